@@ -1,0 +1,107 @@
+namespace Recur.Layers;
+
+/// <summary>
+/// A differentiable layer. <see cref="Forward"/> caches what <see cref="Backward"/> needs;
+/// <see cref="Backward"/> takes the gradient of the loss with respect to the last output,
+/// accumulates parameter gradients (<c>+=</c>) and returns the gradient with respect to the input.
+/// </summary>
+/// <remarks>
+/// Shapes are batch-first. A layer is built lazily on its first input: per-sample input shapes
+/// exclude the batch dimension, and -1 marks a variable length (the time axis).
+/// </remarks>
+public abstract class Layer
+{
+    private readonly List<Parameter> _parameters = new();
+
+    /// <summary>Creates a layer with an optional name (defaults to the type name).</summary>
+    protected Layer(string? name)
+    {
+        Name = string.IsNullOrEmpty(name) ? GetType().Name.ToLowerInvariant() : name;
+    }
+
+    /// <summary>The layer's name (unique inside a model).</summary>
+    public string Name { get; set; }
+
+    /// <summary>The trainable and frozen parameters, in a fixed order.</summary>
+    public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>Total number of scalar parameters.</summary>
+    public long ParameterCount => _parameters.Sum(p => (long)p.Value.Length);
+
+    /// <summary>True once weights exist.</summary>
+    public bool IsBuilt { get; private set; }
+
+    /// <summary>The per-sample input shape the layer was built for (no batch dimension).</summary>
+    public int[]? BuiltInputShape { get; private set; }
+
+    /// <summary>Seed used when the layer builds itself on first use without a generator.</summary>
+    public ulong Seed { get; set; } = 0;
+
+    /// <summary>Creates the weights for per-sample inputs of <paramref name="inputShape"/>.</summary>
+    public void Build(int[] inputShape, SeededRandom? random = null)
+    {
+        ArgumentNullException.ThrowIfNull(inputShape);
+        if (IsBuilt)
+        {
+            CheckInputShape(inputShape);
+            return;
+        }
+        BuildCore(inputShape, random ?? new SeededRandom(Seed));
+        BuiltInputShape = (int[])inputShape.Clone();
+        IsBuilt = true;
+    }
+
+    /// <summary>Creates parameters for the given per-sample input shape.</summary>
+    protected virtual void BuildCore(int[] inputShape, SeededRandom random) { }
+
+    /// <summary>The per-sample output shape for a per-sample input shape.</summary>
+    public abstract int[] ComputeOutputShape(int[] inputShape);
+
+    /// <summary>The mask that goes with this layer's output (default: the input mask, unchanged).</summary>
+    public virtual SequenceMask? ComputeMask(Tensor input, SequenceMask? inputMask) => inputMask;
+
+    /// <summary>Runs the layer on a batch. <paramref name="training"/> enables dropout and similar.</summary>
+    public abstract Tensor Forward(Tensor input, SequenceMask? mask = null, bool training = false);
+
+    /// <summary>Back-propagates through the last <see cref="Forward"/> call.</summary>
+    public abstract Tensor Backward(Tensor gradOutput);
+
+    /// <summary>Zeroes every parameter gradient.</summary>
+    public void ZeroGrad()
+    {
+        foreach (var p in _parameters) p.ZeroGrad();
+    }
+
+    /// <summary>Registers a parameter (called while building).</summary>
+    protected Parameter AddParameter(string name, Tensor value)
+    {
+        if (_parameters.Any(p => p.Name == name))
+            throw new InvalidOperationException($"Layer '{Name}' already has a parameter named '{name}'.");
+        var p = new Parameter(name, value);
+        _parameters.Add(p);
+        return p;
+    }
+
+    /// <summary>Builds from a batch tensor's shape (dropping the batch dimension) if not built yet.</summary>
+    protected void EnsureBuilt(Tensor input)
+    {
+        var perSample = input.ShapeArray[1..];
+        if (!IsBuilt) Build(perSample);
+        else CheckInputShape(perSample);
+    }
+
+    private void CheckInputShape(int[] perSample)
+    {
+        var built = BuiltInputShape!;
+        bool ok = built.Length == perSample.Length;
+        for (int i = 0; ok && i < built.Length; i++)
+            ok = built[i] == -1 || perSample[i] == -1 || built[i] == perSample[i];
+        if (!ok)
+            throw new ArgumentException(
+                $"Layer '{Name}' was built for inputs of shape (batch, {string.Join(", ", built.Select(d => d < 0 ? "T" : d.ToString()))}) " +
+                $"but got (batch, {string.Join(", ", perSample)}).", "input");
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{GetType().Name} '{Name}'";
+}
