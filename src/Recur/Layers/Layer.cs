@@ -66,6 +66,16 @@ public abstract class Layer
     /// <summary>Back-propagates through the last <see cref="Forward"/> call.</summary>
     public abstract Tensor Backward(Tensor gradOutput);
 
+    /// <summary>The parameter with the given name.</summary>
+    /// <exception cref="KeyNotFoundException">No such parameter; the message lists the existing names.</exception>
+    public Parameter GetParameter(string name)
+    {
+        foreach (var p in _parameters)
+            if (p.Name == name) return p;
+        throw new KeyNotFoundException(
+            $"Layer '{Name}' has no parameter '{name}'" + (IsBuilt ? $"; it has: {string.Join(", ", _parameters.Select(p => p.Name))}." : " (it is not built yet)."));
+    }
+
     /// <summary>Zeroes every parameter gradient.</summary>
     public void ZeroGrad()
     {

@@ -1,0 +1,58 @@
+namespace Recur.Layers.Recurrent;
+
+// Shapes: T time, B batch, H hidden, GH = gates·H, E = the cell's extra width·H.
+
+/// <summary>
+/// What one direction of one recurrent layer keeps from its forward pass for BPTT.
+/// </summary>
+/// <remarks>
+/// States are stored once, T+1 slots of (B, H), so that the states entering every step form one
+/// contiguous (T, B, H) block for the weight-gradient multiply after the loop. Forward in time:
+/// slot 0 is h0 and h_t is slot t+1. Reverse: slot T is h0 and h_t is slot t. Either way the state
+/// entering step t is slot <see cref="PrevSlot"/>(t).
+/// </remarks>
+internal sealed class DirectionCache
+{
+    public DirectionCache(int steps, int batch, int hidden, int gateWidth, int extraWidth, bool cellState, bool reverse)
+    {
+        T = steps;
+        B = batch;
+        H = hidden;
+        Reverse = reverse;
+        States = new float[(steps + 1) * batch * hidden];
+        Cells = cellState ? new float[(steps + 1) * batch * hidden] : Array.Empty<float>();
+        Gates = new float[steps * batch * gateWidth];
+        Extra = new float[steps * batch * extraWidth];
+        Output = new float[steps * batch * hidden];
+    }
+
+    public int T { get; }
+    public int B { get; }
+    public int H { get; }
+    public bool Reverse { get; }
+
+    public float[] States;  // (T+1, B, H)
+    public float[] Cells;   // (T+1, B, H), LSTM only
+    public float[] Gates;   // (T, B, GH) activated gates
+    public float[] Extra;   // (T, B, E)
+    public float[] Output;  // (T, B, H), zero at masked steps
+
+    /// <summary>Slot of h_t (and c_t).</summary>
+    public int Slot(int t) => Reverse ? t : t + 1;
+
+    /// <summary>Slot of the state entering step t.</summary>
+    public int PrevSlot(int t) => Reverse ? t + 1 : t;
+
+    /// <summary>Slot of the initial state.</summary>
+    public int InitialSlot => Reverse ? T : 0;
+
+    /// <summary>Slot of the final state (after the last processed step).</summary>
+    public int FinalSlot => Reverse ? 0 : T;
+
+    /// <summary>First slot of the contiguous (T, B, H) block of entering states.</summary>
+    public int FirstPrevSlot => Reverse ? 1 : 0;
+
+    public Span<float> StateAt(int slot) => States.AsSpan(slot * B * H, B * H);
+
+    public Span<float> CellAt(int slot) => Cells.Length == 0 ? Span<float>.Empty : Cells.AsSpan(slot * B * H, B * H);
+}

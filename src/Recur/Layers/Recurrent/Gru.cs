@@ -1,0 +1,37 @@
+namespace Recur.Layers.Recurrent;
+
+/// <summary>
+/// Gated recurrent unit layer. Input (B, T, I); output (B, T, W) or (B, W) (see
+/// <see cref="RecurrentLayer"/>); state (L·D, B, H). Gates in PyTorch's order r, z, n.
+/// </summary>
+/// <remarks>
+/// <paramref name="resetAfter"/> = true (default) is PyTorch's GRU and Keras' default
+/// (reset gate applied after the recurrent multiply); false is the original Cho et al. form
+/// (Keras <c>reset_after=False</c>), where the reset gate scales the state before the multiply.
+/// </remarks>
+public sealed class Gru : RecurrentLayer
+{
+    /// <summary>Creates a GRU with the given options.</summary>
+    public Gru(int units, RecurrentOptions options, bool resetAfter = true, string? name = null) : base(units, options, name)
+    {
+        ResetAfter = resetAfter;
+    }
+
+    /// <summary>Creates a GRU; the other arguments are those of <see cref="RecurrentOptions"/>.</summary>
+    public Gru(int units, bool returnSequences = false, int numLayers = 1, bool bidirectional = false,
+        MergeMode mergeMode = MergeMode.Concat, RecurrentInit initialization = RecurrentInit.Keras,
+        float dropout = 0f, bool resetAfter = true, string? name = null)
+        : this(units, new RecurrentOptions
+        {
+            ReturnSequences = returnSequences, NumLayers = numLayers, Bidirectional = bidirectional,
+            MergeMode = mergeMode, Initialization = initialization, Dropout = dropout,
+        }, resetAfter, name) { }
+
+    /// <summary>True: reset gate after the recurrent multiply (PyTorch, Keras default). False: Cho et al.</summary>
+    public bool ResetAfter { get; }
+
+    /// <inheritdoc/>
+    protected override int GateCount => 3;
+
+    private protected override RecurrentCell CreateCell(Tensor weightHh, Tensor biasHh) => new GruCell(Units, ResetAfter, weightHh, biasHh);
+}

@@ -1,0 +1,109 @@
+using Recur.Kernels;
+
+namespace Recur.Layers.Recurrent;
+
+// Shapes: B batch, T time, I input size, H hidden size, G gate count, GH = G·H.
+// Weights use PyTorch's layout: W_ih (GH, I), W_hh (GH, H), b_ih (GH), b_hh (GH).
+
+/// <summary>
+/// One recurrent cell: a single time step forward and backward over a batch. Cells never loop
+/// over time — <see cref="SequenceLoop"/> owns BPTT and calls them step by step.
+/// </summary>
+/// <remarks>
+/// The loop precomputes the input projection <c>gx_t = x_t·W_ihᵀ + b_ih</c> for all steps as one
+/// GEMM, so a step only adds the recurrent projection. In backward a step returns the gradient
+/// with respect to <c>gx_t</c> (dgx) and with respect to the recurrent projection (dgh); the loop
+/// turns them into dX, dW_ih, db_ih and, through <see cref="AccumulateRecurrentGrads"/>, dW_hh and
+/// db_hh as large multiplies after the loop.
+/// </remarks>
+internal abstract class RecurrentCell
+{
+    protected RecurrentCell(int hiddenSize, int gateCount, Tensor weightHh, Tensor biasHh)
+    {
+        H = hiddenSize;
+        G = gateCount;
+        WeightHh = weightHh;
+        BiasHh = biasHh;
+    }
+
+    /// <summary>Hidden size.</summary>
+    public int H { get; }
+
+    /// <summary>Number of gate blocks (LSTM 4, GRU 3, SimpleRNN 1).</summary>
+    public int G { get; }
+
+    /// <summary>G·H, the width of a step's pre-activations.</summary>
+    public int GH => G * H;
+
+    /// <summary>W_hh (GH, H).</summary>
+    protected Tensor WeightHh { get; }
+
+    /// <summary>b_hh (GH).</summary>
+    protected Tensor BiasHh { get; }
+
+    /// <summary>True for LSTM, which carries a cell state c beside h.</summary>
+    public virtual bool HasCellState => false;
+
+    /// <summary>
+    /// True when ∂L/∂(recurrent projection) differs from ∂L/∂gx (GRU); otherwise the loop passes
+    /// one buffer as both <c>dgx</c> and <c>dgh</c>.
+    /// </summary>
+    public virtual bool SeparateRecurrentGradient => false;
+
+    /// <summary>Floats per (t, b) row the cell caches besides its gates, as a multiple of H (0 or 1).</summary>
+    public virtual int ExtraWidth => 0;
+
+    /// <summary>
+    /// One step. <paramref name="gx"/> (B, GH) is the precomputed input projection with b_ih;
+    /// <paramref name="hPrev"/>, <paramref name="cPrev"/> (B, H) the entering state. Writes the new
+    /// state <paramref name="h"/>, <paramref name="c"/> (B, H) and the step's caches
+    /// <paramref name="gates"/> (B, GH) and <paramref name="extra"/> (B, ExtraWidth·H).
+    /// </summary>
+    public abstract void Forward(int batch,
+        ReadOnlySpan<float> gx, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev,
+        Span<float> h, Span<float> c, Span<float> gates, Span<float> extra);
+
+    /// <summary>
+    /// One step back. <paramref name="dh"/> (B, H) is ∂L/∂h_t (from the output and from step t+1),
+    /// <paramref name="dc"/> (B, H) is ∂L/∂c_t from step t+1 (LSTM). Writes
+    /// <paramref name="dgx"/> (B, GH) = ∂L/∂gx_t, <paramref name="dgh"/> (B, GH) = ∂L/∂(recurrent
+    /// projection + b_hh), and overwrites <paramref name="dhPrev"/>, <paramref name="dcPrev"/> (B, H).
+    /// </summary>
+    public abstract void Backward(int batch,
+        ReadOnlySpan<float> dh, ReadOnlySpan<float> dc,
+        ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev,
+        ReadOnlySpan<float> gates, ReadOnlySpan<float> extra,
+        Span<float> dgx, Span<float> dgh, Span<float> dhPrev, Span<float> dcPrev);
+
+    /// <summary>
+    /// After the loop, over all R = T·B rows: dW_hh += dghᵀ·h_{t−1} and db_hh += Σ dgh.
+    /// <paramref name="dgh"/> (R, GH), <paramref name="hPrev"/> (R, H), <paramref name="extra"/> (R, ExtraWidth·H).
+    /// </summary>
+    public virtual void AccumulateRecurrentGrads(int rows,
+        ReadOnlySpan<float> dgh, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> extra,
+        Span<float> dWeightHh, Span<float> dBiasHh)
+    {
+        // (GH, H) += (R, GH)ᵀ · (R, H)
+        Gemm.MatMulTransA(dgh, hPrev, dWeightHh, GH, H, rows, accumulate: true);
+        Reductions.AddColumnSums(dgh, rows, GH, dBiasHh);
+    }
+
+    /// <summary>pre (B, GH) = gx + hPrev·W_hhᵀ + b_hh: the full pre-activation of one step.</summary>
+    protected void PreActivation(int batch, ReadOnlySpan<float> gx, ReadOnlySpan<float> hPrev, Span<float> pre)
+    {
+        gx.Slice(0, batch * GH).CopyTo(pre);
+        // (B, GH) += (B, H) · (GH, H)ᵀ
+        Gemm.MatMulTransB(hPrev, WeightHh.Span, pre, batch, GH, H, accumulate: true);
+        AddBiasRows(pre, BiasHh.Span, batch, GH);
+    }
+
+    /// <summary>x (rows, cols) += bias (cols) on every row.</summary>
+    protected static void AddBiasRows(Span<float> x, ReadOnlySpan<float> bias, int rows, int cols)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            var row = x.Slice(r * cols, cols);
+            for (int j = 0; j < cols; j++) row[j] += bias[j];
+        }
+    }
+}

@@ -1,0 +1,311 @@
+using Recur.Initializers;
+using Recur.Kernels;
+
+namespace Recur.Layers.Recurrent;
+
+// Shapes: B batch, T time, I input, H hidden (units), L stacked layers, D directions (1 or 2),
+// W merged width (D·H for concat, H for sum/average), G gates, GH = G·H.
+
+/// <summary>
+/// The common machinery of <see cref="Lstm"/>, <see cref="Gru"/> and <see cref="SimpleRnn"/>:
+/// stacked layers, optional second direction, masks, initial and final states.
+/// </summary>
+/// <remarks>
+/// <para>Input (B, T, I), batch-first. Output (B, T, W) when <see cref="RecurrentOptions.ReturnSequences"/>,
+/// else (B, W): the final states of the top layer, merged (for the forward direction the state at
+/// each sequence's last real step; for the backward direction the state after reaching step 0).</para>
+/// <para>Parameters are named as PyTorch's <c>state_dict</c>: <c>weight_ih_l{k}</c> (GH, I_k),
+/// <c>weight_hh_l{k}</c> (GH, H), <c>bias_ih_l{k}</c>, <c>bias_hh_l{k}</c> (GH), with the suffix
+/// <c>_reverse</c> for the backward direction; gate order is PyTorch's.</para>
+/// <para>A mask (B, T) marks real steps. A masked step keeps the state, outputs zeros and gets no
+/// gradient; the backward direction therefore starts at each sequence's real last step.</para>
+/// </remarks>
+public abstract class RecurrentLayer : Layer
+{
+    private DirectionWeights[] _directions = Array.Empty<DirectionWeights>(); // [layer·D + d]
+    private ForwardState? _last;
+    private SeededRandom? _dropoutRandom;
+
+    /// <summary>Creates a layer with <paramref name="units"/> hidden units.</summary>
+    protected RecurrentLayer(int units, RecurrentOptions? options, string? name) : base(name)
+    {
+        if (units <= 0) throw new ArgumentOutOfRangeException(nameof(units), units, "Expected a positive number of units.");
+        Options = options ?? new RecurrentOptions();
+        if (Options.NumLayers <= 0)
+            throw new ArgumentOutOfRangeException(nameof(options), Options.NumLayers, $"NumLayers is {Options.NumLayers}; expected at least 1.");
+        if (!(Options.Dropout >= 0f && Options.Dropout < 1f))
+            throw new ArgumentOutOfRangeException(nameof(options), Options.Dropout, $"Dropout is {Options.Dropout}; expected a value in [0, 1).");
+        Units = units;
+    }
+
+    /// <summary>Hidden size H.</summary>
+    public int Units { get; }
+
+    /// <summary>The layer's options.</summary>
+    public RecurrentOptions Options { get; }
+
+    /// <summary>Number of directions: 2 when bidirectional, else 1.</summary>
+    public int Directions => Options.Bidirectional ? 2 : 1;
+
+    /// <summary>Width W of each output step: 2H for concatenated bidirectional outputs, else H.</summary>
+    public int OutputWidth => DirectionMerge.Width(Options.MergeMode, Directions, Units);
+
+    /// <summary>Input size I (known once built).</summary>
+    public int InputSize { get; private set; }
+
+    /// <summary>Gate blocks per step (LSTM 4, GRU 3, SimpleRNN 1).</summary>
+    protected abstract int GateCount { get; }
+
+    /// <summary>True for LSTM: the layer carries cell states.</summary>
+    protected virtual bool HasCellState => false;
+
+    /// <summary>The per-step cell sharing the given recurrent weights.</summary>
+    private protected abstract RecurrentCell CreateCell(Tensor weightHh, Tensor biasHh);
+
+    /// <summary>Sets Keras-style biases after zero init (LSTM: forget gate 1).</summary>
+    private protected virtual void InitializeKerasBias(Span<float> biasIh) { }
+
+    /// <inheritdoc/>
+    public override int[] ComputeOutputShape(int[] inputShape)
+    {
+        RequireSequenceShape(inputShape);
+        return Options.ReturnSequences ? new[] { inputShape[0], OutputWidth } : new[] { OutputWidth };
+    }
+
+    /// <inheritdoc/>
+    public override SequenceMask? ComputeMask(Tensor input, SequenceMask? inputMask)
+        => Options.ReturnSequences ? inputMask : null;
+
+    private void RequireSequenceShape(int[] inputShape)
+    {
+        if (inputShape.Length != 2)
+            throw new ArgumentException(
+                $"Layer '{Name}' expects inputs of shape (batch, time, features); got per-sample shape ({string.Join(", ", inputShape)}).",
+                nameof(inputShape));
+    }
+
+    /// <inheritdoc/>
+    protected override void BuildCore(int[] inputShape, SeededRandom random)
+    {
+        RequireSequenceShape(inputShape);
+        InputSize = inputShape[1];
+        if (InputSize <= 0)
+            throw new ArgumentException($"Layer '{Name}' needs at least one input feature; got {InputSize}.", nameof(inputShape));
+        int H = Units, GH = GateCount * H, D = Directions;
+        _directions = new DirectionWeights[Options.NumLayers * D];
+        for (int l = 0; l < Options.NumLayers; l++)
+        {
+            int inSize = l == 0 ? InputSize : OutputWidth;
+            for (int d = 0; d < D; d++)
+            {
+                string suffix = $"_l{l}" + (d == 1 ? "_reverse" : "");
+                var wih = AddParameter("weight_ih" + suffix, Tensor.Zeros(GH, inSize));
+                var whh = AddParameter("weight_hh" + suffix, Tensor.Zeros(GH, H));
+                var bih = AddParameter("bias_ih" + suffix, Tensor.Zeros(GH));
+                var bhh = AddParameter("bias_hh" + suffix, Tensor.Zeros(GH));
+                if (Options.Initialization == RecurrentInit.PyTorch)
+                {
+                    float k = 1f / MathF.Sqrt(H);
+                    foreach (var p in new[] { wih, whh, bih, bhh }) Initializer.Uniform(p.Value.Span, -k, k, random);
+                }
+                else
+                {
+                    Initializer.GlorotUniform(wih.Value.Span, inSize, GH, random);
+                    Initializer.Orthogonal(whh.Value.Span, GH, H, random);
+                    InitializeKerasBias(bih.Value.Span);
+                }
+                _directions[l * D + d] = new DirectionWeights(wih, whh, bih, bhh, CreateCell(whh.Value, bhh.Value), inSize);
+            }
+        }
+        _dropoutRandom = random.Fork();
+    }
+
+    /// <summary>
+    /// Runs the layer and returns every output and the final states, PyTorch-style.
+    /// </summary>
+    /// <param name="input">(B, T, I).</param>
+    /// <param name="initialHidden">(L·D, B, H) or null for zeros.</param>
+    /// <param name="initialCell">(L·D, B, H) for LSTM, or null for zeros; must be null for other cells.</param>
+    /// <param name="mask">(B, T) real steps, or null when every step is real.</param>
+    /// <param name="training">Enables inter-layer dropout.</param>
+    public RecurrentOutput ForwardWithState(Tensor input, Tensor? initialHidden = null, Tensor? initialCell = null,
+        SequenceMask? mask = null, bool training = false)
+    {
+        Tensor.RequireRank(input, 3, nameof(input), "(batch, time, features)");
+        int B = input.Size(0), T = input.Size(1);
+        EnsureBuilt(input);
+        int I = InputSize, H = Units, D = Directions, L = Options.NumLayers, W = OutputWidth;
+        int[] stateShape = { L * D, B, H };
+        if (initialHidden is not null) Tensor.RequireShape(initialHidden, stateShape, nameof(initialHidden));
+        if (initialCell is not null)
+        {
+            if (!HasCellState)
+                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) has no cell state; pass initialCell only to an LSTM.", nameof(initialCell));
+            Tensor.RequireShape(initialCell, stateShape, nameof(initialCell));
+        }
+        mask?.RequireShape(B, T, nameof(mask));
+        if (Options.CheckFinite)
+        {
+            input.ThrowIfNonFinite(nameof(input));
+            initialHidden?.ThrowIfNonFinite(nameof(initialHidden));
+            initialCell?.ThrowIfNonFinite(nameof(initialCell));
+        }
+
+        bool[]? valid = TimeMajorFlags(mask, B, T);
+        var state = new ForwardState(B, T, valid, L, D);
+        var x = Layout.SwapOuter(input.Span, B, T, I); // (T, B, I)
+        var hN = Tensor.Zeros(stateShape);
+        var cN = HasCellState ? Tensor.Zeros(stateShape) : null;
+        for (int l = 0; l < L; l++)
+        {
+            state.LayerInputs[l] = x;
+            var outputs = new float[D][];
+            for (int d = 0; d < D; d++)
+            {
+                int k = l * D + d;
+                var w = _directions[k];
+                var h0 = initialHidden is null ? new float[B * H] : initialHidden.Span.Slice(k * B * H, B * H).ToArray();
+                var c0 = !HasCellState ? Array.Empty<float>()
+                    : initialCell is null ? new float[B * H] : initialCell.Span.Slice(k * B * H, B * H).ToArray();
+                var cache = SequenceLoop.Forward(w.Cell, x, T, B, w.InputSize, w.WeightIh.Value, w.BiasIh.Value, h0, c0, valid, d == 1);
+                state.Caches[k] = cache;
+                outputs[d] = cache.Output;
+                cache.StateAt(cache.FinalSlot).CopyTo(hN.Span.Slice(k * B * H, B * H));
+                if (cN is not null) cache.CellAt(cache.FinalSlot).CopyTo(cN.Span.Slice(k * B * H, B * H));
+            }
+            var merged = new float[T * B * W];
+            DirectionMerge.Merge(Options.MergeMode, outputs, T * B, H, merged);
+            if (training && Options.Dropout > 0f && l < L - 1)
+                state.DropoutScales[l] = ApplyDropout(merged);
+            x = merged;
+        }
+        _last = state;
+        var output = new Tensor(Layout.SwapOuter(x, T, B, W), B, T, W);
+        return new RecurrentOutput(output, hN, cN);
+    }
+
+    /// <summary>
+    /// Back-propagates through the last <see cref="ForwardWithState"/> call: accumulates every
+    /// parameter gradient and returns the gradients of the input and the initial states.
+    /// </summary>
+    /// <param name="gradOutput">(B, T, W) ∂L/∂output, or null.</param>
+    /// <param name="gradHidden">(L·D, B, H) ∂L/∂h_n, or null.</param>
+    /// <param name="gradCell">(L·D, B, H) ∂L/∂c_n (LSTM), or null.</param>
+    public RecurrentGradients BackwardWithState(Tensor? gradOutput, Tensor? gradHidden = null, Tensor? gradCell = null)
+    {
+        var state = _last ?? throw new InvalidOperationException($"Layer '{Name}': Backward called before Forward.");
+        int B = state.B, T = state.T, H = Units, D = Directions, L = Options.NumLayers, W = OutputWidth;
+        int[] stateShape = { L * D, B, H };
+        if (gradOutput is not null) Tensor.RequireShape(gradOutput, new[] { B, T, W }, nameof(gradOutput));
+        if (gradHidden is not null) Tensor.RequireShape(gradHidden, stateShape, nameof(gradHidden));
+        if (gradCell is not null)
+        {
+            if (!HasCellState)
+                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) has no cell state; gradCell must be null.", nameof(gradCell));
+            Tensor.RequireShape(gradCell, stateShape, nameof(gradCell));
+        }
+
+        // ∂L/∂(merged output of layer l), time-major (T, B, W_l)
+        float[]? dMerged = gradOutput is null ? null : Layout.SwapOuter(gradOutput.Span, B, T, W);
+        var dh0 = Tensor.Zeros(stateShape);
+        var dc0 = HasCellState ? Tensor.Zeros(stateShape) : null;
+        var dy = new float[T * B * H];
+        for (int l = L - 1; l >= 0; l--)
+        {
+            if (dMerged is not null && state.DropoutScales[l] is { } scales)
+                for (int k = 0; k < dMerged.Length; k++) dMerged[k] *= scales[k];
+            int inSize = _directions[l * D].InputSize;
+            var dx = new float[T * B * inSize];
+            for (int d = 0; d < D; d++)
+            {
+                int k = l * D + d;
+                var w = _directions[k];
+                if (dMerged is not null) DirectionMerge.Split(Options.MergeMode, D, d, dMerged, T * B, H, dy);
+                SequenceLoop.Backward(w.Cell, state.Caches[k]!, state.LayerInputs[l]!, inSize, w.WeightIh.Value,
+                    dMerged is null ? ReadOnlySpan<float>.Empty : dy,
+                    gradHidden is null ? ReadOnlySpan<float>.Empty : gradHidden.Span.Slice(k * B * H, B * H),
+                    gradCell is null ? ReadOnlySpan<float>.Empty : gradCell.Span.Slice(k * B * H, B * H),
+                    state.Valid,
+                    w.WeightIh.Grad.Span, w.BiasIh.Grad.Span, w.WeightHh.Grad.Span, w.BiasHh.Grad.Span,
+                    dx, dh0.Span.Slice(k * B * H, B * H), dc0 is null ? Span<float>.Empty : dc0.Span.Slice(k * B * H, B * H));
+            }
+            dMerged = dx;
+        }
+        var dInput = new Tensor(Layout.SwapOuter(dMerged!, T, B, InputSize), B, T, InputSize);
+        return new RecurrentGradients(dInput, dh0, dc0);
+    }
+
+    /// <summary>
+    /// Runs the layer: (B, T, I) → (B, T, W) when returning sequences, else (B, W).
+    /// </summary>
+    public override Tensor Forward(Tensor input, SequenceMask? mask = null, bool training = false)
+    {
+        var result = ForwardWithState(input, null, null, mask, training);
+        return Options.ReturnSequences ? result.Output : LastOutput(result.HiddenState);
+    }
+
+    /// <inheritdoc/>
+    public override Tensor Backward(Tensor gradOutput)
+    {
+        var state = _last ?? throw new InvalidOperationException($"Layer '{Name}': Backward called before Forward.");
+        if (Options.ReturnSequences) return BackwardWithState(gradOutput).Input;
+        // The last output is the merged final state of the top layer: route its gradient there.
+        int B = state.B, H = Units, D = Directions, top = Options.NumLayers - 1;
+        Tensor.RequireShape(gradOutput, new[] { B, OutputWidth }, nameof(gradOutput));
+        var dHidden = Tensor.Zeros(Options.NumLayers * D, B, H);
+        for (int d = 0; d < D; d++)
+            DirectionMerge.Split(Options.MergeMode, D, d, gradOutput.Span, B, H, dHidden.Span.Slice((top * D + d) * B * H, B * H));
+        return BackwardWithState(null, dHidden).Input;
+    }
+
+    /// <summary>(B, W): the merged final hidden states of the top layer.</summary>
+    private Tensor LastOutput(Tensor hidden)
+    {
+        int D = Directions, B = hidden.Size(1), H = Units, top = Options.NumLayers - 1;
+        var finals = new float[D][];
+        for (int d = 0; d < D; d++) finals[d] = hidden.Span.Slice((top * D + d) * B * H, B * H).ToArray();
+        var last = Tensor.Zeros(B, OutputWidth);
+        DirectionMerge.Merge(Options.MergeMode, finals, B, H, last.Span);
+        return last;
+    }
+
+    private float[] ApplyDropout(float[] values)
+    {
+        float keep = 1f - Options.Dropout, scale = 1f / keep;
+        var scales = new float[values.Length];
+        for (int k = 0; k < values.Length; k++)
+        {
+            scales[k] = _dropoutRandom!.NextFloat() < keep ? scale : 0f;
+            values[k] *= scales[k];
+        }
+        return scales;
+    }
+
+    private static bool[]? TimeMajorFlags(SequenceMask? mask, int batch, int steps)
+    {
+        if (mask is null) return null;
+        var valid = new bool[steps * batch];
+        bool all = true;
+        for (int b = 0; b < batch; b++)
+            for (int t = 0; t < steps; t++)
+            {
+                valid[t * batch + b] = mask[b, t];
+                all &= mask[b, t];
+            }
+        return all ? null : valid;
+    }
+
+    private sealed record DirectionWeights(Parameter WeightIh, Parameter WeightHh, Parameter BiasIh, Parameter BiasHh,
+        RecurrentCell Cell, int InputSize);
+
+    /// <summary>What the last forward pass left for backward.</summary>
+    private sealed class ForwardState(int batch, int steps, bool[]? valid, int layers, int directions)
+    {
+        public int B { get; } = batch;
+        public int T { get; } = steps;
+        public bool[]? Valid { get; } = valid;                              // (T, B)
+        public float[]?[] LayerInputs { get; } = new float[layers][];       // each (T, B, I_l)
+        public DirectionCache?[] Caches { get; } = new DirectionCache[layers * directions];
+        public float[]?[] DropoutScales { get; } = new float[layers][];     // each (T, B, W) or null
+    }
+}

@@ -1,0 +1,58 @@
+namespace Recur.Layers.Recurrent;
+
+/// <summary>How the two directions of a bidirectional layer are combined.</summary>
+public enum MergeMode
+{
+    /// <summary>[forward, backward] along the feature axis: width 2H (Keras and PyTorch default).</summary>
+    Concat,
+    /// <summary>forward + backward: width H.</summary>
+    Sum,
+    /// <summary>(forward + backward) / 2: width H.</summary>
+    Average,
+}
+
+/// <summary>Which published initialization the recurrent weights follow.</summary>
+public enum RecurrentInit
+{
+    /// <summary>
+    /// Keras defaults: Glorot-uniform input weights, orthogonal recurrent weights, zero biases,
+    /// and an LSTM forget-gate bias of 1.
+    /// </summary>
+    Keras,
+    /// <summary>PyTorch defaults: every weight and bias U(−1/√H, 1/√H).</summary>
+    PyTorch,
+}
+
+/// <summary>The nonlinearity of a <see cref="SimpleRnn"/>.</summary>
+public enum RnnActivation
+{
+    /// <summary>tanh (the default in Keras and PyTorch).</summary>
+    Tanh,
+    /// <summary>max(0, x).</summary>
+    Relu,
+}
+
+/// <summary>Options shared by <see cref="Lstm"/>, <see cref="Gru"/> and <see cref="SimpleRnn"/>, with Keras' defaults.</summary>
+public sealed record RecurrentOptions
+{
+    /// <summary>Return the output at every step (B, T, D) rather than only the last (B, D). Default false (Keras).</summary>
+    public bool ReturnSequences { get; init; }
+
+    /// <summary>Number of stacked layers inside this layer (PyTorch's <c>num_layers</c>). Default 1.</summary>
+    public int NumLayers { get; init; } = 1;
+
+    /// <summary>Run a second direction from each sequence's real last step back to its first. Default false.</summary>
+    public bool Bidirectional { get; init; }
+
+    /// <summary>How bidirectional outputs are combined (also between stacked layers). Default concat.</summary>
+    public MergeMode MergeMode { get; init; } = MergeMode.Concat;
+
+    /// <summary>Weight initialization. Default <see cref="RecurrentInit.Keras"/>.</summary>
+    public RecurrentInit Initialization { get; init; } = RecurrentInit.Keras;
+
+    /// <summary>Dropout on the outputs of every stacked layer but the last, while training (PyTorch's <c>dropout</c>). Default 0.</summary>
+    public float Dropout { get; init; }
+
+    /// <summary>Check inputs and initial states for NaN/Inf and throw before any work. Default false.</summary>
+    public bool CheckFinite { get; init; }
+}
