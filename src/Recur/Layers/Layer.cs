@@ -23,10 +23,10 @@ public abstract class Layer
     public string Name { get; set; }
 
     /// <summary>The trainable and frozen parameters, in a fixed order.</summary>
-    public IReadOnlyList<Parameter> Parameters => _parameters;
+    public virtual IReadOnlyList<Parameter> Parameters => _parameters;
 
     /// <summary>Total number of scalar parameters.</summary>
-    public long ParameterCount => _parameters.Sum(p => (long)p.Value.Length);
+    public long ParameterCount => Parameters.Sum(p => (long)p.Value.Length);
 
     /// <summary>True once weights exist.</summary>
     public bool IsBuilt { get; private set; }
@@ -47,8 +47,18 @@ public abstract class Layer
             return;
         }
         BuildCore(inputShape, random ?? new SeededRandom(Seed));
-        BuiltInputShape = (int[])inputShape.Clone();
+        BuiltInputShape = GeneralizeInputShape((int[])inputShape.Clone());
         IsBuilt = true;
+    }
+
+    /// <summary>
+    /// The input shapes the built layer accepts, with −1 for free axes. By default a per-sample
+    /// shape of rank ≥ 2 is (T, …) and its time axis is free; the other axes are fixed.
+    /// </summary>
+    protected virtual int[] GeneralizeInputShape(int[] inputShape)
+    {
+        if (inputShape.Length >= 2) inputShape[0] = -1;
+        return inputShape;
     }
 
     /// <summary>Creates parameters for the given per-sample input shape.</summary>
@@ -70,16 +80,16 @@ public abstract class Layer
     /// <exception cref="KeyNotFoundException">No such parameter; the message lists the existing names.</exception>
     public Parameter GetParameter(string name)
     {
-        foreach (var p in _parameters)
+        foreach (var p in Parameters)
             if (p.Name == name) return p;
         throw new KeyNotFoundException(
-            $"Layer '{Name}' has no parameter '{name}'" + (IsBuilt ? $"; it has: {string.Join(", ", _parameters.Select(p => p.Name))}." : " (it is not built yet)."));
+            $"Layer '{Name}' has no parameter '{name}'" + (IsBuilt ? $"; it has: {string.Join(", ", Parameters.Select(p => p.Name))}." : " (it is not built yet)."));
     }
 
     /// <summary>Zeroes every parameter gradient.</summary>
     public void ZeroGrad()
     {
-        foreach (var p in _parameters) p.ZeroGrad();
+        foreach (var p in Parameters) p.ZeroGrad();
     }
 
     /// <summary>Registers a parameter (called while building).</summary>

@@ -30,6 +30,8 @@ public sealed class Gru : RecurrentLayer
     /// <summary>True: reset gate after the recurrent multiply (PyTorch, Keras default). False: Cho et al.</summary>
     public bool ResetAfter { get; }
 
+    internal override RecurrentLayer WithOptions(RecurrentOptions options) => new Gru(Units, options, ResetAfter, Name);
+
     /// <inheritdoc/>
     protected override int GateCount => 3;
 

@@ -26,6 +26,8 @@ public sealed class Lstm : RecurrentLayer
             MergeMode = mergeMode, Initialization = initialization, Dropout = dropout,
         }, name) { }
 
+    internal override RecurrentLayer WithOptions(RecurrentOptions options) => new Lstm(Units, options, Name);
+
     /// <inheritdoc/>
     protected override int GateCount => 4;
 

@@ -59,6 +59,9 @@ public abstract class RecurrentLayer : Layer
     /// <summary>True for LSTM: the layer carries cell states.</summary>
     protected virtual bool HasCellState => false;
 
+    /// <summary>A new, unbuilt layer of the same kind and name with other options (used by <see cref="Bidirectional"/>).</summary>
+    internal abstract RecurrentLayer WithOptions(RecurrentOptions options);
+
     /// <summary>The per-step cell sharing the given recurrent weights.</summary>
     private protected abstract RecurrentCell CreateCell(Tensor weightHh, Tensor biasHh);
 

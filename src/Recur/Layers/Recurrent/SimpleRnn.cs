@@ -26,6 +26,8 @@ public sealed class SimpleRnn : RecurrentLayer
     /// <summary>The nonlinearity (tanh or relu).</summary>
     public RnnActivation Activation { get; }
 
+    internal override RecurrentLayer WithOptions(RecurrentOptions options) => new SimpleRnn(Units, options, Activation, Name);
+
     /// <inheritdoc/>
     protected override int GateCount => 1;
 

@@ -1,0 +1,62 @@
+namespace Recur.Layers;
+
+/// <summary>
+/// Applies a layer independently at every time step: (B, T, …) → (B·T, …) → layer → (B, T, …′).
+/// The input mask passes through.
+/// </summary>
+public sealed class TimeDistributed : Layer
+{
+    private int _batch, _steps;
+
+    /// <summary>Wraps <paramref name="layer"/>, which sees one step of every sequence as its batch.</summary>
+    public TimeDistributed(Layer layer, string? name = null) : base(name ?? "time_distributed_" + layer?.Name)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        Inner = layer;
+    }
+
+    /// <summary>The layer applied at every step.</summary>
+    public Layer Inner { get; }
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<Parameter> Parameters => Inner.Parameters;
+
+    /// <inheritdoc/>
+    protected override void BuildCore(int[] inputShape, SeededRandom random)
+    {
+        RequireTimeAxis(inputShape);
+        Inner.Build(inputShape[1..], random);
+    }
+
+    /// <inheritdoc/>
+    public override int[] ComputeOutputShape(int[] inputShape)
+    {
+        RequireTimeAxis(inputShape);
+        return new[] { inputShape[0] }.Concat(Inner.ComputeOutputShape(inputShape[1..])).ToArray();
+    }
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input, SequenceMask? mask = null, bool training = false)
+    {
+        EnsureBuilt(input);
+        _batch = input.Size(0);
+        _steps = input.Size(1);
+        var flat = input.Reshape(new[] { _batch * _steps }.Concat(input.ShapeArray[2..]).ToArray());
+        var y = Inner.Forward(flat, null, training);
+        return y.Reshape(new[] { _batch, _steps }.Concat(y.ShapeArray[1..]).ToArray());
+    }
+
+    /// <inheritdoc/>
+    public override Tensor Backward(Tensor gradOutput)
+    {
+        var flat = gradOutput.Reshape(new[] { _batch * _steps }.Concat(gradOutput.ShapeArray[2..]).ToArray());
+        var dx = Inner.Backward(flat);
+        return dx.Reshape(new[] { _batch, _steps }.Concat(dx.ShapeArray[1..]).ToArray());
+    }
+
+    private void RequireTimeAxis(int[] inputShape)
+    {
+        if (inputShape.Length < 2)
+            throw new ArgumentException($"TimeDistributed '{Name}' needs inputs (batch, time, …); got per-sample shape ({string.Join(", ", inputShape)}).", nameof(inputShape));
+    }
+}
