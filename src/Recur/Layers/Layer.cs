@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Recur.Layers;
 
 /// <summary>
@@ -91,6 +93,13 @@ public abstract class Layer
     {
         foreach (var p in Parameters) p.ZeroGrad();
     }
+
+    /// <summary>
+    /// The hyper-parameters that recreate this layer (not its weights), as saved in model files.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The layer type cannot be saved.</exception>
+    internal virtual JsonObject GetConfig()
+        => throw new NotSupportedException($"Layer '{Name}' of type {GetType().Name} cannot be saved in a model file.");
 
     /// <summary>Registers a parameter (called while building).</summary>
     protected Parameter AddParameter(string name, Tensor value)

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Recur.Layers.Recurrent;
 
 /// <summary>
@@ -34,6 +36,10 @@ public sealed class Gru : RecurrentLayer
 
     /// <inheritdoc/>
     protected override int GateCount => 3;
+
+    private protected override void AddConfig(JsonObject config) => config["reset_after"] = ResetAfter;
+
+    internal static Gru FromConfig(LayerConfig c) => new(c.Int("units", min: 1), OptionsFrom(c), c.Bool("reset_after"), c.LayerName);
 
     private protected override RecurrentCell CreateCell(Tensor weightHh, Tensor biasHh) => new GruCell(Units, ResetAfter, weightHh, biasHh);
 }

@@ -31,6 +31,8 @@ public sealed class Lstm : RecurrentLayer
     /// <inheritdoc/>
     protected override int GateCount => 4;
 
+    internal static Lstm FromConfig(LayerConfig c) => new(c.Int("units", min: 1), OptionsFrom(c), c.LayerName);
+
     /// <inheritdoc/>
     protected override bool HasCellState => true;
 

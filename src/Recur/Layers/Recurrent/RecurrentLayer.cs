@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Recur.Initializers;
 using Recur.Kernels;
 
@@ -58,6 +59,36 @@ public abstract class RecurrentLayer : Layer
 
     /// <summary>True for LSTM: the layer carries cell states.</summary>
     protected virtual bool HasCellState => false;
+
+    internal override JsonObject GetConfig()
+    {
+        var config = new JsonObject
+        {
+            ["units"] = Units,
+            ["return_sequences"] = Options.ReturnSequences,
+            ["num_layers"] = Options.NumLayers,
+            ["bidirectional"] = Options.Bidirectional,
+            ["merge_mode"] = Options.MergeMode.ToString(),
+            ["initialization"] = Options.Initialization.ToString(),
+            ["dropout"] = Options.Dropout,
+        };
+        AddConfig(config);
+        return config;
+    }
+
+    /// <summary>Adds the cell-specific settings to the saved configuration.</summary>
+    private protected virtual void AddConfig(JsonObject config) { }
+
+    /// <summary>Reads the options written by <see cref="GetConfig"/>.</summary>
+    internal static RecurrentOptions OptionsFrom(LayerConfig c) => new()
+    {
+        ReturnSequences = c.Bool("return_sequences"),
+        NumLayers = c.Int("num_layers", min: 1),
+        Bidirectional = c.Bool("bidirectional"),
+        MergeMode = c.Enum<MergeMode>("merge_mode"),
+        Initialization = c.Enum<RecurrentInit>("initialization"),
+        Dropout = c.Float("dropout"),
+    };
 
     /// <summary>A new, unbuilt layer of the same kind and name with other options (used by <see cref="Bidirectional"/>).</summary>
     internal abstract RecurrentLayer WithOptions(RecurrentOptions options);

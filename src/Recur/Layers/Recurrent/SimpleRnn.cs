@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Recur.Layers.Recurrent;
 
 /// <summary>
@@ -30,6 +32,10 @@ public sealed class SimpleRnn : RecurrentLayer
 
     /// <inheritdoc/>
     protected override int GateCount => 1;
+
+    private protected override void AddConfig(JsonObject config) => config["activation"] = Activation.ToString();
+
+    internal static SimpleRnn FromConfig(LayerConfig c) => new(c.Int("units", min: 1), OptionsFrom(c), c.Enum<RnnActivation>("activation"), c.LayerName);
 
     private protected override RecurrentCell CreateCell(Tensor weightHh, Tensor biasHh) => new SimpleRnnCell(Units, Activation, weightHh, biasHh);
 }
