@@ -44,7 +44,7 @@ public static class SafeTensorsWriter
             throw new ArgumentException($"The file would be {total} bytes, more than a byte array holds; use Write to a path.", nameof(tensors));
         var stream = new MemoryStream((int)total);
         WriteBody(stream, list, header);
-        return stream.GetBuffer();
+        return stream.Length == stream.Capacity ? stream.GetBuffer() : stream.ToArray();
     }
 
     /// <summary>Materializes and checks the tensors, and builds the padded JSON header.</summary>

@@ -64,6 +64,18 @@ public class TorchFixtureFileTests
         if (packed) CheckPadding(file, fileName, batch, steps);
     }
 
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void Rewriting_a_fixture_with_SafeTensorsWriter_reproduces_the_python_file_byte_for_byte(string folder, string fileName)
+    {
+        // The generator writes compact JSON, fields in the order dtype, shape, data_offsets, and
+        // space padding, as SafeTensorsWriter does: an independent check of the writer's layout.
+        string path = Path.Combine(Folder(folder), fileName);
+        var file = SafeTensorsFile.Read(path);
+        byte[] rewritten = SafeTensorsWriter.ToBytes(file.Names.Select(n => KeyValuePair.Create(n, file.Get(n))), file.Metadata);
+        Assert.Equal(File.ReadAllBytes(path), rewritten);
+    }
+
     /// <summary>Padded steps: lengths are whole numbers in [1, T]; outputs and input gradients there are zero.</summary>
     private static void CheckPadding(SafeTensorsFile file, string fileName, int batch, int steps)
     {
