@@ -1,3 +1,4 @@
+using System.Globalization;
 using Recur.Initializers;
 
 namespace Recur.Layers;
@@ -139,7 +140,7 @@ public sealed class Embedding : Layer
             float v = x[i];
             if (!(v >= 0f && v < InputDim && v == MathF.Floor(v)))
                 throw new ArgumentException(
-                    $"input[{i / steps}, {i % steps}] is {v}; expected an integer id in [0, {InputDim}) for layer '{Name}'.",
+                    string.Create(CultureInfo.InvariantCulture, $"input[{i / steps}, {i % steps}] is {v}; expected an integer id in [0, {InputDim}) for layer '{Name}'."),
                     nameof(input));
             ids[i] = (int)v;
         }
