@@ -67,6 +67,32 @@ public class EmbeddingTests
     }
 
     [Fact]
+    public void With_a_padding_index_the_other_rows_match_finite_differences()
+    {
+        const int v = 5, e = 3, pad = 2;
+        var emb = new Embedding(v, e, paddingIndex: pad);
+        emb.Build(new[] { -1 }, new SeededRandom(8));
+        var ids = Ids(4, 2, 1, 2, 0, 4, 2, 1, 3);
+        var r = GradientCheck.RandomWeights(ids.Length * e, 9);
+        emb.Forward(ids);
+        emb.Backward(Tensor.FromArray(r, 2, 4, e));
+        Assert.All(emb.Weight!.Grad.ToArray()[(pad * e)..((pad + 1) * e)], g => Assert.Equal(0f, g));
+
+        // Perturb only the non-padding rows (the padding row is a constant, as in PyTorch).
+        int[] rows = Enumerable.Range(0, v).Where(i => i != pad).ToArray();
+        float[] Pick(float[] all) => rows.SelectMany(i => all[(i * e)..((i + 1) * e)]).ToArray();
+        var others = Pick(emb.Weight.Value.ToArray());
+        var analytic = Pick(emb.Weight.Grad.ToArray());
+        double Loss()
+        {
+            for (int k = 0; k < rows.Length; k++)
+                others.AsSpan(k * e, e).CopyTo(emb.Weight.Value.Span.Slice(rows[k] * e, e));
+            return GradientCheck.Dot(emb.Forward(ids).Span, r);
+        }
+        GradientCheck.Check("embedding weight (non-padding rows)", others, analytic, Loss, eps: 1e-3f);
+    }
+
+    [Fact]
     public void MaskZero_marks_id_zero_as_padding()
     {
         var ids = Ids(4, 3, 1, 0, 0, 2, 0, 5, 0);
