@@ -1,0 +1,166 @@
+using Recur.Initializers;
+using Recur.Kernels;
+
+namespace Recur.Layers;
+
+/// <summary>
+/// A fully connected layer: y = f(x · Wᵀ + b), with W of shape (units, F) and b of shape (units)
+/// as in PyTorch's <c>nn.Linear</c>.
+/// </summary>
+/// <remarks>
+/// <para>Shapes (B batch, T time, F input features, U units): input (B, F) → output (B, U), or
+/// input (B, T, F) → output (B, T, U), the same weights applied at every time step as one matrix
+/// product over all B·T rows.</para>
+/// <para>Parameters: <c>weight</c> (U, F), Glorot-uniform; <c>bias</c> (U), zeros (Keras' defaults).</para>
+/// <para>Masks: for 3-D input the input mask passes through unchanged (masked steps are computed
+/// like any other; later layers and losses ignore them); a 2-D output has no time axis and no mask.</para>
+/// </remarks>
+public sealed class Dense : Layer
+{
+    private Parameter? _weight; // (U, F)
+    private Parameter? _bias;   // (U)
+
+    // Forward cache: exactly what Backward needs.
+    private Tensor? _input;  // (N, F) view, N = B or B·T
+    private Tensor? _output; // (N, U) view, after the activation
+    private int[]? _outputShape;
+
+    /// <summary>Creates a dense layer with <paramref name="units"/> outputs.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="units"/> is not positive.</exception>
+    public Dense(int units, Activation activation = Activation.Linear, bool useBias = true, string? name = null)
+        : base(name)
+    {
+        if (units <= 0)
+            throw new ArgumentOutOfRangeException(nameof(units), units, $"units must be positive; got {units}.");
+        if (!Enum.IsDefined(activation))
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
+        Units = units;
+        Activation = activation;
+        UseBias = useBias;
+    }
+
+    /// <summary>Number of outputs U.</summary>
+    public int Units { get; }
+
+    /// <summary>The function applied to x · Wᵀ + b.</summary>
+    public Activation Activation { get; }
+
+    /// <summary>Whether the layer has a <c>bias</c> parameter.</summary>
+    public bool UseBias { get; }
+
+    /// <summary>Number of input features F (known once built).</summary>
+    public int InputFeatures { get; private set; }
+
+    /// <summary>The weight W, shape (U, F). Null until built.</summary>
+    public Parameter? Weight => _weight;
+
+    /// <summary>The bias b, shape (U). Null until built or when <see cref="UseBias"/> is false.</summary>
+    public Parameter? Bias => _bias;
+
+    /// <inheritdoc/>
+    /// <remarks>The per-sample shape is (F) or (T, F); T may be -1.</remarks>
+    protected override void BuildCore(int[] inputShape, SeededRandom random)
+    {
+        int features = FeaturesOf(inputShape);
+        InputFeatures = features;
+        var w = Tensor.Zeros(Units, features);
+        Initializer.GlorotUniform(w.Span, fanIn: features, fanOut: Units, random);
+        _weight = AddParameter("weight", w);
+        if (UseBias) _bias = AddParameter("bias", Tensor.Zeros(Units));
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>(F) → (U); (T, F) → (T, U).</remarks>
+    public override int[] ComputeOutputShape(int[] inputShape)
+    {
+        ArgumentNullException.ThrowIfNull(inputShape);
+        int features = FeaturesOf(inputShape);
+        if (IsBuilt && features != InputFeatures)
+            throw new ArgumentException(
+                $"Layer '{Name}' expects {InputFeatures} input features; the input shape {Tensor.ShapeString(inputShape)} has {features}.",
+                nameof(inputShape));
+        var output = (int[])inputShape.Clone();
+        output[^1] = Units;
+        return output;
+    }
+
+    /// <inheritdoc/>
+    public override SequenceMask? ComputeMask(Tensor input, SequenceMask? inputMask)
+        => input.Rank == 3 ? inputMask : null;
+
+    /// <summary>y = f(x · Wᵀ + b) for input (B, F) or (B, T, F); returns (B, U) or (B, T, U).</summary>
+    /// <exception cref="ArgumentException">The input is not rank 2 or 3, or its last axis differs from the built F.</exception>
+    public override Tensor Forward(Tensor input, SequenceMask? mask = null, bool training = false)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank is not (2 or 3))
+            throw new ArgumentException(
+                $"input has shape {Tensor.ShapeString(input.Shape)}; expected rank 2 (batch, features) or 3 (batch, steps, features).",
+                nameof(input));
+        int features = input.Size(-1);
+        if (!IsBuilt) Build(input.Rank == 3 ? new[] { -1, features } : new[] { features });
+        else if (features != InputFeatures)
+            throw new ArgumentException(
+                $"Layer '{Name}' was built for {InputFeatures} input features but input has shape {Tensor.ShapeString(input.Shape)}.",
+                nameof(input));
+
+        int n = input.Length / features;                // rows: B or B·T
+        var x = input.Reshape(n, features);           // (N, F)
+        var outputShape = input.ShapeArray;
+        outputShape[^1] = Units;
+        var y = Tensor.Zeros(outputShape);            // (N, U) storage
+        var w = _weight!.Value.Span;                  // (U, F)
+        Gemm.MatMulTransB(x.Span, w, y.Span, n, Units, features);
+        if (_bias is not null)
+        {
+            var b = _bias.Value.Span;                 // (U)
+            for (int r = 0; r < n; r++)
+            {
+                var row = y.Span.Slice(r * Units, Units);
+                for (int j = 0; j < Units; j++) row[j] += b[j];
+            }
+        }
+        ActivationFunction.Forward(Activation, y.Span, n, Units);
+
+        _input = x;
+        _output = y.Reshape(n, Units);
+        _outputShape = outputShape;
+        return y;
+    }
+
+    /// <summary>
+    /// Given dL/dy (same shape as the last output): dz = dy ⊙ f′, dW += dzᵀ · x, db += Σ_rows dz,
+    /// and returns dx = dz · W with the input's shape.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Called before <see cref="Forward"/>.</exception>
+    public override Tensor Backward(Tensor gradOutput)
+    {
+        ArgumentNullException.ThrowIfNull(gradOutput);
+        if (_input is null || _output is null || _outputShape is null)
+            throw new InvalidOperationException($"Layer '{Name}': Backward called before Forward.");
+        Tensor.RequireShape(gradOutput, _outputShape, nameof(gradOutput));
+        int n = _input.Size(0), features = InputFeatures;
+
+        var dz = new float[n * Units]; // (N, U)
+        ActivationFunction.Backward(Activation, _output.Span, gradOutput.Span, dz, n, Units);
+
+        Gemm.MatMulTransA(dz, _input.Span, _weight!.Grad.Span, Units, features, n, accumulate: true); // (U, F) += dzᵀ (U, N) · x (N, F)
+        if (_bias is not null)
+            Reductions.AddColumnSums(dz, n, Units, _bias.Grad.Span);                                    // (U)
+
+        var inputShape = _outputShape.ToArray();
+        inputShape[^1] = features;
+        var dx = Tensor.Zeros(inputShape);                                                              // (N, F)
+        Gemm.MatMul(dz, _weight.Value.Span, dx.Span, n, features, Units);                               // dz (N, U) · W (U, F)
+        return dx;
+    }
+
+    private int FeaturesOf(int[] perSampleShape)
+    {
+        if (perSampleShape.Length is not (1 or 2) || perSampleShape[^1] <= 0)
+            throw new ArgumentException(
+                $"Layer '{Name}' takes per-sample shapes (features) or (steps, features) with features > 0; got {Tensor.ShapeString(perSampleShape)}.",
+                "inputShape");
+        return perSampleShape[^1];
+    }
+}
