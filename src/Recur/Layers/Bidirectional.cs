@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Recur.Layers.Recurrent;
 
 namespace Recur.Layers;
@@ -47,4 +48,17 @@ public sealed class Bidirectional : Layer
 
     /// <inheritdoc/>
     public override Tensor Backward(Tensor gradOutput) => Inner.Backward(gradOutput);
+
+    internal override JsonObject GetConfig() => new()
+    {
+        ["merge_mode"] = Inner.Options.MergeMode.ToString(),
+        ["layer"] = LayerRegistry.Describe(Inner.WithOptions(Inner.Options with { Bidirectional = false, MergeMode = MergeMode.Concat })),
+    };
+
+    internal static Bidirectional FromConfig(LayerConfig c)
+    {
+        var inner = LayerRegistry.Create(c.Object("layer")) as RecurrentLayer
+            ?? throw new InvalidDataException($"Layer '{c.LayerName}': Bidirectional must wrap an Lstm, Gru or SimpleRnn.");
+        return new Bidirectional(inner, c.Enum<MergeMode>("merge_mode"), c.LayerName);
+    }
 }

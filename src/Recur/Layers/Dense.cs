@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Recur.Initializers;
 using Recur.Kernels;
 
@@ -163,4 +164,14 @@ public sealed class Dense : Layer
                 "inputShape");
         return perSampleShape[^1];
     }
+
+    internal override JsonObject GetConfig() => new()
+    {
+        ["units"] = Units,
+        ["activation"] = Activation.ToString(),
+        ["use_bias"] = UseBias,
+    };
+
+    internal static Dense FromConfig(LayerConfig c)
+        => new(c.Int("units", min: 1), c.Enum<Activation>("activation"), c.Bool("use_bias"), c.LayerName);
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 namespace Recur.Layers;
 
 /// <summary>
@@ -90,4 +91,8 @@ public sealed class Dropout : Layer
         }
         return dx;
     }
+
+    internal override JsonObject GetConfig() => new() { ["rate"] = Rate };
+
+    internal static Dropout FromConfig(LayerConfig c) => new(c.Float("rate"), null, c.LayerName);
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Globalization;
 using Recur.Initializers;
 
@@ -154,4 +155,15 @@ public sealed class Embedding : Layer
                 $"Layer '{Name}' takes per-sample shape (steps) of ids; got {Tensor.ShapeString(perSampleShape)}.",
                 "inputShape");
     }
+
+    internal override JsonObject GetConfig() => new()
+    {
+        ["input_dim"] = InputDim,
+        ["output_dim"] = OutputDim,
+        ["mask_zero"] = MaskZero,
+        ["padding_index"] = PaddingIndex,
+    };
+
+    internal static Embedding FromConfig(LayerConfig c)
+        => new(c.Int("input_dim", min: 1), c.Int("output_dim", min: 1), c.Bool("mask_zero"), c.OptionalInt("padding_index"), c.LayerName);
 }

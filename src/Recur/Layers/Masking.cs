@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 namespace Recur.Layers;
 
 /// <summary>
@@ -66,4 +67,8 @@ public sealed class Masking : Layer
             if (!mask.Flags[k]) y.Span.Slice(k * F, F).Clear();
         return y;
     }
+
+    internal override JsonObject GetConfig() => new() { ["mask_value"] = MaskValue };
+
+    internal static Masking FromConfig(LayerConfig c) => new(c.Float("mask_value"), c.LayerName);
 }

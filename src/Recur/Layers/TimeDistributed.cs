@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 namespace Recur.Layers;
 
 /// <summary>
@@ -59,4 +60,8 @@ public sealed class TimeDistributed : Layer
         if (inputShape.Length < 2)
             throw new ArgumentException($"TimeDistributed '{Name}' needs inputs (batch, time, …); got per-sample shape ({string.Join(", ", inputShape)}).", nameof(inputShape));
     }
+
+    internal override JsonObject GetConfig() => new() { ["layer"] = LayerRegistry.Describe(Inner) };
+
+    internal static TimeDistributed FromConfig(LayerConfig c) => new(LayerRegistry.Create(c.Object("layer")), c.LayerName);
 }

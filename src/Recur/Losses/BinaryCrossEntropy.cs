@@ -19,6 +19,15 @@ public sealed class BinaryCrossEntropy : Loss
     /// <summary>True when predictions are logits (pre-sigmoid).</summary>
     public bool FromLogits { get; }
 
+    /// <summary>σ(prediction) when working from logits.</summary>
+    public override Tensor ToProbabilities(Tensor prediction)
+    {
+        if (!FromLogits) return prediction;
+        var p = prediction.Clone();
+        Kernels.Activations.Sigmoid(p.Span);
+        return p;
+    }
+
     /// <inheritdoc/>
     public override string Name => "binary_crossentropy";
 

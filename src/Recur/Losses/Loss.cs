@@ -103,6 +103,43 @@ public abstract class Loss
     /// <inheritdoc/>
     public override string ToString() => Name;
 
+    /// <summary>
+    /// Predictions as metrics read them: probabilities when the loss works from logits (the
+    /// default returns <paramref name="prediction"/> unchanged).
+    /// </summary>
+    public virtual Tensor ToProbabilities(Tensor prediction) => prediction;
+
+    /// <summary>
+    /// Checks all <paramref name="target"/>s (N, …) against a model output of per-sample shape
+    /// <paramref name="perSampleOutput"/>, before any training work, and returns them in the
+    /// shape the loss expects: (N) labels become (N, 1) for a single output, and (N, 1) class ids
+    /// become (N) for a class axis, as Keras accepts.
+    /// </summary>
+    /// <exception cref="ArgumentException">The shapes do not fit, or a target is outside the loss's domain.</exception>
+    internal Tensor AlignTargets(Tensor target, int[] perSampleOutput, string argumentName)
+    {
+        int n = target.Size(0);
+        int[] expected = (HasClassAxis ? perSampleOutput[..^1] : perSampleOutput).Prepend(n).ToArray();
+        if (!target.SameShape(expected) && target.Length == expected.Aggregate(1L, (a, d) => a * d))
+        {
+            bool squeezeOrUnsqueeze = Math.Abs(target.Rank - expected.Length) == 1;
+            if (squeezeOrUnsqueeze) target = target.Reshape(expected);
+        }
+        if (!target.SameShape(expected))
+            throw new ArgumentException(
+                $"{argumentName} has shape {Tensor.ShapeString(target.Shape)}; the model outputs (N, {string.Join(", ", perSampleOutput)}), " +
+                $"so {Name} expects targets {Tensor.ShapeString(expected)}.", argumentName);
+        try
+        {
+            CheckTargets(target, null, HasClassAxis ? perSampleOutput[^1] : 1);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException(e.Message.Replace("target[", argumentName + "["), argumentName, e);
+        }
+        return target;
+    }
+
     private int CheckShapes(Tensor prediction, Tensor target)
     {
         if (!HasClassAxis)

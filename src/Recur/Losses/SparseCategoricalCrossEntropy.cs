@@ -19,6 +19,16 @@ public sealed class SparseCategoricalCrossEntropy : Loss
     /// <summary>True when predictions are logits (pre-softmax).</summary>
     public bool FromLogits { get; }
 
+    /// <summary>softmax(prediction) over the class axis when working from logits.</summary>
+    public override Tensor ToProbabilities(Tensor prediction)
+    {
+        if (!FromLogits) return prediction;
+        var p = prediction.Clone();
+        int classes = p.Size(-1);
+        Kernels.Activations.Softmax(p.Span, p.Length / classes, classes);
+        return p;
+    }
+
     /// <inheritdoc/>
     public override string Name => "sparse_categorical_crossentropy";
 

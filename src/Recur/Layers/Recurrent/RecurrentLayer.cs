@@ -26,6 +26,8 @@ public abstract class RecurrentLayer : Layer
     private DirectionWeights[] _directions = Array.Empty<DirectionWeights>(); // [layer·D + d]
     private ForwardState? _last;
     private SeededRandom? _dropoutRandom;
+    private bool _stateful;
+    private Tensor? _carriedHidden, _carriedCell; // (L·D, B, H) final states of the last call, when stateful
 
     /// <summary>Creates a layer with <paramref name="units"/> hidden units.</summary>
     protected RecurrentLayer(int units, RecurrentOptions? options, string? name) : base(name)
@@ -50,6 +52,26 @@ public abstract class RecurrentLayer : Layer
 
     /// <summary>Width W of each output step: 2H for concatenated bidirectional outputs, else H.</summary>
     public int OutputWidth => DirectionMerge.Width(Options.MergeMode, Directions, Units);
+
+    /// <summary>
+    /// When true, <see cref="Forward"/> starts each call from the final states of the previous
+    /// call (streaming inference, truncated BPTT: the gradient stops at the call boundary) until
+    /// <see cref="ResetStates"/>. Not available for bidirectional layers.
+    /// </summary>
+    public bool Stateful
+    {
+        get => _stateful;
+        set
+        {
+            if (value && Options.Bidirectional)
+                throw new InvalidOperationException($"Layer '{Name}' is bidirectional; its backward direction cannot carry state from one call to the next.");
+            _stateful = value;
+            ResetStates();
+        }
+    }
+
+    /// <summary>Forgets the carried states: the next call starts from zeros.</summary>
+    public void ResetStates() => _carriedHidden = _carriedCell = null;
 
     /// <summary>Input size I (known once built).</summary>
     public int InputSize { get; private set; }
@@ -274,7 +296,12 @@ public abstract class RecurrentLayer : Layer
     /// </summary>
     public override Tensor Forward(Tensor input, SequenceMask? mask = null, bool training = false)
     {
-        var result = ForwardWithState(input, null, null, mask, training);
+        if (_stateful && _carriedHidden is not null && _carriedHidden.Size(1) != input.Size(0))
+            throw new ArgumentException(
+                $"Stateful layer '{Name}' carries states for a batch of {_carriedHidden.Size(1)}; got a batch of {input.Size(0)}. Call ResetStates() between streams.",
+                nameof(input));
+        var result = ForwardWithState(input, _stateful ? _carriedHidden : null, _stateful ? _carriedCell : null, mask, training);
+        if (_stateful) (_carriedHidden, _carriedCell) = (result.HiddenState, result.CellState);
         return Options.ReturnSequences ? result.Output : LastOutput(result.HiddenState);
     }
 

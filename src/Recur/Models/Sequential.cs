@@ -1,0 +1,71 @@
+using Recur.Layers;
+
+namespace Recur.Models;
+
+/// <summary>
+/// A plain stack of layers, each feeding the next. Masks (from an <see cref="Embedding"/> with
+/// <c>maskZero</c>, a <see cref="Masking"/> layer, or passed to <c>Fit</c>) travel with the
+/// activations through every layer to the loss.
+/// </summary>
+/// <example>
+/// <code>
+/// var model = new Sequential(
+///     new Embedding(vocabSize, 64, maskZero: true),
+///     new Bidirectional(new Lstm(64)),
+///     new Dense(1));
+/// model.Compile(new Adam(1e-3f), Loss.BinaryCrossEntropy(fromLogits: true), Metric.BinaryAccuracy);
+/// var history = model.Fit(x, y, epochs: 5, batchSize: 32, validationSplit: 0.1);
+/// </code>
+/// </example>
+public sealed class Sequential : Model
+{
+    private readonly List<Layer> _layers = new();
+
+    /// <summary>Creates a stack of <paramref name="layers"/> with seed 0.</summary>
+    public Sequential(params Layer[] layers) : this(0UL, null, layers) { }
+
+    /// <summary>Creates a stack of <paramref name="layers"/> whose weights and shuffling derive from <paramref name="seed"/>.</summary>
+    public Sequential(ulong seed, params Layer[] layers) : this(seed, null, layers) { }
+
+    /// <summary>Creates a named stack of <paramref name="layers"/> with the given seed.</summary>
+    public Sequential(ulong seed, string? name, params Layer[] layers) : base(seed, name)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        foreach (var layer in layers) Add(layer);
+    }
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<Layer> Layers => _layers;
+
+    /// <summary>Appends a layer (before the model is built). Duplicate names get a numeric suffix, as in Keras.</summary>
+    public void Add(Layer layer)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        if (_layers.Contains(layer)) throw new ArgumentException($"Layer '{layer.Name}' is already in the model.", nameof(layer));
+        LayersChanged();
+        string baseName = layer.Name;
+        for (int k = 1; _layers.Any(l => l.Name == layer.Name); k++) layer.Name = $"{baseName}_{k}";
+        _layers.Add(layer);
+    }
+
+    internal override Tensor ForwardPass(Tensor input, SequenceMask? mask, bool training, out SequenceMask? outputMask)
+    {
+        if (!IsBuilt) Build(input.ShapeArray[1..]);
+        var x = input;
+        foreach (var layer in _layers)
+        {
+            var next = layer.Forward(x, mask, training);
+            mask = layer.ComputeMask(x, mask);
+            x = next;
+        }
+        outputMask = mask;
+        return x;
+    }
+
+    internal override Tensor BackwardPass(Tensor gradOutput)
+    {
+        var g = gradOutput;
+        for (int i = _layers.Count - 1; i >= 0; i--) g = _layers[i].Backward(g);
+        return g;
+    }
+}

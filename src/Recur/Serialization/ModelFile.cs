@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Recur.Layers;
+using Recur.Models;
+using Recur.Optimizers;
+
+namespace Recur.Serialization;
+
+/// <summary>
+/// The <c>.recur</c> model file: a safetensors file (readable by PyTorch's <c>safetensors</c>)
+/// whose weights are named <c>{layer}.{parameter}</c> and whose <c>__metadata__</c> holds
+/// <c>format = recur</c>, <c>format_version</c>, the <c>architecture</c> as JSON, and optionally
+/// the <c>compile</c> settings and optimizer state (tensors <c>optimizer.*</c>, scalars in
+/// <c>optimizer_scalars</c>) so that training resumes exactly.
+/// </summary>
+internal static class ModelFile
+{
+    public const int FormatVersion = 1;
+    private const string OptimizerPrefix = "optimizer.";
+
+    public static void Save(Model model, string path, bool includeOptimizer)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!model.IsBuilt)
+            throw new InvalidOperationException($"Model '{model.Name}' has no weights yet: build it (or fit it) before saving.");
+        var architecture = new JsonObject
+        {
+            ["class"] = model.GetType().Name,
+            ["name"] = model.Name,
+            ["seed"] = model.Seed.ToString(CultureInfo.InvariantCulture),
+            ["input_shape"] = new JsonArray(model.InputShape!.Select(d => (JsonNode)d).ToArray()),
+            ["layers"] = new JsonArray(model.Layers.Select(l => (JsonNode)LayerRegistry.Describe(l)).ToArray()),
+        };
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = "recur",
+            ["format_version"] = FormatVersion.ToString(CultureInfo.InvariantCulture),
+            ["architecture"] = architecture.ToJsonString(),
+        };
+        var tensors = new List<KeyValuePair<string, Tensor>>();
+        foreach (var layer in model.Layers)
+            foreach (var p in layer.Parameters)
+                tensors.Add(new($"{layer.Name}.{p.Name}", p.Value));
+        var compile = TrainingConfig.Describe(model.Loss, model.Optimizer, model.Metrics, model.ClipNorm, model.ClipValue);
+        if (compile is not null)
+        {
+            metadata["compile"] = compile.ToJsonString();
+            if (includeOptimizer)
+            {
+                var state = model.Optimizer!.ExportState(model.Parameters);
+                foreach (var (k, t) in state.Tensors) tensors.Add(new(OptimizerPrefix + k, t));
+                var scalars = new JsonObject();
+                foreach (var (k, v) in state.Scalars) scalars[k] = v;
+                metadata["optimizer_scalars"] = scalars.ToJsonString();
+            }
+        }
+        SafeTensorsWriter.Write(path, tensors, metadata);
+    }
+
+    public static Model Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
+        var file = SafeTensorsFile.Read(path);
+        var meta = file.Metadata;
+        if (!meta.TryGetValue("format", out var format) || format != "recur")
+            throw new ModelFormatException(path, "not a Recur model file (its metadata has no format = recur). " +
+                                                 "To load PyTorch or Keras weights into a model, use ImportPyTorch or ImportKeras.");
+        if (!meta.TryGetValue("format_version", out var versionText) || !int.TryParse(versionText, NumberStyles.None, CultureInfo.InvariantCulture, out int version))
+            throw new ModelFormatException(path, $"format_version is '{versionText}'; expected an integer.");
+        if (version > FormatVersion)
+            throw new ModelFormatException(path, $"written with model format version {version}; this Recur reads up to version {FormatVersion}. Upgrade Recur to load it.");
+        if (version < 1)
+            throw new ModelFormatException(path, $"format_version is {version}; expected 1 or later.");
+
+        Model model;
+        try
+        {
+            model = CreateModel(Json(path, meta, "architecture"));
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or FormatException)
+        {
+            throw new ModelFormatException(path, "the architecture is invalid: " + e.Message, e);
+        }
+
+        LoadWeights(path, file, model);
+        if (meta.ContainsKey("compile"))
+        {
+            try
+            {
+                var (loss, optimizer, metrics, clipNorm, clipValue) = TrainingConfig.Read(Json(path, meta, "compile"));
+                model.Compile(optimizer, loss, metrics, clipNorm, clipValue);
+                if (meta.ContainsKey("optimizer_scalars")) LoadOptimizer(path, file, model, Json(path, meta, "optimizer_scalars"));
+            }
+            catch (Exception e) when (e is InvalidDataException or ArgumentException or KeyNotFoundException or InvalidOperationException)
+            {
+                throw new ModelFormatException(path, "the training settings are invalid: " + e.Message, e);
+            }
+        }
+        return model;
+    }
+
+    private static JsonObject Json(string path, IReadOnlyDictionary<string, string> meta, string key)
+    {
+        try
+        {
+            return JsonNode.Parse(meta[key]) as JsonObject
+                   ?? throw new ModelFormatException(path, $"metadata '{key}' is not a JSON object.");
+        }
+        catch (JsonException e)
+        {
+            throw new ModelFormatException(path, $"metadata '{key}' is not valid JSON: {e.Message}", e);
+        }
+    }
+
+    private static Model CreateModel(JsonObject arch)
+    {
+        var c = new LayerConfig(arch, "model");
+        string cls = c.String("class");
+        if (cls != nameof(Sequential)) throw new InvalidDataException($"model class '{cls}' is unknown; expected Sequential.");
+        ulong seed = ulong.Parse(c.String("seed"), NumberStyles.None, CultureInfo.InvariantCulture);
+        var layers = (arch["layers"] as JsonArray ?? throw new InvalidDataException("'layers' is not an array."))
+            .Select(n => LayerRegistry.Create(n as JsonObject ?? throw new InvalidDataException("a layer entry is not an object.")))
+            .ToArray();
+        var inputShape = (arch["input_shape"] as JsonArray ?? throw new InvalidDataException("'input_shape' is not an array."))
+            .Select(n => n is JsonValue v && v.TryGetValue<int>(out int d) && d >= -1 && d != 0 ? d
+                : throw new InvalidDataException($"input_shape entry {n?.ToJsonString()} is not a dimension (a positive integer, or -1 for time)."))
+            .ToArray();
+        var model = new Sequential(seed, c.String("name"), layers);
+        // A free time axis is built with length 1; the layers keep it free.
+        model.Build(inputShape.Select(d => d == -1 ? 1 : d).ToArray());
+        return model;
+    }
+
+    private static void LoadWeights(string path, SafeTensorsFile file, Model model)
+    {
+        var expected = new HashSet<string>();
+        foreach (var layer in model.Layers)
+        {
+            foreach (var p in layer.Parameters)
+            {
+                string name = $"{layer.Name}.{p.Name}";
+                expected.Add(name);
+                if (!file.Contains(name))
+                    throw new ModelFormatException(path, $"tensor '{name}' is missing; the architecture needs it with shape {Tensor.ShapeString(p.Value.Shape)}.");
+                if (file.DtypeOf(name) != "F32")
+                    throw new ModelFormatException(path, $"tensor '{name}' has dtype {file.DtypeOf(name)}; model files store F32.");
+                var shape = file.ShapeOf(name);
+                if (!p.Value.SameShape(shape))
+                    throw new ModelFormatException(path, $"tensor '{name}' has shape {Tensor.ShapeString(shape)}; the architecture needs {Tensor.ShapeString(p.Value.Shape)}.");
+                p.Value.CopyFrom(file.Get(name));
+            }
+        }
+        var extra = file.Names.FirstOrDefault(n => !expected.Contains(n) && !n.StartsWith(OptimizerPrefix, StringComparison.Ordinal));
+        if (extra is not null)
+            throw new ModelFormatException(path, $"tensor '{extra}' belongs to no layer of the architecture.");
+    }
+
+    private static void LoadOptimizer(string path, SafeTensorsFile file, Model model, JsonObject scalarsJson)
+    {
+        var tensors = file.Names.Where(n => n.StartsWith(OptimizerPrefix, StringComparison.Ordinal))
+            .Select(n => new KeyValuePair<string, Tensor>(n[OptimizerPrefix.Length..], file.Get(n))).ToList();
+        var scalars = scalarsJson.Select(kv => new KeyValuePair<string, double>(kv.Key,
+            kv.Value is JsonValue v && v.TryGetValue<double>(out double d) ? d
+                : throw new InvalidDataException($"optimizer scalar '{kv.Key}' is not a number."))).ToList();
+        model.Optimizer!.ImportState(model.Parameters, new OptimizerState(model.Optimizer.Name, tensors, scalars));
+    }
+}

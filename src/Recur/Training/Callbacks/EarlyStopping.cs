@@ -1,0 +1,58 @@
+using Recur.Layers;
+
+namespace Recur.Training;
+
+/// <summary>
+/// Stops training when <paramref name="monitor"/> has not improved by more than
+/// <paramref name="minDelta"/> for <paramref name="patience"/> epochs; optionally restores the
+/// weights of the best epoch at the end.
+/// </summary>
+public sealed class EarlyStopping(string monitor = "val_loss", int patience = 0, double minDelta = 0,
+    MonitorMode mode = MonitorMode.Auto, bool restoreBestWeights = false) : Callback
+{
+    private Monitor _monitor = new(monitor, mode, minDelta);
+    private int _wait;
+    private float[][]? _bestWeights;
+
+    /// <summary>The epoch (0-based) at which training was stopped, or −1.</summary>
+    public int StoppedEpoch { get; private set; } = -1;
+
+    /// <summary>The epoch (0-based) with the best monitored value.</summary>
+    public int BestEpoch { get; private set; } = -1;
+
+    /// <inheritdoc/>
+    public override void OnTrainBegin()
+    {
+        if (patience < 0) throw new ArgumentOutOfRangeException(nameof(patience), patience, "patience must be ≥ 0.");
+        _monitor = new Monitor(monitor, mode, minDelta);
+        _wait = 0;
+        _bestWeights = null;
+        StoppedEpoch = BestEpoch = -1;
+    }
+
+    /// <inheritdoc/>
+    public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, double> logs)
+    {
+        double value = _monitor.Read(logs, nameof(EarlyStopping));
+        if (_monitor.Improved(value))
+        {
+            _wait = 0;
+            BestEpoch = epoch;
+            if (restoreBestWeights) _bestWeights = Model.Parameters.Select(p => p.Value.ToArray()).ToArray();
+            return;
+        }
+        if (++_wait > patience)
+        {
+            StoppedEpoch = epoch;
+            Model.StopTraining = true;
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void OnTrainEnd()
+    {
+        if (!restoreBestWeights || _bestWeights is null) return;
+        var parameters = Model.Parameters;
+        for (int i = 0; i < parameters.Count; i++) _bestWeights[i].CopyTo(parameters[i].Value.Span);
+    }
+}
