@@ -55,6 +55,9 @@ public sealed class Embedding : Layer
     public Parameter? Weight => _weight;
 
     /// <inheritdoc/>
+    /// <summary>The time axis stays free: any sequence length is accepted once built.</summary>
+    protected override int[] GeneralizeInputShape(int[] inputShape) => inputShape.Select(_ => -1).ToArray();
+
     /// <remarks>The per-sample shape is (T); T may be -1.</remarks>
     protected override void BuildCore(int[] inputShape, SeededRandom random)
     {
@@ -74,14 +77,15 @@ public sealed class Embedding : Layer
         return new[] { inputShape[0], OutputDim };
     }
 
-    /// <summary>With <see cref="MaskZero"/>, a (B, T) mask that is true where the id is not 0; otherwise the input mask.</summary>
+    /// <summary>With <see cref="MaskZero"/>, a (B, T) mask that is true where the id is not 0 (and the input mask, if any, is true); otherwise the input mask.</summary>
     public override SequenceMask? ComputeMask(Tensor input, SequenceMask? inputMask)
     {
         if (!MaskZero) return inputMask;
         Tensor.RequireRank(input, 2, nameof(input), "(batch, steps) of ids");
         var valid = new bool[input.Length]; // (B, T)
         var ids = input.Span;
-        for (int i = 0; i < valid.Length; i++) valid[i] = ids[i] != 0f;
+        inputMask?.RequireShape(input.Size(0), input.Size(1), nameof(inputMask));
+        for (int i = 0; i < valid.Length; i++) valid[i] = ids[i] != 0f && (inputMask is null || inputMask.Flags[i]);
         return new SequenceMask(valid, input.Size(0), input.Size(1));
     }
 

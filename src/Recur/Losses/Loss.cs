@@ -116,7 +116,7 @@ public abstract class Loss
     /// become (N) for a class axis, as Keras accepts.
     /// </summary>
     /// <exception cref="ArgumentException">The shapes do not fit, or a target is outside the loss's domain.</exception>
-    internal Tensor AlignTargets(Tensor target, int[] perSampleOutput, string argumentName)
+    internal Tensor AlignTargets(Tensor target, int[] perSampleOutput, string argumentName, SequenceMask? mask = null)
     {
         int n = target.Size(0);
         int[] expected = (HasClassAxis ? perSampleOutput[..^1] : perSampleOutput).Prepend(n).ToArray();
@@ -131,7 +131,8 @@ public abstract class Loss
                 $"so {Name} expects targets {Tensor.ShapeString(expected)}.", argumentName);
         try
         {
-            CheckTargets(target, null, HasClassAxis ? perSampleOutput[^1] : 1);
+            bool masked = mask is not null && target.Rank >= 2 && target.Size(1) == mask.Steps && target.Size(0) == mask.Batch;
+            CheckTargets(target, masked ? RealPositions(mask, target.ShapeArray, target.Length) : null, HasClassAxis ? perSampleOutput[^1] : 1);
         }
         catch (ArgumentException e)
         {

@@ -169,6 +169,13 @@ public abstract partial class Model
     private static SequenceMask? LossMask(SequenceMask? outputMask, Tensor target)
         => outputMask is not null && target.Rank >= 2 && target.Size(1) == outputMask.Steps ? outputMask : null;
 
+    /// <summary>
+    /// The mask known before running the model: the explicit one, or the one an input-side
+    /// <see cref="Embedding"/> (maskZero) or <see cref="Masking"/> layer derives from the raw input.
+    /// </summary>
+    private SequenceMask? InputMask(TrainingData data)
+        => Layers[0] is Embedding or Masking ? Layers[0].ComputeMask(data.X, data.Mask) : data.Mask;
+
     private void RequireCompiled(string operation)
     {
         if (Optimizer is null || Loss is null)
@@ -179,6 +186,6 @@ public abstract partial class Model
     private void PrepareFor(TrainingData data, string xName, string yName)
     {
         var outputShape = BuildFor(data.X.ShapeArray[1..]);
-        data.AlignTargets(Loss!, outputShape, yName);
+        data.AlignTargets(Loss!, outputShape, yName, InputMask(data));
     }
 }

@@ -77,7 +77,9 @@ internal sealed class TrainingData
     }
 
     /// <summary>Validates the targets against the model output and reshapes (N)↔(N, 1) as the loss expects.</summary>
-    public void AlignTargets(Losses.Loss loss, int[] perSampleOutput, string yName) => Y = loss.AlignTargets(Y, perSampleOutput, yName);
+    /// Targets at steps the <paramref name="mask"/> marks as padding are not checked.
+    public void AlignTargets(Losses.Loss loss, int[] perSampleOutput, string yName, SequenceMask? mask)
+        => Y = loss.AlignTargets(Y, perSampleOutput, yName, mask);
 
     public TrainingData Slice(ReadOnlySpan<int> rows)
         => new(Batches.Take(X, rows), Batches.Take(Y, rows), Batches.Take(Mask, rows), Weights is null ? null : Batches.Take(Weights, rows));
