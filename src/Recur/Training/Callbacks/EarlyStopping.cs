@@ -41,7 +41,7 @@ public sealed class EarlyStopping(string monitor = "val_loss", int patience = 0,
             if (restoreBestWeights) _bestWeights = Model.Parameters.Select(p => p.Value.ToArray()).ToArray();
             return;
         }
-        if (++_wait > patience)
+        if (++_wait >= patience)
         {
             StoppedEpoch = epoch;
             Model.StopTraining = true;
