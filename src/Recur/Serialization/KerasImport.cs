@@ -59,6 +59,8 @@ namespace Recur.Serialization;
 /// </example>
 public static class KerasImport
 {
+    private const int MisfitsShown = 4;
+
     /// <summary>
     /// Loads one built <paramref name="layer"/> from its Keras arrays (exactly as many as it
     /// takes, in <c>get_weights()</c> order).
@@ -110,9 +112,14 @@ public static class KerasImport
         if (arrays.Count != slots.Count)
             problems.Add(CountProblem(slots, arrays));
         else
-            for (int k = 0; k < slots.Count; k++)
-                if (!arrays[k].Value.SameShape(slots[k].Shape))
-                    problems.Add(slots[k].Mismatch(arrays[k].Key, arrays[k].Value.ShapeArray));
+            foreach (var layer in slots.Select((s, k) => (Slot: s, Index: k)).GroupBy(x => x.Slot.Owner))
+            {
+                // The first few say what differs; the rest of the layer's arrays usually differ for the same reason.
+                var misfits = layer.Where(x => !arrays[x.Index].Value.SameShape(x.Slot.Shape)).ToList();
+                foreach (var (slot, k) in misfits.Take(MisfitsShown)) problems.Add(slot.Mismatch(arrays[k].Key, arrays[k].Value.ShapeArray));
+                if (misfits.Count > MisfitsShown)
+                    problems.Add($"layer '{layer.Key.Name}': {misfits.Count - MisfitsShown} more of its arrays do not fit either.");
+            }
         if (problems.Count > 0) throw new WeightImportException(source, what, problems);
 
         var converted = slots.SelectMany((s, k) => s.Import(arrays[k].Value)).ToList();
@@ -188,19 +195,30 @@ public static class KerasImport
                 slots.Add(new(owner, $"{where} kernel (I, {gh})", new[] { I, GH },
                     a => new[] { (wih, KerasLayout.FromKernel(a, order)) }, () => KerasLayout.ToKernel(wih.Value, order)));
                 slots.Add(new(owner, $"{where} recurrent_kernel (H, {gh})", new[] { H, GH },
-                    a => new[] { (whh, KerasLayout.FromKernel(a, order)) }, () => KerasLayout.ToKernel(whh.Value, order)));
+                    a => new[] { (whh, KerasLayout.FromKernel(a, order)) }, () => KerasLayout.ToKernel(whh.Value, order),
+                    Hint: s => UnitsHint(r, cell, G, s)));
                 if (splitBias)
                     slots.Add(new(owner, $"{where} bias (2, {gh})", new[] { 2, GH },
                         a => new[] { (bih, KerasLayout.FromBias(a.Span[..GH], order)), (bhh, KerasLayout.FromBias(a.Span[GH..], order)) },
                         () => Rows(KerasLayout.ToBias(bih.Value.Span, order), KerasLayout.ToBias(bhh.Value.Span, order)),
-                        Hint: "a (3H) bias is a GRU with reset_after=False: build the Gru with resetAfter: false"));
+                        Hint: s => s.Length == 1 ? "a (3H) bias is a GRU with reset_after=False: build the Gru with resetAfter: false" : null));
                 else
                     slots.Add(new(owner, $"{where} bias ({gh})", new[] { GH },
                         a => new[] { (bih, KerasLayout.FromBias(a.Span, order)), (bhh, Tensor.Zeros(GH)) },
                         () => KerasLayout.ToBias(Sum(bih.Value, bhh.Value), order),
-                        Hint: r is Gru ? "a (2, 3H) bias is a GRU with reset_after=True (Keras' default): build the Gru with resetAfter: true" : null));
+                        Hint: s => r is Gru && s.Length == 2 ? "a (2, 3H) bias is a GRU with reset_after=True (Keras' default): build the Gru with resetAfter: true" : null));
             }
         return slots;
+    }
+
+    /// <summary>What a recurrent_kernel of shape (H′, G′·H′) says about the Keras layer, or null.</summary>
+    private static string? UnitsHint(RecurrentLayer r, string cell, int gates, int[] actual)
+    {
+        if (actual.Length != 2 || actual[0] <= 0 || actual[1] % actual[0] != 0) return null;
+        int units = actual[0], fileGates = actual[1] / units;
+        if (fileGates != gates)
+            return $"{fileGates} gate blocks of {units} units is not a Keras {cell} ({gates} blocks): the cell type differs";
+        return units != r.Units ? $"the Keras layer has {units} units, layer '{r.Name}' has {r.Units}" : null;
     }
 
     /// <summary>(2, N) from two (N) rows.</summary>
@@ -215,14 +233,14 @@ public static class KerasImport
 
     /// <summary>One Keras array: where it goes, its shape, and the conversions both ways.</summary>
     private sealed record Slot(Layer Owner, string Role, int[] Shape,
-        Func<Tensor, (Parameter, Tensor)[]> Import, Func<Tensor> Export, string? Hint = null)
+        Func<Tensor, (Parameter, Tensor)[]> Import, Func<Tensor> Export, Func<int[], string?>? Hint = null)
     {
         public string Describe(string arrayName) => $"{arrayName} → layer '{Owner.Name}' ({Owner.GetType().Name}), Keras {Role}";
 
         public string Mismatch(string arrayName, int[] actual)
         {
             string text = $"{Describe(arrayName)}: expected {Tensor.ShapeString(Shape)}, got {Tensor.ShapeString(actual)}";
-            if (Hint is not null && actual.Length != Shape.Length) text += $"; {Hint}";
+            if (Hint?.Invoke(actual) is { } hint) text += $"; {hint}";
             else if (actual.Length == 2 && Shape.Length == 2 && actual[0] == Shape[1] && actual[1] == Shape[0])
                 text += "; it looks transposed: Keras kernels are (inputs, units), PyTorch weights (units, inputs) — PyTorch weights go through ImportPyTorch";
             return text + ".";

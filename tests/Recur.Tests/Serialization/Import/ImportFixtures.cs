@@ -2,6 +2,7 @@ using Recur.Layers;
 using Recur.Layers.Recurrent;
 using Recur.Models;
 using Recur.Serialization;
+using Recur.Tests.Layers.Recurrent;
 
 namespace Recur.Tests.Serialization.Import;
 
@@ -49,6 +50,23 @@ internal static class ImportFixtures
     public static Tensor Input(string name) => SafeTensorsFile.Read(Path(name + ".io.safetensors")).Get("input");
 
     public static Tensor Output(string name) => SafeTensorsFile.Read(Path(name + ".io.safetensors")).Get("output");
+
+    /// <summary>
+    /// Builds the fixture's model, runs <paramref name="import"/> on it, and checks that it then predicts the
+    /// fixture's output within 1e-5·max(1, max|expected|). Before the import the freshly initialized model
+    /// must be far from that output, so the import is what makes the difference.
+    /// </summary>
+    public static void AssertImportReproducesOutput(string name, Action<Model> import)
+    {
+        var (model, inputShape) = Create(name);
+        model.Build(inputShape);
+        var expected = Output(name);
+        Assert.True(MaxDifference(expected, model.Predict(Input(name))) > 1e-2f, "the untrained model already matches");
+
+        import(model);
+
+        TorchParityTests.AssertClose(name, expected, model.Predict(Input(name)));
+    }
 
     /// <summary>A copy of every parameter value, to check later that nothing changed.</summary>
     public static float[][] Snapshot(Model model) => model.Parameters.Select(p => p.Value.ToArray()).ToArray();
