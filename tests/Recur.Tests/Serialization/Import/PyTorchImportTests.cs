@@ -51,6 +51,22 @@ public class PyTorchImportTests
     }
 
     [Fact]
+    public void Wrapped_layers_take_their_inner_layer_names_in_both_formats()
+    {
+        Sequential Make() => new(new Embedding(11, 5, paddingIndex: 0, name: "embedding"),
+            new Bidirectional(new Lstm(6, returnSequences: true, numLayers: 2, name: "lstm")),
+            new TimeDistributed(new Dense(3, name: "head")));
+        var fromTorch = Make();
+        var fromKeras = Make();
+
+        fromTorch.ImportPyTorch(Path("embedding_lstm.safetensors"), inputShape: new[] { -1 });
+        fromKeras.ImportKeras(Path("embedding_lstm.npz"), inputShape: new[] { -1 });
+
+        TorchParityTests.AssertClose("from PyTorch", Output("embedding_lstm"), fromTorch.Predict(Input("embedding_lstm")));
+        TorchParityTests.AssertClose("from Keras", Output("embedding_lstm"), fromKeras.Predict(Input("embedding_lstm")));
+    }
+
+    [Fact]
     public void Layer_level_load_takes_one_module_of_a_larger_file()
     {
         var file = SafeTensorsFile.Read(Path("gru_rnn.safetensors"));
