@@ -63,15 +63,20 @@ def case_name(cell, layers, bidirectional, batch, steps, inputs, hidden):
     return f"{cell}_l{layers}_{direction}_b{batch}_t{steps}_i{inputs}_h{hidden}"
 
 
-def write_safetensors(path, tensors, metadata):
-    """Writes (name, array) pairs as F32 in the given order; header padded with spaces to 8 bytes."""
+NUMPY_DTYPES = {"F32": "<f4", "F64": "<f8", "F16": "<f2"}
+
+
+def write_safetensors(path, tensors, metadata, dtypes=None):
+    """Writes (name, array) pairs in the given order, as F32 unless dtypes[name] says F64 or F16;
+    header padded with spaces to 8 bytes."""
     header = {"__metadata__": metadata}
     blobs = []
     offset = 0
     for name, array in tensors:
-        blob = np.ascontiguousarray(array, dtype="<f4").tobytes()
+        dtype = (dtypes or {}).get(name, "F32")
+        blob = np.ascontiguousarray(array, dtype=NUMPY_DTYPES[dtype]).tobytes()
         header[name] = {
-            "dtype": "F32",
+            "dtype": dtype,
             "shape": [int(d) for d in np.shape(array)],
             "data_offsets": [offset, offset + len(blob)],
         }

@@ -21,6 +21,9 @@ internal static class SafeTensorsDtype
     /// <summary>The dtypes <see cref="ToFloat32"/> converts.</summary>
     public const string Convertible = "F32, F64, F16, BF16";
 
+    /// <summary>True when <see cref="ToFloat32"/> converts <paramref name="dtype"/>.</summary>
+    public static bool CanConvert(string dtype) => dtype is "F32" or "F64" or "F16" or "BF16";
+
     /// <summary>All known dtype names, for error messages.</summary>
     public static string KnownList => string.Join(", ", Sizes.Keys);
 

@@ -38,6 +38,9 @@ public sealed class SafeTensorsFile
         Metadata = header.Metadata;
     }
 
+    /// <summary>The file path or caller-given name the file was read from (used in error messages).</summary>
+    public string Source => _source;
+
     /// <summary>The <c>__metadata__</c> object (empty when the file has none).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 

@@ -75,7 +75,7 @@ public class TorchParityTests
         foreach (var p in layer.Parameters) AssertClose("grad." + p.Name, f.Get("grad." + p.Name), p.Grad);
     }
 
-    private static void AssertClose(string name, Tensor expected, Tensor actual)
+    internal static void AssertClose(string name, Tensor expected, Tensor actual)
     {
         Assert.True(expected.SameShape(actual.Shape),
             $"{name}: shape {Tensor.ShapeString(actual.Shape)}, expected {Tensor.ShapeString(expected.Shape)}.");
