@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using Recur.Kernels;
+
+namespace Recur.Bench;
+
+/// <summary>
+/// The quick GEMM table (no BenchmarkDotNet): for each shape and for 1 and 2 threads, the best
+/// mean time over several batches, the GFLOP/s and the share of the measured FMA peak.
+/// </summary>
+internal static class GemmTable
+{
+    public static void Print(string[] filters)
+    {
+        double peak = PeakFlops.PerCore;
+        Console.WriteLine($"measured per-core FMA peak: {peak:F1} GFLOP/s");
+        Console.WriteLine($"{"shape",-40} {"thr",3} {"ms",9} {"GFLOP/s",8} {"% peak",7}");
+        int maxThreads = Math.Min(2, Environment.ProcessorCount);
+        int saved = KernelSettings.Threads;
+        foreach (var shape in GemmShapes(filters))
+        {
+            var run = GemmCase.Create(shape);
+            for (int t = 1; t <= maxThreads; t++)
+            {
+                KernelSettings.Threads = t;
+                double sec = Time(run);
+                double gflops = shape.Flops / sec / 1e9;
+                Console.WriteLine($"{shape.Name,-40} {t,3} {sec * 1e3,9:F4} {gflops,8:F1} {100 * gflops / (peak * t),6:F1}%");
+            }
+        }
+        KernelSettings.Threads = saved;
+    }
+
+    private static GemmShape[] GemmShapes(string[] filters) => GemmShape.Select(filters);
+
+    /// <summary>Seconds per call: the best batch mean of about ten 30 ms batches after warm-up.</summary>
+    public static double Time(Action run)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        int calls = 0;
+        while (Stopwatch.GetElapsedTime(t0).TotalSeconds < 0.15 || calls < 3) { run(); calls++; }
+        double perCall = Stopwatch.GetElapsedTime(t0).TotalSeconds / calls;
+        int batch = Math.Max(1, (int)(0.03 / perCall));
+        double best = double.MaxValue;
+        for (int b = 0; b < 10; b++)
+        {
+            long s = Stopwatch.GetTimestamp();
+            for (int i = 0; i < batch; i++) run();
+            best = Math.Min(best, Stopwatch.GetElapsedTime(s).TotalSeconds / batch);
+        }
+        return best;
+    }
+}

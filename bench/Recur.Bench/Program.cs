@@ -1,0 +1,25 @@
+using BenchmarkDotNet.Running;
+using Recur.Bench;
+
+// A dispatcher of benchmark modes; each mode lives in its own file.
+//   peak        per-core Vector512 FMA peak, 1 and 2 threads
+//   gemm        quick GEMM table: shape, ms, GFLOP/s, % of measured peak, 1 and 2 threads
+//   bdn [args]  BenchmarkDotNet over the [Benchmark] classes (args go to BenchmarkSwitcher)
+string mode = args.Length > 0 ? args[0] : "gemm";
+string[] rest = args.Skip(1).ToArray();
+switch (mode)
+{
+    case "peak":
+        PeakFlops.PrintTable();
+        break;
+    case "gemm":
+        GemmTable.Print(rest);
+        break;
+    case "bdn":
+        BenchmarkSwitcher.FromAssembly(typeof(PeakFlops).Assembly).Run(rest);
+        break;
+    default:
+        Console.Error.WriteLine($"Unknown mode '{mode}'. Modes: peak, gemm, bdn.");
+        return 1;
+}
+return 0;
