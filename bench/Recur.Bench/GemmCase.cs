@@ -10,6 +10,11 @@ internal static class GemmCase
         var rng = new Random(1);
         float[] a = Fill(rng, s.M * s.K), b = Fill(rng, s.K * s.N), c = new float[s.M * s.N];
         int lda = s.TransA ? s.M : s.K, ldb = s.TransB ? s.K : s.N;
+        if (s.Packed)
+        {
+            var packed = Gemm.Pack(s.TransB, s.K, s.N, b, ldb);
+            return () => Gemm.Multiply(s.TransA, s.M, a, lda, packed, c, s.N);
+        }
         return () => Gemm.Multiply(s.TransA, s.TransB, s.M, s.N, s.K, a, lda, b, ldb, c, s.N);
     }
 

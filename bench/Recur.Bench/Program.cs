@@ -3,6 +3,7 @@ using Recur.Bench;
 
 // A dispatcher of benchmark modes; each mode lives in its own file.
 //   peak        per-core Vector512 FMA peak, 1 and 2 threads
+//   kernel      the GEMM micro-kernel alone on cache-resident panels
 //   gemm        quick GEMM table: shape, ms, GFLOP/s, % of measured peak, 1 and 2 threads
 //   bdn [args]  BenchmarkDotNet over the [Benchmark] classes (args go to BenchmarkSwitcher)
 string mode = args.Length > 0 ? args[0] : "gemm";
@@ -12,6 +13,9 @@ switch (mode)
     case "peak":
         PeakFlops.PrintTable();
         break;
+    case "kernel":
+        MicroKernelTable.Print();
+        break;
     case "gemm":
         GemmTable.Print(rest);
         break;
@@ -19,7 +23,7 @@ switch (mode)
         BenchmarkSwitcher.FromAssembly(typeof(PeakFlops).Assembly).Run(rest);
         break;
     default:
-        Console.Error.WriteLine($"Unknown mode '{mode}'. Modes: peak, gemm, bdn.");
+        Console.Error.WriteLine($"Unknown mode '{mode}'. Modes: peak, kernel, gemm, bdn.");
         return 1;
 }
 return 0;
