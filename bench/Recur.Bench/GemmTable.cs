@@ -32,16 +32,21 @@ internal static class GemmTable
 
     private static GemmShape[] GemmShapes(string[] filters) => GemmShape.Select(filters);
 
-    /// <summary>Seconds per call: the best batch mean of about ten 30 ms batches after warm-up.</summary>
-    public static double Time(Action run)
+    /// <summary>
+    /// Seconds per call: the fastest of many short batches (about 5 ms, or one call) over about
+    /// a second after warm-up. Short batches let the minimum dodge scheduler preemption on a
+    /// shared machine.
+    /// </summary>
+    public static double Time(Action run, double seconds = 1.0)
     {
         long t0 = Stopwatch.GetTimestamp();
         int calls = 0;
-        while (Stopwatch.GetElapsedTime(t0).TotalSeconds < 0.15 || calls < 3) { run(); calls++; }
+        while (Stopwatch.GetElapsedTime(t0).TotalSeconds < 0.2 || calls < 3) { run(); calls++; }
         double perCall = Stopwatch.GetElapsedTime(t0).TotalSeconds / calls;
-        int batch = Math.Max(1, (int)(0.03 / perCall));
+        int batch = Math.Max(1, (int)(0.005 / perCall));
         double best = double.MaxValue;
-        for (int b = 0; b < 10; b++)
+        long start = Stopwatch.GetTimestamp();
+        for (int b = 0; b < 5 || Stopwatch.GetElapsedTime(start).TotalSeconds < seconds; b++)
         {
             long s = Stopwatch.GetTimestamp();
             for (int i = 0; i < batch; i++) run();

@@ -34,7 +34,7 @@ internal static unsafe class MicroKernelTable
                 double sec = GemmTable.Time(() =>
                 {
                     for (int t = 0; t < panels; t++)
-                        GemmTile.Run<TKernel>(kc, a + t * kc * mr, b, c + t * mr * nr, nr, rows, true);
+                        GemmTile.Run<TKernel>(kc, a + t * kc * mr, b, c + t * mr * nr, nr, rows, nr / TKernel.Lanes, true);
                 });
                 double gflops = 2.0 * panels * rows * nr * kc / sec / 1e9;
                 Console.WriteLine($"{name,-16} {kc,5} {rows,4} {gflops,8:F1} {100 * gflops / peak,6:F1}%");

@@ -76,24 +76,26 @@ internal static unsafe class GemmBlocked
         float* c, nint ldc, bool load)
         where TKernel : IGemmKernel
     {
-        int mr = TKernel.MR, nr = TKernel.NR;
-        float* edge = stackalloc float[TKernel.MR * TKernel.NR]; // (MR, NR) tile for a partial column panel
+        int mr = TKernel.MR, nr = TKernel.NR, lanes = TKernel.Lanes;
+        float* edge = stackalloc float[TKernel.MR * TKernel.NR]; // (MR, NR) tile for a partial vector
         for (int jr = 0; jr < nc; jr += nr, bPanels += bPanelStride)
         {
             int cols = Math.Min(nr, nc - jr);
+            int vectors = (cols + lanes - 1) / lanes;
+            bool whole = cols == vectors * lanes;
             float* ap = aPack;
             for (int ir = 0; ir < mc; ir += mr, ap += (nint)kc * mr)
             {
                 int rows = Math.Min(mr, mc - ir);
                 float* ct = c + ir * ldc + jr;
-                if (cols == nr)
+                if (whole)
                 {
-                    GemmTile.Run<TKernel>(kc, ap, bPanels, ct, ldc, rows, load);
+                    GemmTile.Run<TKernel>(kc, ap, bPanels, ct, ldc, rows, vectors, load);
                     continue;
                 }
-                // Partial panel: run the full tile on a copy, write back the valid columns.
+                // The last vector is partial: run the tile on a copy, write back the valid columns.
                 if (load) CopyTile(ct, ldc, edge, nr, rows, cols);
-                GemmTile.Run<TKernel>(kc, ap, bPanels, edge, nr, rows, load);
+                GemmTile.Run<TKernel>(kc, ap, bPanels, edge, nr, rows, vectors, load);
                 CopyTile(edge, nr, ct, ldc, rows, cols);
             }
         }

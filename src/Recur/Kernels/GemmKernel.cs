@@ -16,10 +16,13 @@ namespace Recur.Kernels;
 /// </remarks>
 internal unsafe interface IGemmKernel
 {
-    /// <summary>Rows of a C tile (A values broadcast per step).</summary>
+    /// <summary>Rows of a C tile (A values broadcast per step), at most 8.</summary>
     static abstract int MR { get; }
 
-    /// <summary>Columns of a C tile (a multiple of the vector width).</summary>
+    /// <summary>Floats per vector: a tile row is NR / Lanes vectors, at most 3.</summary>
+    static abstract int Lanes { get; }
+
+    /// <summary>Columns of a C tile.</summary>
     static abstract int NR { get; }
 
     /// <summary>Depth of a K block: a (KC, NR) B micro-panel stays in L1 across a row of tiles.</summary>
@@ -32,42 +35,56 @@ internal unsafe interface IGemmKernel
     static abstract int NC { get; }
 
     /// <summary>
-    /// <c>C[0..R, 0..NR] = (load ? C : 0) + Σ_p a[p, 0..R] ⊗ b[p, 0..NR]</c> for R = TRows ≤ MR
-    /// rows, specialized per R so an edge tile does only the work of its rows.
+    /// <c>C[0..R, 0..W] = (load ? C : 0) + Σ_p a[p, 0..R] ⊗ b[p, 0..W]</c> for R = TRows ≤ MR
+    /// rows and W = TCols·Lanes ≤ NR columns, specialized per (R, W) so that an edge tile does
+    /// only the work of its rows and vectors.
     /// </summary>
-    static abstract void Tile<TRows>(int kc, float* a, float* b, float* c, nint ldc, bool load)
-        where TRows : struct, IRowCount;
+    static abstract void Tile<TRows, TCols>(int kc, float* a, float* b, float* c, nint ldc, bool load)
+        where TRows : struct, ICount
+        where TCols : struct, ICount;
 }
 
-/// <summary>Dispatches a tile of a run-time row count to the kernel specialized for it.</summary>
+/// <summary>Dispatches a tile of run-time rows and column vectors to the kernel specialized for them.</summary>
 internal static unsafe class GemmTile
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Run<TKernel>(int kc, float* a, float* b, float* c, nint ldc, int rows, bool load)
+    public static void Run<TKernel>(int kc, float* a, float* b, float* c, nint ldc, int rows, int vectors, bool load)
         where TKernel : IGemmKernel
+    {
+        switch (vectors)
+        {
+            case 1: Run<TKernel, Count1>(kc, a, b, c, ldc, rows, load); break;
+            case 2: Run<TKernel, Count2>(kc, a, b, c, ldc, rows, load); break;
+            default: Run<TKernel, Count3>(kc, a, b, c, ldc, rows, load); break;
+        }
+    }
+
+    private static void Run<TKernel, TCols>(int kc, float* a, float* b, float* c, nint ldc, int rows, bool load)
+        where TKernel : IGemmKernel
+        where TCols : struct, ICount
     {
         switch (rows)
         {
-            case 1: TKernel.Tile<Rows1>(kc, a, b, c, ldc, load); break;
-            case 2: TKernel.Tile<Rows2>(kc, a, b, c, ldc, load); break;
-            case 3: TKernel.Tile<Rows3>(kc, a, b, c, ldc, load); break;
-            case 4: TKernel.Tile<Rows4>(kc, a, b, c, ldc, load); break;
-            case 5: TKernel.Tile<Rows5>(kc, a, b, c, ldc, load); break;
-            case 6: TKernel.Tile<Rows6>(kc, a, b, c, ldc, load); break;
-            case 7: TKernel.Tile<Rows7>(kc, a, b, c, ldc, load); break;
-            default: TKernel.Tile<Rows8>(kc, a, b, c, ldc, load); break;
+            case 1: TKernel.Tile<Count1, TCols>(kc, a, b, c, ldc, load); break;
+            case 2: TKernel.Tile<Count2, TCols>(kc, a, b, c, ldc, load); break;
+            case 3: TKernel.Tile<Count3, TCols>(kc, a, b, c, ldc, load); break;
+            case 4: TKernel.Tile<Count4, TCols>(kc, a, b, c, ldc, load); break;
+            case 5: TKernel.Tile<Count5, TCols>(kc, a, b, c, ldc, load); break;
+            case 6: TKernel.Tile<Count6, TCols>(kc, a, b, c, ldc, load); break;
+            case 7: TKernel.Tile<Count7, TCols>(kc, a, b, c, ldc, load); break;
+            default: TKernel.Tile<Count8, TCols>(kc, a, b, c, ldc, load); break;
         }
     }
 }
 
-/// <summary>A compile-time row count (at most 8), so a kernel is specialized for a short edge tile.</summary>
-internal interface IRowCount { static abstract int Value { get; } }
+/// <summary>A compile-time count (rows or vectors of a tile), so kernels specialize per edge shape.</summary>
+internal interface ICount { static abstract int Value { get; } }
 
-internal readonly struct Rows1 : IRowCount { public static int Value => 1; }
-internal readonly struct Rows2 : IRowCount { public static int Value => 2; }
-internal readonly struct Rows3 : IRowCount { public static int Value => 3; }
-internal readonly struct Rows4 : IRowCount { public static int Value => 4; }
-internal readonly struct Rows5 : IRowCount { public static int Value => 5; }
-internal readonly struct Rows6 : IRowCount { public static int Value => 6; }
-internal readonly struct Rows7 : IRowCount { public static int Value => 7; }
-internal readonly struct Rows8 : IRowCount { public static int Value => 8; }
+internal readonly struct Count1 : ICount { public static int Value => 1; }
+internal readonly struct Count2 : ICount { public static int Value => 2; }
+internal readonly struct Count3 : ICount { public static int Value => 3; }
+internal readonly struct Count4 : ICount { public static int Value => 4; }
+internal readonly struct Count5 : ICount { public static int Value => 5; }
+internal readonly struct Count6 : ICount { public static int Value => 6; }
+internal readonly struct Count7 : ICount { public static int Value => 7; }
+internal readonly struct Count8 : ICount { public static int Value => 8; }

@@ -12,6 +12,7 @@ namespace Recur.Kernels;
 internal readonly unsafe struct GemmKernelScalar : IGemmKernel
 {
     public static int MR => 4;
+    public static int Lanes => 4;
     public static int NR => 4;
     public static int KC => 256;
     public static int MC => 64;
@@ -20,8 +21,9 @@ internal readonly unsafe struct GemmKernelScalar : IGemmKernel
     private static bool HasFma => Fma.IsSupported || AdvSimd.IsSupported;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile<TRows>(int kc, float* a, float* b, float* c, nint ldc, bool load)
-        where TRows : struct, IRowCount
+    public static void Tile<TRows, TCols>(int kc, float* a, float* b, float* c, nint ldc, bool load)
+        where TRows : struct, ICount
+        where TCols : struct, ICount // always one "vector" of 4 columns
     {
         int rows = TRows.Value;
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;

@@ -19,6 +19,12 @@ public class GemmTests
             yield return (Sizes[(i + 3) % n], Sizes[i], Sizes[(i + 8) % n]);
             yield return (Sizes[(i + 9) % n], Sizes[(i + 1) % n], Sizes[i]);
         }
+        // Edge panels made of whole vectors (8, 16, 32 columns past a full panel), which the
+        // kernels write directly instead of through an edge tile.
+        yield return (17, 8, 9);
+        yield return (3, 24, 17);
+        yield return (5, 32, 20);
+        yield return (9, 80, 33);
     }
 
     /// <summary>Kernel (by name: the enum is internal), trans flags and accumulate.</summary>
