@@ -26,7 +26,27 @@ internal sealed record GemmShape(string Name, int M, int N, int K, bool TransA =
         new("dW_hh=dGᵀ·h (4H=1024,H=256) K=3200", 1024, 256, 3200, TransA: true),
     ];
 
-    public static GemmShape[] Select(string[] filters) =>
-        filters.Length == 0 ? All
-        : All.Where(s => filters.Any(f => s.Name.Contains(f, StringComparison.OrdinalIgnoreCase))).ToArray();
+    /// <summary>
+    /// The shapes whose name contains one of <paramref name="filters"/> (all when none), plus
+    /// any filter written as a shape: <c>MxNxK</c>, optionally <c>:NT</c> (trans flags of A, B)
+    /// and <c>:packed</c>, e.g. <c>64x1024x256:NT:packed</c>.
+    /// </summary>
+    public static GemmShape[] Select(string[] filters)
+    {
+        if (filters.Length == 0) return All;
+        var custom = filters.Select(Parse).OfType<GemmShape>();
+        var named = All.Where(s => filters.Any(f => s.Name.Contains(f, StringComparison.OrdinalIgnoreCase)));
+        return named.Concat(custom).ToArray();
+    }
+
+    private static GemmShape? Parse(string text)
+    {
+        string[] parts = text.Split(':');
+        string[] dims = parts[0].Split('x');
+        if (dims.Length != 3 || !dims.All(d => int.TryParse(d, out _))) return null;
+        string trans = parts.Length > 1 && parts[1].Length == 2 ? parts[1].ToUpperInvariant() : "NN";
+        bool packed = parts.Contains("packed", StringComparer.OrdinalIgnoreCase);
+        return new GemmShape(text, int.Parse(dims[0]), int.Parse(dims[1]), int.Parse(dims[2]),
+            TransA: trans[0] == 'T', TransB: trans[1] == 'T', Packed: packed);
+    }
 }

@@ -14,12 +14,17 @@ internal static class GemmTable
         double peak = PeakFlops.PerCore;
         Console.WriteLine($"measured per-core FMA peak: {peak:F1} GFLOP/s");
         Console.WriteLine($"{"shape",-40} {"thr",3} {"ms",9} {"GFLOP/s",8} {"% peak",7}");
-        int maxThreads = Math.Min(2, Environment.ProcessorCount);
+        // "--threads=1" (or "=2", "=1,2") picks the thread counts; the default is 1 and 2.
+        string? threadArg = filters.FirstOrDefault(f => f.StartsWith("--threads="));
+        int[] threadCounts = threadArg != null
+            ? threadArg["--threads=".Length..].Split(',').Select(int.Parse).ToArray()
+            : Enumerable.Range(1, Math.Min(2, Environment.ProcessorCount)).ToArray();
+        filters = filters.Where(f => !f.StartsWith("--")).ToArray();
         int saved = KernelSettings.Threads;
-        foreach (var shape in GemmShapes(filters))
+        foreach (var shape in GemmShape.Select(filters))
         {
             var run = GemmCase.Create(shape);
-            for (int t = 1; t <= maxThreads; t++)
+            foreach (int t in threadCounts)
             {
                 KernelSettings.Threads = t;
                 double sec = Time(run);
@@ -29,8 +34,6 @@ internal static class GemmTable
         }
         KernelSettings.Threads = saved;
     }
-
-    private static GemmShape[] GemmShapes(string[] filters) => GemmShape.Select(filters);
 
     /// <summary>
     /// Seconds per call: the fastest of many short batches (about 5 ms, or one call) over about

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Recur.Kernels;
 
@@ -37,7 +38,7 @@ internal static unsafe class GemmBlocked
         int mcMax = Math.Min(TKernel.MC, RoundUp(m, mr));
         int ncStep = packedB != null ? n : TKernel.NC;
         var workspace = GemmWorkspace.Current;
-        float* aPack = workspace.A(mcMax * kcMax);
+        float* aPack = workspace.A((int)GemmPacking.APanelStride(kcMax, mr) * (mcMax / mr));
         float* bPack = packedB != null ? null : workspace.B(kcMax * Math.Min(TKernel.NC, RoundUp(n, nr)));
 
         for (int jc = 0; jc < n; jc += ncStep)
@@ -77,6 +78,7 @@ internal static unsafe class GemmBlocked
         where TKernel : IGemmKernel
     {
         int mr = TKernel.MR, nr = TKernel.NR, lanes = TKernel.Lanes;
+        nint aPanelStride = GemmPacking.APanelStride(kc, mr);
         float* edge = stackalloc float[TKernel.MR * TKernel.NR]; // (MR, NR) tile for a partial vector
         for (int jr = 0; jr < nc; jr += nr, bPanels += bPanelStride)
         {
@@ -84,10 +86,13 @@ internal static unsafe class GemmBlocked
             int vectors = (cols + lanes - 1) / lanes;
             bool whole = cols == vectors * lanes;
             float* ap = aPack;
-            for (int ir = 0; ir < mc; ir += mr, ap += (nint)kc * mr)
+            for (int ir = 0; ir < mc; ir += mr, ap += aPanelStride)
             {
                 int rows = Math.Min(mr, mc - ir);
                 float* ct = c + ir * ldc + jr;
+                // Start fetching the next tile of C (down this panel, or the top of the next one)
+                // so its load or store does not stall on a cache miss.
+                PrefetchTile(ir + mr < mc ? ct + mr * ldc : c + jr + nr, ldc, ir + mr < mc ? Math.Min(mr, mc - ir - mr) : Math.Min(mr, mc), nr);
                 if (whole)
                 {
                     GemmTile.Run<TKernel>(kc, ap, bPanels, ct, ldc, rows, vectors, load);
@@ -99,6 +104,14 @@ internal static unsafe class GemmBlocked
                 CopyTile(edge, nr, ct, ldc, rows, cols);
             }
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchTile(float* c, nint ldc, int rows, int cols)
+    {
+        if (!Sse.IsSupported) return;
+        for (int r = 0; r < rows; r++, c += ldc)
+            for (int j = 0; j < cols; j += 16) Sse.Prefetch0(c + j);
     }
 
     private static void CopyTile(float* src, nint lds, float* dst, nint ldd, int rows, int cols)

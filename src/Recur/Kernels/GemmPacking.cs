@@ -19,18 +19,27 @@ namespace Recur.Kernels;
 internal static unsafe class GemmPacking
 {
     /// <summary>
-    /// Packs op(A)[i0 .. i0+mc, p0 .. p0+kc] into ⌈mc/MR⌉ panels of kc·MR floats.
+    /// Distance between packed A panels: kc·MR floats plus one cache line, so that panels do
+    /// not sit a multiple of 4 KiB apart. (Packing a transposed A writes all panels in turn,
+    /// half a line at a time; panels sharing L1 sets would evict each other's lines.)
+    /// </summary>
+    public static nint APanelStride(int kc, int mr) => (nint)kc * mr + 16;
+
+    /// <summary>
+    /// Packs op(A)[i0 .. i0+mc, p0 .. p0+kc] into ⌈mc/MR⌉ panels <see cref="APanelStride"/> apart.
     /// op(A)[i, p] is <c>a[i·lda + p]</c>, or <c>a[p·lda + i]</c> when <paramref name="transA"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA(int mr, bool transA, float* a, nint lda, int i0, int mc, int p0, int kc, float* dst)
     {
-        for (int ir = 0; ir < mc; ir += mr, dst += (nint)kc * mr)
+        nint panelStride = APanelStride(kc, mr);
+        if (transA)
         {
-            int rows = Math.Min(mr, mc - ir);
-            if (transA) CopyPanel(a + (nint)p0 * lda + i0 + ir, lda, rows, kc, dst, mr);
-            else InterleavePanel(a + (nint)(i0 + ir) * lda + p0, lda, rows, kc, dst, mr);
+            CopyPanels(a + (nint)p0 * lda + i0, lda, mc, kc, dst, mr, panelStride);
+            return;
         }
+        for (int ir = 0; ir < mc; ir += mr, dst += panelStride)
+            InterleavePanel(a + (nint)(i0 + ir) * lda + p0, lda, Math.Min(mr, mc - ir), kc, dst, mr);
     }
 
     /// <summary>
@@ -40,25 +49,44 @@ internal static unsafe class GemmPacking
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(int nr, bool transB, float* b, nint ldb, int p0, int kc, int j0, int nc, float* dst)
     {
-        for (int jr = 0; jr < nc; jr += nr, dst += (nint)kc * nr)
+        if (!transB)
         {
-            int cols = Math.Min(nr, nc - jr);
-            if (transB) InterleavePanel(b + (nint)(j0 + jr) * ldb + p0, ldb, cols, kc, dst, nr);
-            else CopyPanel(b + (nint)p0 * ldb + j0 + jr, ldb, cols, kc, dst, nr);
+            CopyPanels(b + (nint)p0 * ldb + j0, ldb, nc, kc, dst, nr, (nint)kc * nr);
+            return;
         }
+        for (int jr = 0; jr < nc; jr += nr, dst += (nint)kc * nr)
+            InterleavePanel(b + (nint)(j0 + jr) * ldb + p0, ldb, Math.Min(nr, nc - jr), kc, dst, nr);
     }
 
-    /// <summary><c>dst[p·width + r] = src[p·ld + r]</c> for r &lt; count, zero up to width.</summary>
+    /// <summary>
+    /// Splits kc rows of <c>count</c> contiguous floats into ⌈count/width⌉ panels, panel q at
+    /// <c>dst + q·panelStride</c>: <c>panel[q][p·width + r] = src[p·ld + q·width + r]</c>, zero
+    /// past count. Each source row is read once, in order.
+    /// </summary>
+    private const int PrefetchRows = 8;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void CopyPanel(float* src, nint ld, int count, int kc, float* dst, int width)
+    private static void CopyPanels(float* src, nint ld, int count, int kc, float* dst, int width, nint panelStride)
     {
-        for (int p = 0; p < kc; p++, src += ld, dst += width)
+        // Full 8-wide panels (the AVX-512 kernel's A) take one vector copy per panel and step.
+        int fast = width == 8 && Vector256.IsHardwareAccelerated ? count / 8 * 8 : 0;
+        for (int p = 0; p < kc; p++, src += ld)
         {
-            int r = 0;
-            if (Vector256.IsHardwareAccelerated)
-                for (; r + 8 <= count; r += 8) Vector256.Store(Vector256.Load(src + r), dst + r);
-            for (; r < count; r++) dst[r] = src[r];
-            for (; r < width; r++) dst[r] = 0f;
+            // Rows lie ld apart: fetch a few rows ahead, beyond what the hardware prefetcher
+            // guesses, so that streaming a large operand from memory does not stall on latency.
+            if (Sse.IsSupported && p + PrefetchRows < kc)
+                for (int q = 0; q < count; q += 16) Sse.Prefetch0(src + PrefetchRows * ld + q);
+            float* d = dst + (nint)p * width;
+            for (int q = 0; q < fast; q += 8, d += panelStride)
+                Vector256.Store(Vector256.Load(src + q), d);
+            for (int q = fast; q < count; q += width, d += panelStride)
+            {
+                int n = Math.Min(width, count - q), r = 0;
+                if (Vector256.IsHardwareAccelerated)
+                    for (; r + 8 <= n; r += 8) Vector256.Store(Vector256.Load(src + q + r), d + r);
+                for (; r < n; r++) d[r] = src[q + r];
+                for (; r < width; r++) d[r] = 0f;
+            }
         }
     }
 

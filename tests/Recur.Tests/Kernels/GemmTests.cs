@@ -87,6 +87,25 @@ public class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    public void Multiply_blocks_N_and_M_beyond_every_kernels_block_sizes(bool transA, bool transB)
+    {
+        // N past every NC (B re-packed per column block), M past every MC (A re-packed per row block).
+        foreach (var kernel in KernelScope.SupportedKernels)
+        {
+            using var scope = KernelScope.Use(kernel);
+            foreach (var (m, n, k) in new[] { (3, 4200, 20), (200, 7, 30) })
+            {
+                var gemm = new GemmCase(transA, transB, m, n, k, pad: 1, seed: 6);
+                var c = gemm.Fast(accumulate: true);
+                gemm.AssertMatchesReference(c, true, $"{kernel} {gemm}");
+                if (HasFma) gemm.AssertEqualsFusedChain(c, true, $"{kernel} {gemm}");
+            }
+        }
+    }
+
     [Fact]
     public void Multiply_with_K_zero_clears_C_or_leaves_it_when_accumulating()
     {
