@@ -6,9 +6,12 @@ namespace Recur.Kernels;
 /// </summary>
 /// <remarks>
 /// Layouts follow <see cref="GemmReference"/>. Arguments are validated here once, so kernels
-/// behind the seam may assume in-range spans.
+/// behind the seam may assume in-range spans. The work runs on the packed, blocked GEMM
+/// (<see cref="GemmBlocked"/>) with the kernel of <see cref="KernelSettings.GemmKernel"/>,
+/// split over <see cref="KernelSettings.Threads"/> threads; results are bit-identical for every
+/// thread count. Each element is one chain of fused multiply-adds in K order.
 /// </remarks>
-internal static class Gemm
+internal static unsafe class Gemm
 {
     public static void Multiply(
         bool transA, bool transB, int m, int n, int k,
@@ -19,11 +22,52 @@ internal static class Gemm
         if (m == 0 || n == 0) return;
         if (k == 0)
         {
-            if (!accumulate)
-                for (int i = 0; i < m; i++) c.Slice(i * ldc, n).Clear();
+            ClearUnlessAccumulating(m, n, c, ldc, accumulate);
             return;
         }
-        GemmBlocked.Multiply(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+        fixed (float* pa = a, pb = b, pc = c)
+            GemmParallel.Multiply(KernelSettings.GemmKernel, transA, transB, m, n, k,
+                pa, lda, pb, ldb, null, pc, ldc, accumulate);
+    }
+
+    /// <summary>
+    /// C (M, N) = op(A) (M, K) · B (K, N) (+ C when accumulating), with B packed beforehand by
+    /// <see cref="Pack"/>. A is (M, K) with row stride lda, or (K, M) when <paramref name="transA"/>.
+    /// </summary>
+    public static void Multiply(
+        bool transA, int m, ReadOnlySpan<float> a, int lda, PackedMatrix b,
+        Span<float> c, int ldc, bool accumulate = false)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        int n = b.N, k = b.K;
+        if (m < 0)
+            throw new ArgumentException($"GEMM sizes must be non-negative; got M={m}, N={n}, K={k}.", nameof(m));
+        CheckOperand("A", transA ? k : m, transA ? m : k, lda, a.Length);
+        CheckOperand("C", m, n, ldc, c.Length);
+        if (m == 0 || n == 0) return;
+        if (k == 0)
+        {
+            ClearUnlessAccumulating(m, n, c, ldc, accumulate);
+            return;
+        }
+        fixed (float* pa = a, pc = c)
+            GemmParallel.Multiply(b.Kernel, transA, false, m, n, k,
+                pa, lda, null, 0, b.Panels, pc, ldc, accumulate);
+        GC.KeepAlive(b);
+    }
+
+    /// <summary>
+    /// Packs op(B) (K, N) for repeated products: B is (K, N) with row stride ldb, or (N, K) when
+    /// <paramref name="transB"/>. Pass <paramref name="into"/> (same K and N) to re-pack without
+    /// allocating, e.g. after each optimizer step.
+    /// </summary>
+    public static PackedMatrix Pack(bool transB, int k, int n, ReadOnlySpan<float> b, int ldb, PackedMatrix? into = null)
+    {
+        if (into != null && (into.K != k || into.N != n || into.Kernel != KernelSettings.GemmKernel))
+            into = null;
+        var packed = into ?? new PackedMatrix(k, n);
+        packed.Pack(transB, b, ldb);
+        return packed;
     }
 
     /// <summary>C (M, N) = A (M, K) · B (K, N), all contiguous.</summary>
@@ -38,19 +82,24 @@ internal static class Gemm
     public static void MatMulTransA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate = false)
         => Multiply(true, false, m, n, k, a, m, b, n, c, n, accumulate);
 
+    private static void ClearUnlessAccumulating(int m, int n, Span<float> c, int ldc, bool accumulate)
+    {
+        if (!accumulate)
+            for (int i = 0; i < m; i++) c.Slice(i * ldc, n).Clear();
+    }
+
     private static void Validate(bool transA, bool transB, int m, int n, int k,
         int aLen, int lda, int bLen, int ldb, int cLen, int ldc)
     {
         if (m < 0 || n < 0 || k < 0)
             throw new ArgumentException($"GEMM sizes must be non-negative; got M={m}, N={n}, K={k}.");
-        int aRows = transA ? k : m, aCols = transA ? m : k;
-        int bRows = transB ? n : k, bCols = transB ? k : n;
-        Check("A", aRows, aCols, lda, aLen);
-        Check("B", bRows, bCols, ldb, bLen);
-        Check("C", m, n, ldc, cLen);
+        CheckOperand("A", transA ? k : m, transA ? m : k, lda, aLen);
+        CheckOperand("B", transB ? n : k, transB ? k : n, ldb, bLen);
+        CheckOperand("C", m, n, ldc, cLen);
     }
 
-    private static void Check(string name, int rows, int cols, int ld, int len)
+    /// <summary>Checks that a (rows, cols) operand with leading dimension ld fits in len elements.</summary>
+    internal static void CheckOperand(string name, int rows, int cols, int ld, int len)
     {
         if (rows == 0 || cols == 0) return;
         if (ld < cols)

@@ -1,65 +1,124 @@
-using System.Buffers;
-using System.Numerics;
-using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Recur.Kernels;
 
 /// <summary>
-/// A vectorized GEMM in i-k-j order: each row of C accumulates <c>a[i,p] · B[p,:]</c> as a
-/// SIMD axpy. op(B) is first copied to (K, N) row-major when it is transposed.
-/// Same contract as <see cref="GemmReference"/>.
+/// The packed, cache-blocked GEMM (Goto/BLIS loop nest) on one thread, for any micro-kernel:
+/// <code>
+/// for jc over N by NC          B block (KC, NC) packed once, lives in L3
+///   for pc over K by KC
+///     for ic over M by MC      A block (MC, KC) packed once, lives in L2
+///       for jr over NC by NR   B micro-panel (KC, NR) stays in L1
+///         for ir over MC by MR   one (MR, NR) tile in registers
+/// </code>
+/// Same contract as <see cref="GemmReference"/>, on raw pointers the caller keeps pinned.
 /// </summary>
-internal static class GemmBlocked
+/// <remarks>
+/// Each element of C is one chain of fused multiply-adds in K order, started from zero (or from
+/// C when accumulating) and carried through C between K blocks, so the result is independent of
+/// the block sizes, the tile position, the kernel and the thread count.
+/// </remarks>
+internal static unsafe class GemmBlocked
 {
-    public static void Multiply(
+    /// <summary>
+    /// C (m, n) = op(A) · op(B) (+ C). When <paramref name="packedB"/> is not null it holds all of
+    /// op(B) packed in panels of (k, NR) (see <see cref="PackedMatrix"/>), starting at column 0 of
+    /// this call, and <paramref name="b"/> is unused.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run<TKernel>(
         bool transA, bool transB, int m, int n, int k,
-        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
-        Span<float> c, int ldc, bool accumulate)
+        float* a, nint lda, float* b, nint ldb, float* packedB,
+        float* c, nint ldc, bool accumulate)
+        where TKernel : IGemmKernel
     {
-        float[]? rented = null;
-        ReadOnlySpan<float> bkn = b;
-        int ldbkn = ldb;
-        if (transB)
+        int mr = TKernel.MR, nr = TKernel.NR;
+        int kcMax = Math.Min(TKernel.KC, k);
+        int mcMax = Math.Min(TKernel.MC, RoundUp(m, mr));
+        int ncStep = packedB != null ? n : TKernel.NC;
+        var workspace = GemmWorkspace.Current;
+        float* aPack = workspace.A((int)GemmPacking.APanelStride(kcMax, mr) * (mcMax / mr));
+        float* bPack = packedB != null ? null : workspace.B(kcMax * Math.Min(TKernel.NC, RoundUp(n, nr)));
+
+        for (int jc = 0; jc < n; jc += ncStep)
         {
-            rented = ArrayPool<float>.Shared.Rent(k * n);
-            for (int j = 0; j < n; j++)
-                for (int p = 0; p < k; p++)
-                    rented[p * n + j] = b[j * ldb + p];
-            bkn = rented;
-            ldbkn = n;
-        }
-        try
-        {
-            for (int i = 0; i < m; i++)
+            int nc = Math.Min(ncStep, n - jc);
+            for (int pc = 0; pc < k; pc += kcMax)
             {
-                Span<float> crow = c.Slice(i * ldc, n);
-                if (!accumulate) crow.Clear();
-                for (int p = 0; p < k; p++)
+                int kc = Math.Min(kcMax, k - pc);
+                float* bPanels;
+                nint bPanelStride;
+                if (packedB != null)
                 {
-                    float av = transA ? a[p * lda + i] : a[i * lda + p];
-                    if (av == 0f) continue;
-                    Axpy(av, bkn.Slice(p * ldbkn, n), crow);
+                    bPanels = packedB + (nint)pc * nr;
+                    bPanelStride = (nint)k * nr;
+                }
+                else
+                {
+                    GemmPacking.PackB(nr, transB, b, ldb, pc, kc, jc, nc, bPack);
+                    bPanels = bPack;
+                    bPanelStride = (nint)kc * nr;
+                }
+                bool load = accumulate || pc > 0;
+                for (int ic = 0; ic < m; ic += mcMax)
+                {
+                    int mc = Math.Min(mcMax, m - ic);
+                    GemmPacking.PackA(mr, transA, a, lda, ic, mc, pc, kc, aPack);
+                    Macro<TKernel>(kc, mc, nc, aPack, bPanels, bPanelStride, c + ic * ldc + jc, ldc, load);
                 }
             }
         }
-        finally
+    }
+
+    /// <summary>All (MR, NR) tiles of an (mc, nc) block of C from packed A and B blocks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Macro<TKernel>(int kc, int mc, int nc, float* aPack, float* bPanels, nint bPanelStride,
+        float* c, nint ldc, bool load)
+        where TKernel : IGemmKernel
+    {
+        int mr = TKernel.MR, nr = TKernel.NR, lanes = TKernel.Lanes;
+        nint aPanelStride = GemmPacking.APanelStride(kc, mr);
+        float* edge = stackalloc float[TKernel.MR * TKernel.NR]; // (MR, NR) tile for a partial vector
+        for (int jr = 0; jr < nc; jr += nr, bPanels += bPanelStride)
         {
-            if (rented != null) ArrayPool<float>.Shared.Return(rented);
+            int cols = Math.Min(nr, nc - jr);
+            int vectors = (cols + lanes - 1) / lanes;
+            bool whole = cols == vectors * lanes;
+            float* ap = aPack;
+            for (int ir = 0; ir < mc; ir += mr, ap += aPanelStride)
+            {
+                int rows = Math.Min(mr, mc - ir);
+                float* ct = c + ir * ldc + jr;
+                // Start fetching the next tile of C (down this panel, or the top of the next one)
+                // so its load or store does not stall on a cache miss.
+                PrefetchTile(ir + mr < mc ? ct + mr * ldc : c + jr + nr, ldc, ir + mr < mc ? Math.Min(mr, mc - ir - mr) : Math.Min(mr, mc), nr);
+                if (whole)
+                {
+                    GemmTile.Run<TKernel>(kc, ap, bPanels, ct, ldc, rows, vectors, load);
+                    continue;
+                }
+                // The last vector is partial: run the tile on a copy, write back the valid columns.
+                if (load) CopyTile(ct, ldc, edge, nr, rows, cols);
+                GemmTile.Run<TKernel>(kc, ap, bPanels, edge, nr, rows, vectors, load);
+                CopyTile(edge, nr, ct, ldc, rows, cols);
+            }
         }
     }
 
-    /// <summary>y += alpha · x.</summary>
-    internal static void Axpy(float alpha, ReadOnlySpan<float> x, Span<float> y)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchTile(float* c, nint ldc, int rows, int cols)
     {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated && x.Length >= Vector<float>.Count)
-        {
-            var va = new Vector<float>(alpha);
-            var xv = MemoryMarshal.Cast<float, Vector<float>>(x);
-            var yv = MemoryMarshal.Cast<float, Vector<float>>(y);
-            for (int v = 0; v < xv.Length; v++) yv[v] += va * xv[v];
-            i = xv.Length * Vector<float>.Count;
-        }
-        for (; i < x.Length; i++) y[i] += alpha * x[i];
+        if (!Sse.IsSupported) return;
+        for (int r = 0; r < rows; r++, c += ldc)
+            for (int j = 0; j < cols; j += 16) Sse.Prefetch0(c + j);
     }
+
+    private static void CopyTile(float* src, nint lds, float* dst, nint ldd, int rows, int cols)
+    {
+        for (int r = 0; r < rows; r++)
+            new ReadOnlySpan<float>(src + r * lds, cols).CopyTo(new Span<float>(dst + r * ldd, cols));
+    }
+
+    internal static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
 }

@@ -1,0 +1,122 @@
+namespace Recur.Kernels;
+
+/// <summary>
+/// Chooses the micro-kernel and splits a GEMM across the <see cref="WorkerPool"/>.
+/// </summary>
+/// <remarks>
+/// Work is split into blocks of whole column panels (N) or whole row panels (M), never along K:
+/// every element of C is then computed by the same chain of operations on whichever thread runs
+/// it, so results are bit-identical for every thread count. The larger of M and N is split, so
+/// that the operand each thread packs again for itself is the smaller one.
+/// </remarks>
+internal static unsafe class GemmParallel
+{
+    /// <summary>Below this many flops one thread is faster than handing off (≈ 2.5 µs of work).</summary>
+    internal const double MinParallelFlops = 1 << 19;
+
+    public static void Multiply(GemmKernelKind kernel,
+        bool transA, bool transB, int m, int n, int k,
+        float* a, nint lda, float* b, nint ldb, float* packedB,
+        float* c, nint ldc, bool accumulate)
+    {
+        switch (kernel)
+        {
+            case GemmKernelKind.Vector512:
+                Multiply<GemmKernel512>(transA, transB, m, n, k, a, lda, b, ldb, packedB, c, ldc, accumulate);
+                break;
+            case GemmKernelKind.Vector256:
+                Multiply<GemmKernel256>(transA, transB, m, n, k, a, lda, b, ldb, packedB, c, ldc, accumulate);
+                break;
+            default:
+                Multiply<GemmKernelScalar>(transA, transB, m, n, k, a, lda, b, ldb, packedB, c, ldc, accumulate);
+                break;
+        }
+    }
+
+    private static void Multiply<TKernel>(
+        bool transA, bool transB, int m, int n, int k,
+        float* a, nint lda, float* b, nint ldb, float* packedB,
+        float* c, nint ldc, bool accumulate)
+        where TKernel : IGemmKernel
+    {
+        int threads = 2.0 * m * n * k < MinParallelFlops ? 1 : KernelSettings.Threads;
+        int rowPanels = (m + TKernel.MR - 1) / TKernel.MR;
+        int colPanels = (n + TKernel.NR - 1) / TKernel.NR;
+        bool splitN = (n >= m && colPanels >= threads) || rowPanels < threads;
+        int parts = Math.Min(threads, splitN ? colPanels : rowPanels);
+        if (parts <= 1)
+        {
+            GemmBlocked.Run<TKernel>(transA, transB, m, n, k, a, lda, b, ldb, packedB, c, ldc, accumulate);
+            return;
+        }
+        var job = GemmJob<TKernel>.Current;
+        job.Set(transA, transB, m, n, k, a, lda, b, ldb, packedB, c, ldc, accumulate, splitN, parts);
+        try
+        {
+            WorkerPool.Run(job, parts);
+        }
+        finally
+        {
+            job.Clear();
+        }
+    }
+
+    /// <summary>
+    /// One GEMM split into parts: part p owns a contiguous range of column (or row) panels and
+    /// runs the single-thread <see cref="GemmBlocked"/> on that sub-problem. One instance per
+    /// calling thread, reused, so that a parallel call allocates nothing.
+    /// </summary>
+    private sealed class GemmJob<TKernel> : IParallelWork where TKernel : IGemmKernel
+    {
+        [ThreadStatic] private static GemmJob<TKernel>? t_current;
+
+        private bool _transA, _transB, _accumulate, _splitN;
+        private int _m, _n, _k, _parts;
+        private float* _a, _b, _packedB, _c;
+        private nint _lda, _ldb, _ldc;
+
+        public static GemmJob<TKernel> Current => t_current ??= new GemmJob<TKernel>();
+
+        public void Set(bool transA, bool transB, int m, int n, int k,
+            float* a, nint lda, float* b, nint ldb, float* packedB,
+            float* c, nint ldc, bool accumulate, bool splitN, int parts)
+        {
+            (_transA, _transB, _m, _n, _k) = (transA, transB, m, n, k);
+            _a = a; _b = b; _packedB = packedB; _c = c;
+            (_lda, _ldb, _ldc) = (lda, ldb, ldc);
+            (_accumulate, _splitN, _parts) = (accumulate, splitN, parts);
+        }
+
+        public void Clear()
+        {
+            _a = null; _b = null; _packedB = null; _c = null;
+        }
+
+        public void Execute(int part)
+        {
+            if (_splitN)
+            {
+                // Columns [j0, j1) of op(B) and C.
+                int panels = (_n + TKernel.NR - 1) / TKernel.NR;
+                int j0 = panels * part / _parts * TKernel.NR;
+                int j1 = Math.Min(_n, panels * (part + 1) / _parts * TKernel.NR);
+                if (j1 <= j0) return;
+                float* b = _transB ? _b + j0 * _ldb : _b + j0;
+                float* packed = _packedB == null ? null : _packedB + (nint)j0 * _k;
+                GemmBlocked.Run<TKernel>(_transA, _transB, _m, j1 - j0, _k, _a, _lda, b, _ldb, packed,
+                    _c + j0, _ldc, _accumulate);
+            }
+            else
+            {
+                // Rows [i0, i1) of op(A) and C.
+                int panels = (_m + TKernel.MR - 1) / TKernel.MR;
+                int i0 = panels * part / _parts * TKernel.MR;
+                int i1 = Math.Min(_m, panels * (part + 1) / _parts * TKernel.MR);
+                if (i1 <= i0) return;
+                float* a = _transA ? _a + i0 : _a + i0 * _lda;
+                GemmBlocked.Run<TKernel>(_transA, _transB, i1 - i0, _n, _k, a, _lda, _b, _ldb, _packedB,
+                    _c + i0 * _ldc, _ldc, _accumulate);
+            }
+        }
+    }
+}

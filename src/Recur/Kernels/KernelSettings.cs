@@ -1,0 +1,69 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Recur.Kernels;
+
+/// <summary>Which GEMM micro-kernel runs (see <see cref="IGemmKernel"/>).</summary>
+internal enum GemmKernelKind
+{
+    /// <summary><see cref="GemmKernelScalar"/>: any CPU.</summary>
+    Scalar,
+
+    /// <summary><see cref="GemmKernel256"/>: AVX2 with FMA.</summary>
+    Vector256,
+
+    /// <summary><see cref="GemmKernel512"/>: AVX-512.</summary>
+    Vector512,
+}
+
+/// <summary>
+/// Process-wide knobs of the numerical kernels. <see cref="RecurSettings"/> is the public face.
+/// </summary>
+internal static class KernelSettings
+{
+    private static int s_threads = Environment.ProcessorCount;
+
+    /// <summary>
+    /// How many threads a kernel may use (the caller plus pool workers), at least 1.
+    /// Results do not depend on it: kernels split work only where each output element is
+    /// computed by the same operations whatever the split.
+    /// </summary>
+    public static int Threads
+    {
+        get => Volatile.Read(ref s_threads);
+        set
+        {
+            if (value < 1)
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Threads must be at least 1.");
+            Volatile.Write(ref s_threads, value);
+        }
+    }
+
+    /// <summary>The fastest micro-kernel this CPU runs, chosen once at startup.</summary>
+    public static GemmKernelKind BestGemmKernel { get; } =
+        IsSupported(GemmKernelKind.Vector512) ? GemmKernelKind.Vector512
+        : IsSupported(GemmKernelKind.Vector256) ? GemmKernelKind.Vector256
+        : GemmKernelKind.Scalar;
+
+    // Declared after BestGemmKernel: static initializers run in textual order.
+    private static GemmKernelKind s_gemmKernel = BestGemmKernel;
+
+    /// <summary>The micro-kernel new GEMM calls and packings use; tests switch it to cover every path.</summary>
+    public static GemmKernelKind GemmKernel
+    {
+        get => s_gemmKernel;
+        set
+        {
+            if (!IsSupported(value))
+                throw new ArgumentOutOfRangeException(nameof(value), value, $"This CPU does not accelerate the {value} GEMM kernel.");
+            s_gemmKernel = value;
+        }
+    }
+
+    public static bool IsSupported(GemmKernelKind kind) => kind switch
+    {
+        GemmKernelKind.Vector512 => Vector512.IsHardwareAccelerated && Avx512F.IsSupported,
+        GemmKernelKind.Vector256 => Vector256.IsHardwareAccelerated && Avx2.IsSupported && Fma.IsSupported,
+        _ => true,
+    };
+}
