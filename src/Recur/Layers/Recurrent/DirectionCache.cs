@@ -15,6 +15,7 @@ internal sealed class DirectionCache
 {
     public DirectionCache(int steps, int batch, int hidden, int gateWidth, int extraWidth, bool cellState, bool reverse)
     {
+        GateWidth = gateWidth;
         T = steps;
         B = batch;
         H = hidden;
@@ -30,6 +31,19 @@ internal sealed class DirectionCache
     public int B { get; }
     public int H { get; }
     public bool Reverse { get; }
+    public int GateWidth { get; }
+
+    /// <summary>True when this cache has the dimensions of a new pass, so its buffers can be reused.</summary>
+    public bool Fits(int steps, int batch, int hidden, int gateWidth, bool reverse)
+        => T == steps && B == batch && H == hidden && GateWidth == gateWidth && Reverse == reverse;
+
+    /// <summary>Backward scratch (T, B, GH), allocated on first use and kept with the cache.</summary>
+    public float[] GradGates => _gradGates ??= new float[T * B * GateWidth];
+
+    /// <summary>Second backward scratch (T, B, GH) for cells whose recurrent gradient differs.</summary>
+    public float[] GradRecurrent => _gradRecurrent ??= new float[T * B * GateWidth];
+
+    private float[]? _gradGates, _gradRecurrent;
 
     public float[] States;  // (T+1, B, H)
     public float[] Cells;   // (T+1, B, H), LSTM only

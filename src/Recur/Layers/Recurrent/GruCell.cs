@@ -17,9 +17,12 @@ namespace Recur.Layers.Recurrent;
 /// Caches the activated gates (B, 3H) and one extra (B, H): <c>h·W_hnᵀ + b_hn</c> (reset after)
 /// or <c>r ⊙ h</c> (reset before).
 /// </summary>
-internal sealed class GruCell : RecurrentCell
+internal sealed unsafe class GruCell : RecurrentCell
 {
     private readonly bool _resetAfter;
+    private PackedMatrix? _wRZt, _wNt; // W_h{r,z}ᵀ (H, 2H), W_hnᵀ (H, H): forward
+    private PackedMatrix? _whh;        // W_hh (3H, H): backward, reset after
+    private PackedMatrix? _wRZ, _wN;   // W_h{r,z} (2H, H), W_hn (H, H): backward, reset before
 
     public GruCell(int hiddenSize, bool resetAfter, Tensor weightHh, Tensor biasHh)
         : base(hiddenSize, 3, weightHh, biasHh)
@@ -29,60 +32,69 @@ internal sealed class GruCell : RecurrentCell
 
     public override int ExtraWidth => 1;
 
-    public override void Forward(int batch,
-        ReadOnlySpan<float> gx, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev,
-        Span<float> h, Span<float> c, Span<float> gates, Span<float> extra)
+    public override bool SeparateRecurrentGradient => true;
+
+    private ReadOnlySpan<float> RowsRZ => WeightHh.Span.Slice(0, 2 * H * H); // (2H, H)
+    private ReadOnlySpan<float> RowsN => WeightHh.Span.Slice(2 * H * H);     // (H, H)
+
+    // b_hn sits inside r ⊙ (…) when resetting after, so only b_hr and b_hz fold into the input side.
+    public override void FoldRecurrentBias(Span<float> bias)
     {
-        var whh = WeightHh.Span;
         var bhh = BiasHh.Span;
-        // gates (B, 3H) first holds the recurrent projection of r and z (and n when resetting after).
-        gates.Slice(0, batch * GH).Clear();
+        int folded = _resetAfter ? 2 * H : GH;
+        for (int j = 0; j < folded; j++) bias[j] += bhh[j];
+    }
+
+    public override void PrepareForward()
+    {
+        _wRZt = Gemm.Pack(true, H, 2 * H, RowsRZ, H, _wRZt);
+        _wNt = Gemm.Pack(true, H, H, RowsN, H, _wNt);
+    }
+
+    public override void PrepareBackward()
+    {
         if (_resetAfter)
         {
-            Gemm.MatMulTransB(hPrev, whh, gates, batch, GH, H); // (B, 3H) = (B, H)·(3H, H)ᵀ
+            _whh = Gemm.Pack(false, GH, H, WeightHh.Span, H, _whh);
+            return;
         }
-        else
+        _wRZ = Gemm.Pack(false, 2 * H, H, RowsRZ, H, _wRZ);
+        _wN = Gemm.Pack(false, H, H, RowsN, H, _wN);
+    }
+
+    public override void Forward(int batch, Span<float> gates, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev,
+        Span<float> h, Span<float> c, Span<float> extra)
+    {
+        // r and z blocks of (B, 3H) += (B, H) · W_h{r,z}ᵀ
+        Gemm.Multiply(false, batch, hPrev, H, _wRZt!, gates, GH, accumulate: true);
+        if (_resetAfter)
         {
-            // (B, 2H) block of a (B, 3H) matrix = (B, H)·W_h{r,z}ᵀ
-            Gemm.Multiply(false, true, batch, 2 * H, H, hPrev, H, whh, H, gates, GH, accumulate: false);
-        }
-        for (int b = 0; b < batch; b++)
-        {
-            var row = gates.Slice(b * GH, GH);
-            var x = gx.Slice(b * GH, GH);
-            var hp = hPrev.Slice(b * H, H);
-            var ex = extra.Slice(b * H, H);
-            for (int j = 0; j < 2 * H; j++) row[j] = Activations.Sigmoid(x[j] + row[j] + bhh[j]);
-            if (_resetAfter)
-                for (int j = 0; j < H; j++) ex[j] = row[2 * H + j] + bhh[2 * H + j]; // h·W_hnᵀ + b_hn
-            else
-                for (int j = 0; j < H; j++) ex[j] = row[j] * hp[j];                  // r ⊙ h
-        }
-        if (!_resetAfter)
-        {
-            // n's recurrent term: (B, H) = (r ⊙ h)(B, H) · W_hnᵀ, W_hn = rows 2H..3H of W_hh
-            var hn = h.Slice(0, batch * H); // h is free until the update below; use it as scratch
-            Gemm.MatMulTransB(extra, whh.Slice(2 * H * H), hn, batch, H, H);
-            for (int b = 0; b < batch; b++)
-            {
-                var row = gates.Slice(b * GH, GH);
-                for (int j = 0; j < H; j++) row[2 * H + j] = hn[b * H + j] + bhh[2 * H + j];
-            }
+            Gemm.Multiply(false, batch, hPrev, H, _wNt!, extra, H); // hn (B, H) = h · W_hnᵀ
+            fixed (float* z = gates, hn = extra, bias = BiasHh.Span, hp = hPrev, ht = h)
+                for (int b = 0; b < batch; b++)
+                    GruPointwise.ForwardResetAfter(H, z + b * GH, hn + b * H, bias + 2 * H, hp + b * H, ht + b * H);
+            return;
         }
         for (int b = 0; b < batch; b++)
         {
             var row = gates.Slice(b * GH, GH);
-            var x = gx.Slice(b * GH, GH);
             var hp = hPrev.Slice(b * H, H);
-            var ex = extra.Slice(b * H, H);
+            var rh = extra.Slice(b * H, H);
+            for (int j = 0; j < 2 * H; j++) row[j] = Activations.Sigmoid(row[j]);
+            for (int j = 0; j < H; j++) rh[j] = row[j] * hp[j]; // r ⊙ h
+        }
+        // n block (B, H, stride 3H) += (r ⊙ h) · W_hnᵀ   (b_hn was folded into the input side)
+        Gemm.Multiply(false, batch, extra, H, _wNt!, gates.Slice(2 * H), GH, accumulate: true);
+        for (int b = 0; b < batch; b++)
+        {
+            var row = gates.Slice(b * GH, GH);
+            var hp = hPrev.Slice(b * H, H);
             var ht = h.Slice(b * H, H);
             for (int j = 0; j < H; j++)
             {
-                float r = row[j], z = row[H + j];
-                float recurrent = _resetAfter ? r * ex[j] : row[2 * H + j];
-                float n = MathF.Tanh(x[2 * H + j] + recurrent);
+                float n = MathF.Tanh(row[2 * H + j]);
                 row[2 * H + j] = n;
-                ht[j] = (1f - z) * n + z * hp[j];
+                ht[j] = n + row[H + j] * (hp[j] - n);
             }
         }
     }
@@ -98,8 +110,14 @@ internal sealed class GruCell : RecurrentCell
         ReadOnlySpan<float> gates, ReadOnlySpan<float> extra,
         Span<float> dgx, Span<float> dgh, Span<float> dhPrev, Span<float> dcPrev)
     {
-        var whh = WeightHh.Span;
-        // Pass 1: dz_n and dz_z, which need no matmul.
+        if (_resetAfter)
+        {
+            fixed (float* g = gates, hn = extra, hp = hPrev, d = dh, dx = dgx, dr = dgh, dhp = dhPrev)
+                for (int b = 0; b < batch; b++)
+                    GruPointwise.BackwardResetAfter(H, g + b * GH, hn + b * H, hp + b * H, d + b * H, dx + b * GH, dr + b * GH, dhp + b * H);
+            Gemm.Multiply(false, batch, dgh, GH, _whh!, dhPrev, H, accumulate: true); // (B, H) += (B, 3H)·(3H, H)
+            return;
+        }
         for (int b = 0; b < batch; b++)
         {
             var row = gates.Slice(b * GH, GH);
@@ -113,54 +131,25 @@ internal sealed class GruCell : RecurrentCell
                 d[H + j] = dht[j] * (hp[j] - n) * z * (1f - z);
             }
         }
-        if (_resetAfter)
-        {
-            for (int b = 0; b < batch; b++)
-            {
-                var row = gates.Slice(b * GH, GH);
-                var d = dgx.Slice(b * GH, GH);
-                var dr = dgh.Slice(b * GH, GH);
-                var ex = extra.Slice(b * H, H);
-                for (int j = 0; j < H; j++)
-                {
-                    float r = row[j];
-                    d[j] = d[2 * H + j] * ex[j] * r * (1f - r);
-                    dr[j] = d[j];
-                    dr[H + j] = d[H + j];
-                    dr[2 * H + j] = d[2 * H + j] * r;
-                }
-            }
-            Gemm.MatMul(dgh, whh, dhPrev, batch, H, GH); // (B, H) = (B, 3H)·(3H, H)
-        }
-        else
-        {
-            // d(r⊙h) (B, H) = dz_n (B, H, stride 3H) · W_hn (H, H); kept in dhPrev for now.
-            Gemm.Multiply(false, false, batch, H, H, dgx.Slice(2 * H), GH, whh.Slice(2 * H * H), H, dhPrev, H);
-            for (int b = 0; b < batch; b++)
-            {
-                var row = gates.Slice(b * GH, GH);
-                var d = dgx.Slice(b * GH, GH);
-                var dr = dgh.Slice(b * GH, GH);
-                var hp = hPrev.Slice(b * H, H);
-                var drh = dhPrev.Slice(b * H, H);
-                for (int j = 0; j < H; j++)
-                {
-                    float r = row[j];
-                    d[j] = drh[j] * hp[j] * r * (1f - r);
-                    drh[j] *= r; // d(r⊙h)/dh_{t−1} part
-                }
-                d.CopyTo(dr);
-            }
-            // dh_{t−1} += dz_{r,z} (B, 2H, stride 3H) · W_h{r,z} (2H, H)
-            Gemm.Multiply(false, false, batch, H, 2 * H, dgh, GH, whh, H, dhPrev, H, accumulate: true);
-        }
+        // d(r⊙h) (B, H) = dz_n (B, H, stride 3H) · W_hn (H, H); kept in dhPrev for now.
+        Gemm.Multiply(false, batch, dgx.Slice(2 * H), GH, _wN!, dhPrev, H);
         for (int b = 0; b < batch; b++)
         {
+            var row = gates.Slice(b * GH, GH);
+            var d = dgx.Slice(b * GH, GH);
+            var hp = hPrev.Slice(b * H, H);
             var dht = dh.Slice(b * H, H);
-            var z = gates.Slice(b * GH + H, H);
-            var dhp = dhPrev.Slice(b * H, H);
-            for (int j = 0; j < H; j++) dhp[j] += dht[j] * z[j];
+            var drh = dhPrev.Slice(b * H, H);
+            for (int j = 0; j < H; j++)
+            {
+                float r = row[j];
+                d[j] = drh[j] * hp[j] * r * (1f - r);
+                drh[j] = drh[j] * r + dht[j] * row[H + j]; // d(r⊙h)/dh_{t−1} + the direct z path
+            }
+            d.CopyTo(dgh.Slice(b * GH, GH));
         }
+        // dh_{t−1} += dz_{r,z} (B, 2H, stride 3H) · W_h{r,z} (2H, H)
+        Gemm.Multiply(false, batch, dgx, GH, _wRZ!, dhPrev, H, accumulate: true);
     }
 
     public override void AccumulateRecurrentGrads(int rows,
@@ -177,6 +166,4 @@ internal sealed class GruCell : RecurrentCell
         Gemm.Multiply(true, false, H, H, rows, dgh.Slice(2 * H), GH, extra, H, dWeightHh.Slice(2 * H * H), H, accumulate: true);
         Reductions.AddColumnSums(dgh, rows, GH, dBiasHh);
     }
-
-    public override bool SeparateRecurrentGradient => true;
 }

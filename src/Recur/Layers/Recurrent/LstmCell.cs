@@ -12,83 +12,46 @@ namespace Recur.Layers.Recurrent;
 /// c_t = f ⊙ c_{t−1} + i ⊙ g
 /// h_t = o ⊙ tanh(c_t)
 /// </code>
-/// Caches the activated gates (B, 4H) and tanh(c_t) (B, H).
+/// Caches the activated gates (B, 4H) and tanh(c_t) (B, H). The element-wise math is
+/// <see cref="LstmPointwise"/>.
 /// </summary>
-internal sealed class LstmCell : RecurrentCell
+internal sealed unsafe class LstmCell : RecurrentCell
 {
+    private PackedMatrix? _whhT; // W_hhᵀ (H, 4H): z += h·W_hhᵀ
+    private PackedMatrix? _whh;  // W_hh (4H, H):  dh_{t−1} = dz·W_hh
+
     public LstmCell(int hiddenSize, Tensor weightHh, Tensor biasHh) : base(hiddenSize, 4, weightHh, biasHh) { }
 
     public override bool HasCellState => true;
 
     public override int ExtraWidth => 1; // tanh(c_t)
 
-    public override void Forward(int batch,
-        ReadOnlySpan<float> gx, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev,
-        Span<float> h, Span<float> c, Span<float> gates, Span<float> extra)
+    public override void PrepareForward() => _whhT = Gemm.Pack(true, H, GH, WeightHh.Span, H, _whhT);
+
+    public override void PrepareBackward() => _whh = Gemm.Pack(false, GH, H, WeightHh.Span, H, _whh);
+
+    public override void Forward(int batch, Span<float> gates, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev,
+        Span<float> h, Span<float> c, Span<float> extra)
     {
-        PreActivation(batch, gx, hPrev, gates); // (B, 4H) pre-activations, activated in place below
-        for (int b = 0; b < batch; b++)
-        {
-            var z = gates.Slice(b * GH, GH);
-            var i = z.Slice(0, H);
-            var f = z.Slice(H, H);
-            var g = z.Slice(2 * H, H);
-            var o = z.Slice(3 * H, H);
-            Activations.Sigmoid(i);
-            Activations.Sigmoid(f);
-            Activations.Tanh(g);
-            Activations.Sigmoid(o);
-            var cp = cPrev.Slice(b * H, H);
-            var ct = c.Slice(b * H, H);
-            var ht = h.Slice(b * H, H);
-            var tc = extra.Slice(b * H, H);
-            for (int j = 0; j < H; j++)
-            {
-                ct[j] = f[j] * cp[j] + i[j] * g[j];
-                tc[j] = MathF.Tanh(ct[j]);
-                ht[j] = o[j] * tc[j];
-            }
-        }
+        // (B, 4H) += (B, H) · W_hhᵀ
+        Gemm.Multiply(false, batch, hPrev, H, _whhT!, gates, GH, accumulate: true);
+        fixed (float* z = gates, cp = cPrev, ct = c, tc = extra, ht = h)
+            for (int b = 0; b < batch; b++)
+                LstmPointwise.Forward(H, z + b * GH, cp + b * H, ct + b * H, tc + b * H, ht + b * H);
     }
 
-    // dc_t   = dh_t ⊙ o ⊙ (1 − tanh²c_t) + dc_{t+1}·(carried in dc)
-    // do     = dh_t ⊙ tanh c_t          dz_o = do ⊙ o(1 − o)
-    // di     = dc_t ⊙ g                 dz_i = di ⊙ i(1 − i)
-    // df     = dc_t ⊙ c_{t−1}           dz_f = df ⊙ f(1 − f)
-    // dg     = dc_t ⊙ i                 dz_g = dg ⊙ (1 − g²)
-    // dc_{t−1} = dc_t ⊙ f               dh_{t−1} = dz · W_hh
+    // dz from LstmPointwise.Backward;  dh_{t−1} = dz · W_hh
     public override void Backward(int batch,
         ReadOnlySpan<float> dh, ReadOnlySpan<float> dc,
         ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev,
         ReadOnlySpan<float> gates, ReadOnlySpan<float> extra,
         Span<float> dgx, Span<float> dgh, Span<float> dhPrev, Span<float> dcPrev)
     {
-        for (int b = 0; b < batch; b++)
-        {
-            var z = gates.Slice(b * GH, GH);
-            var i = z.Slice(0, H);
-            var f = z.Slice(H, H);
-            var g = z.Slice(2 * H, H);
-            var o = z.Slice(3 * H, H);
-            var tc = extra.Slice(b * H, H);
-            var cp = cPrev.Slice(b * H, H);
-            var dht = dh.Slice(b * H, H);
-            var dct = dc.Slice(b * H, H);
-            var dz = dgx.Slice(b * GH, GH);
-            var dcp = dcPrev.Slice(b * H, H);
-            for (int j = 0; j < H; j++)
-            {
-                float dcTotal = dct[j] + dht[j] * o[j] * (1f - tc[j] * tc[j]);
-                float dO = dht[j] * tc[j];
-                dz[j] = dcTotal * g[j] * i[j] * (1f - i[j]);
-                dz[H + j] = dcTotal * cp[j] * f[j] * (1f - f[j]);
-                dz[2 * H + j] = dcTotal * i[j] * (1f - g[j] * g[j]);
-                dz[3 * H + j] = dO * o[j] * (1f - o[j]);
-                dcp[j] = dcTotal * f[j];
-            }
-        }
+        fixed (float* g = gates, tc = extra, cp = cPrev, dht = dh, dct = dc, dz = dgx, dcp = dcPrev)
+            for (int b = 0; b < batch; b++)
+                LstmPointwise.Backward(H, g + b * GH, tc + b * H, cp + b * H, dht + b * H, dct + b * H, dz + b * GH, dcp + b * H);
         if (!dgh.Overlaps(dgx)) dgx.Slice(0, batch * GH).CopyTo(dgh);
         // (B, H) = (B, 4H) · (4H, H)
-        Gemm.MatMul(dgx, WeightHh.Span, dhPrev, batch, H, GH);
+        Gemm.Multiply(false, batch, dgx, GH, _whh!, dhPrev, H);
     }
 }

@@ -54,14 +54,31 @@ internal abstract class RecurrentCell
     public virtual int ExtraWidth => 0;
 
     /// <summary>
-    /// One step. <paramref name="gx"/> (B, GH) is the precomputed input projection with b_ih;
-    /// <paramref name="hPrev"/>, <paramref name="cPrev"/> (B, H) the entering state. Writes the new
-    /// state <paramref name="h"/>, <paramref name="c"/> (B, H) and the step's caches
-    /// <paramref name="gates"/> (B, GH) and <paramref name="extra"/> (B, ExtraWidth·H).
+    /// Adds to <paramref name="bias"/> (GH) the part of b_hh that is a plain constant inside the
+    /// pre-activations, so the loop folds it into the precomputed input projection once instead
+    /// of adding it at every step. Default: all of b_hh.
     /// </summary>
-    public abstract void Forward(int batch,
-        ReadOnlySpan<float> gx, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev,
-        Span<float> h, Span<float> c, Span<float> gates, Span<float> extra);
+    public virtual void FoldRecurrentBias(Span<float> bias)
+    {
+        var bhh = BiasHh.Span;
+        for (int j = 0; j < GH; j++) bias[j] += bhh[j];
+    }
+
+    /// <summary>Packs W_hh for the forward steps (once per sequence, not per step).</summary>
+    public abstract void PrepareForward();
+
+    /// <summary>Packs W_hh for the backward steps (once per sequence, not per step).</summary>
+    public abstract void PrepareBackward();
+
+    /// <summary>
+    /// One step. <paramref name="gates"/> (B, GH) enters holding <c>x_t·W_ihᵀ + b_ih</c> plus the
+    /// folded part of b_hh, and leaves holding the activated gates (the backward cache);
+    /// <paramref name="hPrev"/>, <paramref name="cPrev"/> (B, H) are the entering state. Writes the
+    /// new state <paramref name="h"/>, <paramref name="c"/> (B, H) and the step's
+    /// <paramref name="extra"/> cache (B, ExtraWidth·H).
+    /// </summary>
+    public abstract void Forward(int batch, Span<float> gates, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev,
+        Span<float> h, Span<float> c, Span<float> extra);
 
     /// <summary>
     /// One step back. <paramref name="dh"/> (B, H) is ∂L/∂h_t (from the output and from step t+1),
@@ -86,15 +103,6 @@ internal abstract class RecurrentCell
         // (GH, H) += (R, GH)ᵀ · (R, H)
         Gemm.MatMulTransA(dgh, hPrev, dWeightHh, GH, H, rows, accumulate: true);
         Reductions.AddColumnSums(dgh, rows, GH, dBiasHh);
-    }
-
-    /// <summary>pre (B, GH) = gx + hPrev·W_hhᵀ + b_hh: the full pre-activation of one step.</summary>
-    protected void PreActivation(int batch, ReadOnlySpan<float> gx, ReadOnlySpan<float> hPrev, Span<float> pre)
-    {
-        gx.Slice(0, batch * GH).CopyTo(pre);
-        // (B, GH) += (B, H) · (GH, H)ᵀ
-        Gemm.MatMulTransB(hPrev, WeightHh.Span, pre, batch, GH, H, accumulate: true);
-        AddBiasRows(pre, BiasHh.Span, batch, GH);
     }
 
     /// <summary>x (rows, cols) += bias (cols) on every row.</summary>

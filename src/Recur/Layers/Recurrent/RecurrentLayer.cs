@@ -208,6 +208,7 @@ public abstract class RecurrentLayer : Layer
         }
 
         bool[]? valid = TimeMajorFlags(mask, B, T);
+        var previous = _last;
         var state = new ForwardState(B, T, valid, L, D);
         var x = Layout.SwapOuter(input.Span, B, T, I); // (T, B, I)
         var hN = Tensor.Zeros(stateShape);
@@ -223,7 +224,8 @@ public abstract class RecurrentLayer : Layer
                 var h0 = initialHidden is null ? new float[B * H] : initialHidden.Span.Slice(k * B * H, B * H).ToArray();
                 var c0 = !HasCellState ? Array.Empty<float>()
                     : initialCell is null ? new float[B * H] : initialCell.Span.Slice(k * B * H, B * H).ToArray();
-                var cache = SequenceLoop.Forward(w.Cell, x, T, B, w.InputSize, w.WeightIh.Value, w.BiasIh.Value, h0, c0, valid, d == 1);
+                var cache = SequenceLoop.Forward(w.Cell, x, T, B, w.InputSize, w.WeightIh.Value, w.BiasIh.Value, h0, c0, valid, d == 1,
+                    reuse: previous?.Caches[k]);
                 state.Caches[k] = cache;
                 outputs[d] = cache.Output;
                 cache.StateAt(cache.FinalSlot).CopyTo(hN.Span.Slice(k * B * H, B * H));

@@ -14,25 +14,31 @@ internal static class SequenceLoop
 {
     /// <summary>
     /// Forward over time. <paramref name="x"/> (T, B, I); <paramref name="h0"/>, <paramref name="c0"/> (B, H);
-    /// <paramref name="valid"/> (T, B) or null when every step is real.
+    /// <paramref name="valid"/> (T, B) or null when every step is real. The buffers of
+    /// <paramref name="reuse"/> (the previous pass of this direction) are reused when they fit.
     /// </summary>
     public static DirectionCache Forward(RecurrentCell cell, ReadOnlySpan<float> x, int steps, int batch, int inputSize,
-        Tensor weightIh, Tensor biasIh, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, bool[]? valid, bool reverse)
+        Tensor weightIh, Tensor biasIh, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, bool[]? valid, bool reverse,
+        DirectionCache? reuse = null)
     {
         int H = cell.H, GH = cell.GH, B = batch, T = steps;
-        var cache = new DirectionCache(T, B, H, GH, cell.ExtraWidth * H, cell.HasCellState, reverse);
+        var cache = reuse is not null && reuse.Fits(T, B, H, GH, reverse)
+            ? reuse
+            : new DirectionCache(T, B, H, GH, cell.ExtraWidth * H, cell.HasCellState, reverse);
         h0.CopyTo(cache.StateAt(cache.InitialSlot));
         if (cell.HasCellState) c0.CopyTo(cache.CellAt(cache.InitialSlot));
 
-        // gx (T·B, GH) = x (T·B, I) · W_ihᵀ + b_ih: the input projection of every step in one multiply.
-        var gx = new float[T * B * GH];
-        Gemm.MatMulTransB(x, weightIh.Span, gx, T * B, GH, inputSize);
-        var bih = biasIh.Span;
+        // Gates (T·B, GH) = x (T·B, I) · W_ihᵀ + b_ih + (the constant part of b_hh): the input
+        // projection of every step in one multiply, written where the step will finish it in place.
+        Gemm.MatMulTransB(x, weightIh.Span, cache.Gates, T * B, GH, inputSize);
+        var bias = biasIh.Span.ToArray();
+        cell.FoldRecurrentBias(bias);
         for (int r = 0; r < T * B; r++)
         {
-            var row = gx.AsSpan(r * GH, GH);
-            for (int j = 0; j < GH; j++) row[j] += bih[j];
+            var row = cache.Gates.AsSpan(r * GH, GH);
+            for (int j = 0; j < GH; j++) row[j] += bias[j];
         }
+        cell.PrepareForward();
 
         int E = cell.ExtraWidth * H;
         for (int s = 0; s < T; s++)
@@ -42,8 +48,7 @@ internal static class SequenceLoop
             var cPrev = cache.CellAt(cache.PrevSlot(t));
             var h = cache.StateAt(cache.Slot(t));
             var c = cache.CellAt(cache.Slot(t));
-            cell.Forward(B, gx.AsSpan(t * B * GH, B * GH), hPrev, cPrev, h, c,
-                cache.Gates.AsSpan(t * B * GH, B * GH), cache.Extra.AsSpan(t * B * E, B * E));
+            cell.Forward(B, cache.Gates.AsSpan(t * B * GH, B * GH), hPrev, cPrev, h, c, cache.Extra.AsSpan(t * B * E, B * E));
             var y = cache.Output.AsSpan(t * B * H, B * H);
             h.CopyTo(y);
             if (valid is null) continue;
@@ -72,8 +77,9 @@ internal static class SequenceLoop
         int H = cell.H, GH = cell.GH, B = cache.B, T = cache.T, E = cell.ExtraWidth * H, BH = B * H;
         bool lstm = cell.HasCellState;
 
-        var dgx = new float[T * B * GH];                                         // (T, B, GH)
-        var dgh = cell.SeparateRecurrentGradient ? new float[T * B * GH] : dgx;  // (T, B, GH)
+        cell.PrepareBackward();
+        var dgx = cache.GradGates;                                               // (T, B, GH)
+        var dgh = cell.SeparateRecurrentGradient ? cache.GradRecurrent : dgx;    // (T, B, GH)
         var dhNext = new float[BH];   // ∂L/∂h_t arriving from step t+1 (processing order)
         var dcNext = new float[lstm ? BH : 0];
         var dh = new float[BH];       // total ∂L/∂h_t at the current step

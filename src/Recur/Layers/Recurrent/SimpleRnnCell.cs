@@ -1,3 +1,4 @@
+using System.Numerics;
 using Recur.Kernels;
 
 namespace Recur.Layers.Recurrent;
@@ -9,6 +10,8 @@ namespace Recur.Layers.Recurrent;
 internal sealed class SimpleRnnCell : RecurrentCell
 {
     private readonly RnnActivation _activation;
+    private PackedMatrix? _whhT; // W_hhᵀ (H, H)
+    private PackedMatrix? _whh;  // W_hh (H, H)
 
     public SimpleRnnCell(int hiddenSize, RnnActivation activation, Tensor weightHh, Tensor biasHh)
         : base(hiddenSize, 1, weightHh, biasHh)
@@ -16,13 +19,16 @@ internal sealed class SimpleRnnCell : RecurrentCell
         _activation = activation;
     }
 
-    public override void Forward(int batch,
-        ReadOnlySpan<float> gx, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev,
-        Span<float> h, Span<float> c, Span<float> gates, Span<float> extra)
+    public override void PrepareForward() => _whhT = Gemm.Pack(true, H, H, WeightHh.Span, H, _whhT);
+
+    public override void PrepareBackward() => _whh = Gemm.Pack(false, H, H, WeightHh.Span, H, _whh);
+
+    public override void Forward(int batch, Span<float> gates, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev,
+        Span<float> h, Span<float> c, Span<float> extra)
     {
         var act = gates.Slice(0, batch * H); // (B, H)
-        PreActivation(batch, gx, hPrev, act);
-        if (_activation == RnnActivation.Tanh) Activations.Tanh(act);
+        Gemm.Multiply(false, batch, hPrev, H, _whhT!, act, H, accumulate: true);
+        if (_activation == RnnActivation.Tanh) FastActivations.Tanh(act);
         else Activations.Relu(act);
         act.CopyTo(h);
     }
@@ -34,12 +40,22 @@ internal sealed class SimpleRnnCell : RecurrentCell
         ReadOnlySpan<float> gates, ReadOnlySpan<float> extra,
         Span<float> dgx, Span<float> dgh, Span<float> dhPrev, Span<float> dcPrev)
     {
-        int n = batch * H;
+        int n = batch * H, k = 0;
         if (_activation == RnnActivation.Tanh)
-            for (int k = 0; k < n; k++) dgx[k] = dh[k] * (1f - gates[k] * gates[k]);
+        {
+            if (Vector.IsHardwareAccelerated)
+                for (; k + Vector<float>.Count <= n; k += Vector<float>.Count)
+                {
+                    var g = new Vector<float>(gates.Slice(k));
+                    (new Vector<float>(dh.Slice(k)) * (Vector<float>.One - g * g)).CopyTo(dgx.Slice(k));
+                }
+            for (; k < n; k++) dgx[k] = dh[k] * (1f - gates[k] * gates[k]);
+        }
         else
-            for (int k = 0; k < n; k++) dgx[k] = gates[k] > 0f ? dh[k] : 0f;
+        {
+            for (; k < n; k++) dgx[k] = gates[k] > 0f ? dh[k] : 0f;
+        }
         if (!dgh.Overlaps(dgx)) dgx.Slice(0, n).CopyTo(dgh);
-        Gemm.MatMul(dgx, WeightHh.Span, dhPrev, batch, H, H);
+        Gemm.Multiply(false, batch, dgx, H, _whh!, dhPrev, H);
     }
 }

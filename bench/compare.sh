@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs the recurrent benchmark cases in Recur and in PyTorch on this machine, in one run, and
+# prints a table (case, ours ms, PyTorch ms, ratio, GFLOP/s, % of peak, peak RSS) followed by one
+# machine-readable line per case: case=<name> ours_ms=<x> torch_ms=<y> ratio=<x/y>.
+# PyTorch is Debian's python3-torch (installed here if missing) and gets its best thread count.
+# Usage: bash bench/compare.sh [case ...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=/usr/bin/python3
+if ! "$PY" -c "import torch" 2>/dev/null; then
+  echo "Installing PyTorch (Debian python3-torch)..." >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -q >&2 && $SUDO apt-get install -y -q python3-torch >&2
+fi
+
+dotnet build -c Release bench/Recur.Bench -v quiet -nologo >&2
+BENCH="dotnet bench/Recur.Bench/bin/Release/net10.0/Recur.Bench.dll"
+
+CASES=("$@")
+[ ${#CASES[@]} -gt 0 ] || CASES=(lstm_small_train lstm_medium_train lstm_large_train gru_medium_train rnn_medium_train lstm_stream_step)
+
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p; s/^$1=\([^ ]*\).*/\1/p" <<<"$2" | head -n 1; }
+
+# Peak two-core FMA throughput measured now, for the "% of peak" column.
+peak=$($BENCH peak 2>/dev/null | sed -n 's/.*2 threads[^0-9]*\([0-9.]*\).*/\1/p' | head -n 1)
+[ -n "$peak" ] || peak=474
+
+printf "%-20s %10s %10s %7s %9s %8s %9s %9s\n" case ours_ms torch_ms ratio GFLOP/s %peak ours_MB torch_MB
+lines=()
+for c in "${CASES[@]}"; do
+  ours=$($BENCH layers "$c")
+  best=""; best_line=""
+  for t in 1 2; do
+    line=$("$PY" bench/torch_bench.py "$c" "$t")
+    ms=$(field ms "$line")
+    if [ -z "$best" ] || awk -v a="$ms" -v b="$best" 'BEGIN{exit !(a<b)}'; then best=$ms; best_line=$line; fi
+  done
+  oms=$(field ms "$ours"); gf=$(field gflops "$ours"); orss=$(field rss_mb "$ours"); trss=$(field rss_mb "$best_line")
+  ratio=$(awk -v a="$oms" -v b="$best" 'BEGIN{printf "%.3f", a/b}')
+  pct=$(awk -v g="$gf" -v p="$peak" 'BEGIN{printf "%.0f", 100*g/p}')
+  printf "%-20s %10s %10s %7s %9s %7s%% %9s %9s\n" "$c" "$oms" "$best" "$ratio" "$gf" "$pct" "$orss" "$trss"
+  lines+=("case=$c ours_ms=$oms torch_ms=$best ratio=$ratio")
+done
+echo "(PyTorch: best of 1 and 2 threads; % of peak against the measured two-core FMA peak of ${peak} GFLOP/s)"
+printf "%s\n" "${lines[@]}"
