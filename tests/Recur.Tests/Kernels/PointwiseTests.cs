@@ -1,0 +1,73 @@
+using Recur.Kernels;
+
+namespace Recur.Tests.Kernels;
+
+/// <summary>The fused recurrent pointwise kernels against their scalar references, at awkward widths.</summary>
+public unsafe class PointwiseTests
+{
+    public static IEnumerable<object[]> Widths() => new[] { 1, 2, 7, 15, 16, 17, 31, 32, 33, 63, 64, 65, 130 }.Select(h => new object[] { h });
+
+    private static float[] Random(int n, SeededRandom r, float scale) => Enumerable.Range(0, n).Select(_ => r.Uniform(-scale, scale)).ToArray();
+
+    private static void Close(float[] expected, float[] actual, string what)
+    {
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(MathF.Abs(expected[i] - actual[i]) <= 2e-6f * MathF.Max(1f, MathF.Abs(expected[i])),
+                $"{what}[{i}]: fast {actual[i]}, reference {expected[i]}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Lstm_forward_and_backward_match_the_reference(int h)
+    {
+        var r = new SeededRandom(h);
+        var z = Random(4 * h, r, 6f);
+        var cp = Random(h, r, 2f);
+        float[] z1 = (float[])z.Clone(), z2 = (float[])z.Clone();
+        float[] c1 = new float[h], c2 = new float[h], t1 = new float[h], t2 = new float[h], h1 = new float[h], h2 = new float[h];
+        fixed (float* pz1 = z1, pz2 = z2, pcp = cp, pc1 = c1, pc2 = c2, pt1 = t1, pt2 = t2, ph1 = h1, ph2 = h2)
+        {
+            LstmPointwise.Forward(h, pz1, pcp, pc1, pt1, ph1);
+            LstmPointwise.ForwardReference(0, h, pz2, pcp, pc2, pt2, ph2);
+        }
+        Close(z2, z1, "gates"); Close(c2, c1, "c"); Close(t2, t1, "tanh c"); Close(h2, h1, "h");
+
+        var dh = Random(h, r, 1f);
+        var dc = Random(h, r, 1f);
+        float[] dz1 = new float[4 * h], dz2 = new float[4 * h], dcp1 = new float[h], dcp2 = new float[h];
+        fixed (float* g = z2, t = t2, pcp = cp, pdh = dh, pdc = dc, pdz1 = dz1, pdz2 = dz2, p1 = dcp1, p2 = dcp2)
+        {
+            LstmPointwise.Backward(h, g, t, pcp, pdh, pdc, pdz1, p1);
+            LstmPointwise.BackwardReference(0, h, g, t, pcp, pdh, pdc, pdz2, p2);
+        }
+        Close(dz2, dz1, "dz"); Close(dcp2, dcp1, "dc_prev");
+    }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Gru_forward_and_backward_match_the_reference(int h)
+    {
+        var r = new SeededRandom(100 + h);
+        var z = Random(3 * h, r, 6f);
+        var hn = Random(h, r, 2f);
+        var bhn = Random(h, r, 0.5f);
+        var hp = Random(h, r, 1f);
+        float[] z1 = (float[])z.Clone(), z2 = (float[])z.Clone(), hn1 = (float[])hn.Clone(), hn2 = (float[])hn.Clone();
+        float[] h1 = new float[h], h2 = new float[h];
+        fixed (float* pz1 = z1, pz2 = z2, phn1 = hn1, phn2 = hn2, pb = bhn, php = hp, ph1 = h1, ph2 = h2)
+        {
+            GruPointwise.ForwardResetAfter(h, pz1, phn1, pb, php, ph1);
+            GruPointwise.ForwardResetAfterReference(0, h, pz2, phn2, pb, php, ph2);
+        }
+        Close(z2, z1, "gates"); Close(hn2, hn1, "hn"); Close(h2, h1, "h");
+
+        var dh = Random(h, r, 1f);
+        float[] dx1 = new float[3 * h], dx2 = new float[3 * h], dr1 = new float[3 * h], dr2 = new float[3 * h], dp1 = new float[h], dp2 = new float[h];
+        fixed (float* g = z2, phn = hn2, php = hp, pdh = dh, a1 = dx1, a2 = dx2, b1 = dr1, b2 = dr2, c1 = dp1, c2 = dp2)
+        {
+            GruPointwise.BackwardResetAfter(h, g, phn, php, pdh, a1, b1, c1);
+            GruPointwise.BackwardResetAfterReference(0, h, g, phn, php, pdh, a2, b2, c2);
+        }
+        Close(dx2, dx1, "dgx"); Close(dr2, dr1, "dgh"); Close(dp2, dp1, "dh_prev");
+    }
+}
