@@ -24,7 +24,6 @@ internal sealed class DirectionCache
         Cells = cellState ? new float[(steps + 1) * batch * hidden] : Array.Empty<float>();
         Gates = new float[steps * batch * gateWidth];
         Extra = new float[steps * batch * extraWidth];
-        Output = new float[steps * batch * hidden];
     }
 
     public int T { get; }
@@ -49,7 +48,17 @@ internal sealed class DirectionCache
     public float[] Cells;   // (T+1, B, H), LSTM only
     public float[] Gates;   // (T, B, GH) activated gates
     public float[] Extra;   // (T, B, E)
-    public float[] Output;  // (T, B, H), zero at masked steps
+    private float[]? _masked; // (T, B, H) outputs with zeros at masked steps, only when a mask is used
+
+    /// <summary>
+    /// (T, B, H) outputs in time order. Unmasked, they are the stored states themselves: h_t sits in
+    /// slot t+1 (forward) or t (reverse), so slots [FirstSlot, FirstSlot + T) are the outputs.
+    /// </summary>
+    public ReadOnlyMemory<float> Output(bool masked)
+        => masked ? MaskedOutput : States.AsMemory((Reverse ? 0 : 1) * B * H, T * B * H);
+
+    /// <summary>The buffer for masked outputs (zeros at padded steps).</summary>
+    public float[] MaskedOutput => _masked ??= new float[T * B * H];
 
     /// <summary>Slot of h_t (and c_t).</summary>
     public int Slot(int t) => Reverse ? t : t + 1;

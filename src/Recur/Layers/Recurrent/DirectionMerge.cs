@@ -9,12 +9,12 @@ internal static class DirectionMerge
         => mode == MergeMode.Concat ? directions * hidden : hidden;
 
     /// <summary>merged (R, W) from each direction's (R, H) block.</summary>
-    public static void Merge(MergeMode mode, IReadOnlyList<float[]> outputs, int rows, int hidden, Span<float> merged)
+    public static void Merge(MergeMode mode, IReadOnlyList<ReadOnlyMemory<float>> outputs, int rows, int hidden, Span<float> merged)
     {
         int D = outputs.Count, W = Width(mode, D, hidden);
         if (D == 1)
         {
-            outputs[0].AsSpan(0, rows * hidden).CopyTo(merged);
+            outputs[0].Span.Slice(0, rows * hidden).CopyTo(merged);
             return;
         }
         float scale = mode == MergeMode.Average ? 1f / D : 1f;
@@ -23,19 +23,22 @@ internal static class DirectionMerge
             var dst = merged.Slice(r * W, W);
             if (mode == MergeMode.Concat)
             {
-                for (int d = 0; d < D; d++) outputs[d].AsSpan(r * hidden, hidden).CopyTo(dst.Slice(d * hidden, hidden));
+                for (int d = 0; d < D; d++) outputs[d].Span.Slice(r * hidden, hidden).CopyTo(dst.Slice(d * hidden, hidden));
                 continue;
             }
             dst.Clear();
             for (int d = 0; d < D; d++)
             {
-                var src = outputs[d].AsSpan(r * hidden, hidden);
+                var src = outputs[d].Span.Slice(r * hidden, hidden);
                 for (int j = 0; j < hidden; j++) dst[j] += src[j];
             }
             if (scale != 1f)
                 for (int j = 0; j < hidden; j++) dst[j] *= scale;
         }
     }
+
+    /// <summary>True when every direction receives ∂L/∂merged unchanged (one direction, concat or sum).</summary>
+    public static bool SplitIsIdentity(MergeMode mode, int directions) => directions == 1 && mode != MergeMode.Average;
 
     /// <summary>The gradient (R, H) reaching direction <paramref name="d"/> from ∂L/∂merged (R, W).</summary>
     public static void Split(MergeMode mode, int directions, int d, ReadOnlySpan<float> dMerged, int rows, int hidden, Span<float> dOut)

@@ -25,6 +25,7 @@ public abstract class RecurrentLayer : Layer
 {
     private DirectionWeights[] _directions = Array.Empty<DirectionWeights>(); // [layer·D + d]
     private ForwardState? _last;
+    private readonly Workspace _workspace = new();
     private SeededRandom? _dropoutRandom;
     private bool _stateful;
     private Tensor? _carriedHidden, _carriedCell; // (L·D, B, H) final states of the last call, when stateful
@@ -210,13 +211,14 @@ public abstract class RecurrentLayer : Layer
         bool[]? valid = TimeMajorFlags(mask, B, T);
         var previous = _last;
         var state = new ForwardState(B, T, valid, L, D);
-        var x = Layout.SwapOuter(input.Span, B, T, I); // (T, B, I)
+        var x = _workspace.Get(Workspace.Use.LayerInput, 0, T * B * I); // (T, B, I)
+        Layout.SwapOuter(input.Span, B, T, I, x);
         var hN = Tensor.Zeros(stateShape);
         var cN = HasCellState ? Tensor.Zeros(stateShape) : null;
         for (int l = 0; l < L; l++)
         {
             state.LayerInputs[l] = x;
-            var outputs = new float[D][];
+            var outputs = new ReadOnlyMemory<float>[D];
             for (int d = 0; d < D; d++)
             {
                 int k = l * D + d;
@@ -227,14 +229,14 @@ public abstract class RecurrentLayer : Layer
                 var cache = SequenceLoop.Forward(w.Cell, x, T, B, w.InputSize, w.WeightIh.Value, w.BiasIh.Value, h0, c0, valid, d == 1,
                     reuse: previous?.Caches[k]);
                 state.Caches[k] = cache;
-                outputs[d] = cache.Output;
+                outputs[d] = cache.Output(masked: valid is not null);
                 cache.StateAt(cache.FinalSlot).CopyTo(hN.Span.Slice(k * B * H, B * H));
                 if (cN is not null) cache.CellAt(cache.FinalSlot).CopyTo(cN.Span.Slice(k * B * H, B * H));
             }
-            var merged = new float[T * B * W];
+            var merged = _workspace.Get(Workspace.Use.LayerInput, l + 1, T * B * W); // (T, B, W)
             DirectionMerge.Merge(Options.MergeMode, outputs, T * B, H, merged);
             if (training && Options.Dropout > 0f && l < L - 1)
-                state.DropoutScales[l] = ApplyDropout(merged);
+                state.DropoutScales[l] = ApplyDropout(merged, _workspace.Get(Workspace.Use.DropoutScale, l, merged.Length));
             x = merged;
         }
         _last = state;
@@ -264,23 +266,29 @@ public abstract class RecurrentLayer : Layer
         }
 
         // ∂L/∂(merged output of layer l), time-major (T, B, W_l)
-        float[]? dMerged = gradOutput is null ? null : Layout.SwapOuter(gradOutput.Span, B, T, W);
+        float[]? dMerged = null;
+        if (gradOutput is not null)
+        {
+            dMerged = _workspace.Get(Workspace.Use.GradMerged, 0, T * B * W);
+            Layout.SwapOuter(gradOutput.Span, B, T, W, dMerged);
+        }
         var dh0 = Tensor.Zeros(stateShape);
         var dc0 = HasCellState ? Tensor.Zeros(stateShape) : null;
-        var dy = new float[T * B * H];
+        bool splitIsIdentity = DirectionMerge.SplitIsIdentity(Options.MergeMode, D);
+        var dy = splitIsIdentity ? Array.Empty<float>() : _workspace.Get(Workspace.Use.GradDirection, 0, T * B * H);
         for (int l = L - 1; l >= 0; l--)
         {
             if (dMerged is not null && state.DropoutScales[l] is { } scales)
                 for (int k = 0; k < dMerged.Length; k++) dMerged[k] *= scales[k];
             int inSize = _directions[l * D].InputSize;
-            var dx = new float[T * B * inSize];
+            var dx = _workspace.Get(Workspace.Use.GradInput, l, T * B * inSize, clear: true); // accumulated by both directions
             for (int d = 0; d < D; d++)
             {
                 int k = l * D + d;
                 var w = _directions[k];
-                if (dMerged is not null) DirectionMerge.Split(Options.MergeMode, D, d, dMerged, T * B, H, dy);
+                if (dMerged is not null && !splitIsIdentity) DirectionMerge.Split(Options.MergeMode, D, d, dMerged, T * B, H, dy);
                 SequenceLoop.Backward(w.Cell, state.Caches[k]!, state.LayerInputs[l]!, inSize, w.WeightIh.Value,
-                    dMerged is null ? ReadOnlySpan<float>.Empty : dy,
+                    dMerged is null ? ReadOnlySpan<float>.Empty : splitIsIdentity ? dMerged : dy,
                     gradHidden is null ? ReadOnlySpan<float>.Empty : gradHidden.Span.Slice(k * B * H, B * H),
                     gradCell is null ? ReadOnlySpan<float>.Empty : gradCell.Span.Slice(k * B * H, B * H),
                     state.Valid,
@@ -325,17 +333,16 @@ public abstract class RecurrentLayer : Layer
     private Tensor LastOutput(Tensor hidden)
     {
         int D = Directions, B = hidden.Size(1), H = Units, top = Options.NumLayers - 1;
-        var finals = new float[D][];
+        var finals = new ReadOnlyMemory<float>[D];
         for (int d = 0; d < D; d++) finals[d] = hidden.Span.Slice((top * D + d) * B * H, B * H).ToArray();
         var last = Tensor.Zeros(B, OutputWidth);
         DirectionMerge.Merge(Options.MergeMode, finals, B, H, last.Span);
         return last;
     }
 
-    private float[] ApplyDropout(float[] values)
+    private float[] ApplyDropout(float[] values, float[] scales)
     {
         float keep = 1f - Options.Dropout, scale = 1f / keep;
-        var scales = new float[values.Length];
         for (int k = 0; k < values.Length; k++)
         {
             scales[k] = _dropoutRandom!.NextFloat() < keep ? scale : 0f;

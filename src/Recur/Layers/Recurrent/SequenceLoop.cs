@@ -49,9 +49,9 @@ internal static class SequenceLoop
             var h = cache.StateAt(cache.Slot(t));
             var c = cache.CellAt(cache.Slot(t));
             cell.Forward(B, cache.Gates.AsSpan(t * B * GH, B * GH), hPrev, cPrev, h, c, cache.Extra.AsSpan(t * B * E, B * E));
-            var y = cache.Output.AsSpan(t * B * H, B * H);
-            h.CopyTo(y);
             if (valid is null) continue;
+            var y = cache.MaskedOutput.AsSpan(t * B * H, B * H);
+            h.CopyTo(y);
             for (int b = 0; b < B; b++)
             {
                 if (valid[t * B + b]) continue;
