@@ -24,12 +24,14 @@ internal static unsafe class GemmBlocked
     /// <summary>
     /// C (m, n) = op(A) · op(B) (+ C). When <paramref name="packedB"/> is not null it holds all of
     /// op(B) packed in panels of (k, NR) (see <see cref="PackedMatrix"/>), starting at column 0 of
-    /// this call, and <paramref name="b"/> is unused.
+    /// this call, and <paramref name="b"/> is unused. When <paramref name="packedA"/> is not null
+    /// it holds all of op(A) packed as one block (<see cref="FitsOneABlock{TKernel}"/>), and
+    /// <paramref name="a"/> is unused.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TKernel>(
         bool transA, bool transB, int m, int n, int k,
-        float* a, nint lda, float* b, nint ldb, float* packedB,
+        float* a, nint lda, float* packedA, float* b, nint ldb, float* packedB,
         float* c, nint ldc, bool accumulate)
         where TKernel : IGemmKernel
     {
@@ -38,7 +40,7 @@ internal static unsafe class GemmBlocked
         int mcMax = Math.Min(TKernel.MC, RoundUp(m, mr));
         int ncStep = packedB != null ? n : TKernel.NC;
         var workspace = GemmWorkspace.Current;
-        float* aPack = workspace.A((int)GemmPacking.APanelStride(kcMax, mr) * (mcMax / mr));
+        float* aPack = packedA != null ? packedA : workspace.A(ABlockFloats<TKernel>(mcMax, kcMax));
         float* bPack = packedB != null ? null : workspace.B(kcMax * Math.Min(TKernel.NC, RoundUp(n, nr)));
 
         for (int jc = 0; jc < n; jc += ncStep)
@@ -64,12 +66,20 @@ internal static unsafe class GemmBlocked
                 for (int ic = 0; ic < m; ic += mcMax)
                 {
                     int mc = Math.Min(mcMax, m - ic);
-                    GemmPacking.PackA(mr, transA, a, lda, ic, mc, pc, kc, aPack);
+                    if (packedA == null) GemmPacking.PackA(mr, transA, a, lda, ic, mc, pc, kc, aPack);
                     Macro<TKernel>(kc, mc, nc, aPack, bPanels, bPanelStride, c + ic * ldc + jc, ldc, load);
                 }
             }
         }
     }
+
+    /// <summary>Whether op(A) (m, k) packs into one block, so that parallel chunks can share it.</summary>
+    public static bool FitsOneABlock<TKernel>(int m, int k) where TKernel : IGemmKernel =>
+        m <= TKernel.MC && k <= TKernel.KC;
+
+    /// <summary>Floats of a packed A block of (mc, kc), mc a multiple of MR.</summary>
+    public static int ABlockFloats<TKernel>(int mc, int kc) where TKernel : IGemmKernel =>
+        (int)GemmPacking.APanelStride(kc, TKernel.MR) * (mc / TKernel.MR);
 
     /// <summary>All (MR, NR) tiles of an (mc, nc) block of C from packed A and B blocks.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
