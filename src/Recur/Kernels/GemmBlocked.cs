@@ -90,7 +90,18 @@ internal static unsafe class GemmBlocked
         int mr = TKernel.MR, nr = TKernel.NR, lanes = TKernel.Lanes;
         nint aPanelStride = GemmPacking.APanelStride(kc, mr);
         float* edge = stackalloc float[TKernel.MR * TKernel.NR]; // (MR, NR) tile for a partial vector
-        for (int jr = 0; jr < nc; jr += nr, bPanels += bPanelStride)
+        int jr = 0;
+        if (TKernel.ShortPanels > 0 && mc <= 2)
+        {
+            // One or two rows: several panels per call (see IGemmKernel.TileShort).
+            int span = TKernel.ShortPanels * nr;
+            for (; jr + span <= nc; jr += span, bPanels += TKernel.ShortPanels * bPanelStride)
+            {
+                if (mc == 1) TKernel.TileShort<Count1>(kc, aPack, bPanels, bPanelStride, c + jr, ldc, load);
+                else TKernel.TileShort<Count2>(kc, aPack, bPanels, bPanelStride, c + jr, ldc, load);
+            }
+        }
+        for (; jr < nc; jr += nr, bPanels += bPanelStride)
         {
             int cols = Math.Min(nr, nc - jr);
             int vectors = (cols + lanes - 1) / lanes;
