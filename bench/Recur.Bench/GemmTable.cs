@@ -32,7 +32,7 @@ internal static class GemmTable
                 KernelSettings.Threads = t;
                 double sec = Time(run);
                 double gflops = shape.Flops / sec / 1e9;
-                Console.WriteLine($"{shape.Name,-24} {t,3} {sec * 1e3,9:F4} {gflops,8:F1} {100 * gflops / (peak * t),6:F1}%");
+                Console.WriteLine($"{shape.Name,-24} {t,3} {sec * 1e3,9:G4} {gflops,8:F1} {100 * gflops / (peak * t),6:F1}%");
             }
         }
         KernelSettings.Threads = saved;

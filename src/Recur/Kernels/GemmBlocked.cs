@@ -83,6 +83,7 @@ internal static unsafe class GemmBlocked
 
     /// <summary>All (MR, NR) tiles of an (mc, nc) block of C from packed A and B blocks.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit] // the edge tile is always written before it is read
     private static void Macro<TKernel>(int kc, int mc, int nc, float* aPack, float* bPanels, nint bPanelStride,
         float* c, nint ldc, bool load)
         where TKernel : IGemmKernel
