@@ -37,11 +37,11 @@ internal static unsafe class GemmBlocked
     {
         int mr = TKernel.MR, nr = TKernel.NR;
         int kcMax = Math.Min(TKernel.KC, k);
-        int mcMax = Math.Min(TKernel.MC, RoundUp(m, mr));
+        int mcMax = RoundUp(Math.Min(TKernel.MC, m), mr);
         int ncStep = packedB != null ? n : TKernel.NC;
         var workspace = GemmWorkspace.Current;
         float* aPack = packedA != null ? packedA : workspace.A(ABlockFloats<TKernel>(mcMax, kcMax));
-        float* bPack = packedB != null ? null : workspace.B(kcMax * Math.Min(TKernel.NC, RoundUp(n, nr)));
+        float* bPack = packedB != null ? null : workspace.B(kcMax * RoundUp(Math.Min(TKernel.NC, n), nr));
 
         for (int jc = 0; jc < n; jc += ncStep)
         {

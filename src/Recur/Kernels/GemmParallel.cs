@@ -43,8 +43,8 @@ internal static unsafe class GemmParallel
         where TKernel : IGemmKernel
     {
         int threads = 2.0 * m * n * k < MinParallelFlops ? 1 : KernelSettings.Threads;
-        int rowPanels = (m + TKernel.MR - 1) / TKernel.MR;
-        int colPanels = (n + TKernel.NR - 1) / TKernel.NR;
+        int rowPanels = (int)(((long)m + TKernel.MR - 1) / TKernel.MR);
+        int colPanels = (int)(((long)n + TKernel.NR - 1) / TKernel.NR);
         bool splitN = (n >= m && colPanels >= threads) || rowPanels < threads;
         if (threads <= 1 || (splitN ? colPanels : rowPanels) <= 1)
         {
@@ -113,9 +113,9 @@ internal static unsafe class GemmParallel
             if (_splitN)
             {
                 // Columns [j0, j1) of op(B) and C.
-                int panels = (_n + TKernel.NR - 1) / TKernel.NR;
-                int j0 = panels * chunk / _chunks * TKernel.NR;
-                int j1 = Math.Min(_n, panels * (chunk + 1) / _chunks * TKernel.NR);
+                int panels = (int)(((long)_n + TKernel.NR - 1) / TKernel.NR);
+                int j0 = (int)((long)panels * chunk / _chunks) * TKernel.NR;
+                int j1 = (int)Math.Min(_n, (long)panels * (chunk + 1) / _chunks * TKernel.NR);
                 if (j1 <= j0) return;
                 float* b = _transB ? _b + j0 * _ldb : _b + j0;
                 float* packed = _packedB == null ? null : _packedB + (nint)j0 * _k;
@@ -125,9 +125,9 @@ internal static unsafe class GemmParallel
             else
             {
                 // Rows [i0, i1) of op(A) and C.
-                int panels = (_m + TKernel.MR - 1) / TKernel.MR;
-                int i0 = panels * chunk / _chunks * TKernel.MR;
-                int i1 = Math.Min(_m, panels * (chunk + 1) / _chunks * TKernel.MR);
+                int panels = (int)(((long)_m + TKernel.MR - 1) / TKernel.MR);
+                int i0 = (int)((long)panels * chunk / _chunks) * TKernel.MR;
+                int i1 = (int)Math.Min(_m, (long)panels * (chunk + 1) / _chunks * TKernel.MR);
                 if (i1 <= i0) return;
                 float* a = _transA ? _a + i0 : _a + i0 * _lda;
                 GemmBlocked.Run<TKernel>(_transA, _transB, i1 - i0, _n, _k, a, _lda, null, _b, _ldb, _packedB,
