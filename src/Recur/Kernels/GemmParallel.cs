@@ -11,8 +11,14 @@ namespace Recur.Kernels;
 /// </remarks>
 internal static unsafe class GemmParallel
 {
-    /// <summary>Below this many flops one thread is faster than handing off (≈ 2.5 µs of work).</summary>
-    internal const double MinParallelFlops = 1 << 19;
+    /// <summary>
+    /// Each thread gets at least this many flops (≈ 1.2 µs of work at the AVX-512 peak): below,
+    /// the hand-off costs more than it saves. So a product is split from 2·2¹⁸ flops on.
+    /// </summary>
+    internal const double MinFlopsPerThread = 1 << 18;
+
+    /// <summary>The smallest product that two threads share.</summary>
+    internal const double MinParallelFlops = 2 * MinFlopsPerThread;
 
     /// <summary>Chunks per thread when the caller packs A once for all of them.</summary>
     private const int SharedAChunksPerThread = 4;
@@ -42,7 +48,7 @@ internal static unsafe class GemmParallel
         float* c, nint ldc, bool accumulate)
         where TKernel : IGemmKernel
     {
-        int threads = 2.0 * m * n * k < MinParallelFlops ? 1 : KernelSettings.Threads;
+        int threads = (int)Math.Min(KernelSettings.Threads, Math.Max(1, 2.0 * m * n * k / MinFlopsPerThread));
         int rowPanels = (int)(((long)m + TKernel.MR - 1) / TKernel.MR);
         int colPanels = (int)(((long)n + TKernel.NR - 1) / TKernel.NR);
         bool splitN = (n >= m && colPanels >= threads) || rowPanels < threads;
