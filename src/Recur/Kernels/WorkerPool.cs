@@ -18,7 +18,8 @@ internal interface IParallelWork
 /// <para><see cref="Run"/> publishes the chunks; the caller and the workers then claim them one at
 /// a time until none is left, and the call returns when every claimed chunk is done. A worker
 /// that is slow to wake (or descheduled by another process) costs parallelism, never a wait:
-/// the caller takes the chunks it has not claimed.</para>
+/// the caller takes the chunks it has not claimed. Workers spin while a call is running and
+/// for 100 µs after, then block.</para>
 /// <para>Claims go through one 64-bit word, (epoch, threads, chunks, next chunk), changed by
 /// compare-and-swap, so a late worker can never claim a chunk of a finished call: its snapshot
 /// carries the old epoch. A successful claim pins the call (the caller waits for that chunk),
@@ -161,7 +162,12 @@ internal static class WorkerPool
                 long epoch = Volatile.Read(ref s_claim) >> 32;
                 if (epoch != seen) return epoch;
                 Thread.SpinWait(1);
-                if ((++spins & 63) != 0 || Stopwatch.GetTimestamp() - start < s_spinTicks) continue;
+                if ((++spins & 63) != 0) continue;
+                // The idle time counts from the end of the last call: a worker that found every
+                // chunk of a long call taken must still be awake for the next one, or it would
+                // fall behind for good, each wake-up arriving after the caller took everything.
+                if (Volatile.Read(ref s_busy) != 0) start = Stopwatch.GetTimestamp();
+                if (Stopwatch.GetTimestamp() - start < s_spinTicks) continue;
 
                 Interlocked.Exchange(ref _sleeping, 1);
                 if (Volatile.Read(ref s_claim) >> 32 == seen)
