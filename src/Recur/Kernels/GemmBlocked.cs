@@ -113,8 +113,9 @@ internal static unsafe class GemmBlocked
                 int rows = Math.Min(mr, mc - ir);
                 float* ct = c + ir * ldc + jr;
                 // Start fetching the next tile of C (down this panel, or the top of the next one)
-                // so its load or store does not stall on a cache miss.
-                PrefetchTile(ir + mr < mc ? ct + mr * ldc : c + jr + nr, ldc, ir + mr < mc ? Math.Min(mr, mc - ir - mr) : Math.Min(mr, mc), nr);
+                // so that its load or store does not stall on a cache miss.
+                if (ir + mr < mc) PrefetchTile(ct + mr * ldc, ldc, Math.Min(mr, mc - ir - mr), nr);
+                else if (jr + nr < nc) PrefetchTile(c + jr + nr, ldc, Math.Min(mr, mc), nr);
                 if (whole)
                 {
                     GemmTile.Run<TKernel>(kc, ap, bPanels, ct, ldc, rows, vectors, load);
