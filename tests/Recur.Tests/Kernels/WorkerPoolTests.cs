@@ -32,7 +32,7 @@ public class WorkerPoolTests
             }
             else if (chunk == 0)
             {
-                _otherRan.Wait(TimeSpan.FromSeconds(5));
+                _otherRan.Wait(TimeSpan.FromSeconds(2));
             }
         }
     }
@@ -65,7 +65,7 @@ public class WorkerPoolTests
     {
         // Another test may hold the pool for a moment; then all chunks run inline. Retry a little.
         bool sawWorker = false;
-        for (int call = 0; call < 50 && !sawWorker; call++)
+        for (int call = 0; call < 20 && !sawWorker; call++)
         {
             var work = new Rendezvous();
             WorkerPool.Run(work, 2, 2);
