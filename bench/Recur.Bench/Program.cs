@@ -6,6 +6,7 @@ using Recur.Bench;
 //   kernel      the GEMM micro-kernel alone on cache-resident panels
 //   gemm        quick GEMM table: shape, ms, GFLOP/s, % of measured peak, 1 and 2 threads
 //   act         σ and tanh: scalar reference against the vectorized kernels
+//   pool        hand-off cost of the kernel worker pool
 //   bdn [args]  BenchmarkDotNet over the [Benchmark] classes (args go to BenchmarkSwitcher)
 string mode = args.Length > 0 ? args[0] : "gemm";
 string[] rest = args.Skip(1).ToArray();
@@ -23,11 +24,14 @@ switch (mode)
     case "act":
         ActivationTable.Print();
         break;
+    case "pool":
+        PoolTable.Print();
+        break;
     case "bdn":
         BenchmarkSwitcher.FromAssembly(typeof(PeakFlops).Assembly).Run(rest);
         break;
     default:
-        Console.Error.WriteLine($"Unknown mode '{mode}'. Modes: peak, kernel, gemm, act, bdn.");
+        Console.Error.WriteLine($"Unknown mode '{mode}'. Modes: peak, kernel, gemm, act, pool, bdn.");
         return 1;
 }
 return 0;
