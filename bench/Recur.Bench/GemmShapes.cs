@@ -4,26 +4,34 @@ namespace Recur.Bench;
 /// One GEMM case: C (M, N) = op(A) (M, K) · op(B) (K, N). <see cref="Packed"/> multiplies by a
 /// B packed once beforehand, as a recurrent layer does with W_hh at every time step.
 /// </summary>
-internal sealed record GemmShape(string Name, int M, int N, int K, bool TransA = false, bool TransB = false, bool Packed = false)
+public sealed record GemmShape(string Name, int M, int N, int K, bool TransA = false, bool TransB = false, bool Packed = false)
 {
     public double Flops => 2.0 * M * N * K;
 
+    public override string ToString() => Name;
+
     /// <summary>
-    /// Square sizes, then the shapes of an LSTM step (B batch, T time, I input, H hidden, 4H gates):
-    /// the input projection over all steps, the per-step recurrent product, and a weight gradient.
+    /// Square sizes, then the shapes of an LSTM (B batch, T time, I input, H hidden, 4H gates).
+    /// Names stay within 20 characters so that BenchmarkDotNet prints them whole; "/p" marks a
+    /// prepacked B.
     /// </summary>
     public static readonly GemmShape[] All =
     [
-        new("square 512", 512, 512, 512),
-        new("square 1024", 1024, 1024, 1024),
-        new("square 2048", 2048, 2048, 2048),
-        new("x·W_ihᵀ (T·B=1600,I=512)→4H=2048", 1600, 2048, 512, TransB: true),
-        new("x·W (6400,128)·(128,1024)", 6400, 1024, 128),
-        new("h·W_hhᵀ (B=64,H=256)→1024", 64, 1024, 256, TransB: true),
-        new("h·W_hhᵀ packed (B=64,H=256)→1024", 64, 1024, 256, TransB: true, Packed: true),
-        new("h·W_hhᵀ packed (B=8,H=256)→1024", 8, 1024, 256, TransB: true, Packed: true),
-        new("h·W_hhᵀ packed (B=1,H=256)→1024", 1, 1024, 256, TransB: true, Packed: true),
-        new("dW_hh=dGᵀ·h (4H=1024,H=256) K=3200", 1024, 256, 3200, TransA: true),
+        new("sq512", 512, 512, 512),
+        new("sq1024", 1024, 1024, 1024),
+        new("sq2048", 2048, 2048, 2048),
+        // Input projection of all steps at once: x (T·B = 32·50, I = 512) · W_ihᵀ → (T·B, 4H = 2048).
+        new("xWihT 1600x2048x512", 1600, 2048, 512, TransB: true),
+        // Input projection, T·B = 6400 rows, I = 128, 4H = 1024, W stored (I, 4H).
+        new("xW 6400x1024x128", 6400, 1024, 128),
+        // The recurrent product of one step, h (B, H = 256) · W_hhᵀ → (B, 4H), W_hh stored (4H, H):
+        // packing W_hh per call, then prepacked (once per optimizer step) at B = 64, 8, 1.
+        new("hWhhT 64x1024x256", 64, 1024, 256, TransB: true),
+        new("hWhhT/p 64x1024x256", 64, 1024, 256, TransB: true, Packed: true),
+        new("hWhhT/p 8x1024x256", 8, 1024, 256, TransB: true, Packed: true),
+        new("hWhhT/p 1x1024x256", 1, 1024, 256, TransB: true, Packed: true),
+        // Weight gradient dW_hh = dGatesᵀ (4H, T·B) · h (T·B, H), summed over T·B = 3200 rows.
+        new("dGT.h 1024x256x3200", 1024, 256, 3200, TransA: true),
     ];
 
     /// <summary>

@@ -11,15 +11,18 @@ internal static class GemmTable
 {
     public static void Print(string[] filters)
     {
-        double peak = PeakFlops.PerCore;
-        Console.WriteLine($"measured per-core FMA peak: {peak:F1} GFLOP/s");
-        Console.WriteLine($"{"shape",-40} {"thr",3} {"ms",9} {"GFLOP/s",8} {"% peak",7}");
         // "--threads=1" (or "=2", "=1,2") picks the thread counts; the default is 1 and 2.
         string? threadArg = filters.FirstOrDefault(f => f.StartsWith("--threads="));
         int[] threadCounts = threadArg != null
             ? threadArg["--threads=".Length..].Split(',').Select(int.Parse).ToArray()
             : Enumerable.Range(1, Math.Min(2, Environment.ProcessorCount)).ToArray();
+        // "--kernel=Vector256" (or Scalar) measures another micro-kernel than the CPU's best.
+        string? kernelArg = filters.FirstOrDefault(f => f.StartsWith("--kernel="));
+        if (kernelArg != null) KernelSettings.GemmKernel = Enum.Parse<GemmKernelKind>(kernelArg["--kernel=".Length..], ignoreCase: true);
         filters = filters.Where(f => !f.StartsWith("--")).ToArray();
+        double peak = PeakFlops.PerCore;
+        Console.WriteLine($"kernel: {KernelSettings.GemmKernel}; measured per-core FMA peak: {peak:F1} GFLOP/s");
+        Console.WriteLine($"{"shape",-24} {"thr",3} {"ms",9} {"GFLOP/s",8} {"% peak",7}");
         int saved = KernelSettings.Threads;
         foreach (var shape in GemmShape.Select(filters))
         {
@@ -29,7 +32,7 @@ internal static class GemmTable
                 KernelSettings.Threads = t;
                 double sec = Time(run);
                 double gflops = shape.Flops / sec / 1e9;
-                Console.WriteLine($"{shape.Name,-40} {t,3} {sec * 1e3,9:F4} {gflops,8:F1} {100 * gflops / (peak * t),6:F1}%");
+                Console.WriteLine($"{shape.Name,-24} {t,3} {sec * 1e3,9:G4} {gflops,8:F1} {100 * gflops / (peak * t),6:F1}%");
             }
         }
         KernelSettings.Threads = saved;

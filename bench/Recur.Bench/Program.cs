@@ -6,6 +6,7 @@ using Recur.Bench;
 //   kernel      the GEMM micro-kernel alone on cache-resident panels
 //   gemm        quick GEMM table: shape, ms, GFLOP/s, % of measured peak, 1 and 2 threads
 //   act         σ and tanh: scalar reference against the vectorized kernels
+//   pool        hand-off cost of the kernel worker pool
 //   layers [case…]  the recurrent training/streaming cases (see LayerCase), one line each
 //   bdn [args]  BenchmarkDotNet over the [Benchmark] classes (args go to BenchmarkSwitcher)
 string mode = args.Length > 0 ? args[0] : "gemm";
@@ -24,6 +25,9 @@ switch (mode)
     case "act":
         ActivationTable.Print();
         break;
+    case "pool":
+        PoolTable.Print();
+        break;
     case "layers":
         LayerTable.Print(rest);
         break;
@@ -31,7 +35,7 @@ switch (mode)
         BenchmarkSwitcher.FromAssembly(typeof(PeakFlops).Assembly).Run(rest);
         break;
     default:
-        Console.Error.WriteLine($"Unknown mode '{mode}'. Modes: peak, kernel, gemm, act, layers, bdn.");
+        Console.Error.WriteLine($"Unknown mode '{mode}'. Modes: peak, kernel, gemm, act, pool, layers, bdn.");
         return 1;
 }
 return 0;

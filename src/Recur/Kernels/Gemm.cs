@@ -8,8 +8,11 @@ namespace Recur.Kernels;
 /// Layouts follow <see cref="GemmReference"/>. Arguments are validated here once, so kernels
 /// behind the seam may assume in-range spans. The work runs on the packed, blocked GEMM
 /// (<see cref="GemmBlocked"/>) with the kernel of <see cref="KernelSettings.GemmKernel"/>,
-/// split over <see cref="KernelSettings.Threads"/> threads; results are bit-identical for every
-/// thread count. Each element is one chain of fused multiply-adds in K order.
+/// split over <see cref="KernelSettings.Threads"/> threads (<see cref="GemmParallel"/>); results
+/// are bit-identical for every thread count. Each element is one chain of fused multiply-adds in
+/// K order, started from 0 or, when accumulating, from C. An operand used many times (W_hh at
+/// every time step) is packed once with <see cref="Pack"/> and passed as a
+/// <see cref="PackedMatrix"/>. A call allocates nothing in steady state.
 /// </remarks>
 internal static unsafe class Gemm
 {

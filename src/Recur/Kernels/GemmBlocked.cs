@@ -24,22 +24,24 @@ internal static unsafe class GemmBlocked
     /// <summary>
     /// C (m, n) = op(A) · op(B) (+ C). When <paramref name="packedB"/> is not null it holds all of
     /// op(B) packed in panels of (k, NR) (see <see cref="PackedMatrix"/>), starting at column 0 of
-    /// this call, and <paramref name="b"/> is unused.
+    /// this call, and <paramref name="b"/> is unused. When <paramref name="packedA"/> is not null
+    /// it holds all of op(A) packed as one block (<see cref="FitsOneABlock{TKernel}"/>), and
+    /// <paramref name="a"/> is unused.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TKernel>(
         bool transA, bool transB, int m, int n, int k,
-        float* a, nint lda, float* b, nint ldb, float* packedB,
+        float* a, nint lda, float* packedA, float* b, nint ldb, float* packedB,
         float* c, nint ldc, bool accumulate)
         where TKernel : IGemmKernel
     {
         int mr = TKernel.MR, nr = TKernel.NR;
         int kcMax = Math.Min(TKernel.KC, k);
-        int mcMax = Math.Min(TKernel.MC, RoundUp(m, mr));
+        int mcMax = RoundUp(Math.Min(TKernel.MC, m), mr);
         int ncStep = packedB != null ? n : TKernel.NC;
         var workspace = GemmWorkspace.Current;
-        float* aPack = workspace.A((int)GemmPacking.APanelStride(kcMax, mr) * (mcMax / mr));
-        float* bPack = packedB != null ? null : workspace.B(kcMax * Math.Min(TKernel.NC, RoundUp(n, nr)));
+        float* aPack = packedA != null ? packedA : workspace.A(ABlockFloats<TKernel>(mcMax, kcMax));
+        float* bPack = packedB != null ? null : workspace.B(kcMax * RoundUp(Math.Min(TKernel.NC, n), nr));
 
         for (int jc = 0; jc < n; jc += ncStep)
         {
@@ -64,15 +66,24 @@ internal static unsafe class GemmBlocked
                 for (int ic = 0; ic < m; ic += mcMax)
                 {
                     int mc = Math.Min(mcMax, m - ic);
-                    GemmPacking.PackA(mr, transA, a, lda, ic, mc, pc, kc, aPack);
+                    if (packedA == null) GemmPacking.PackA(mr, transA, a, lda, ic, mc, pc, kc, aPack);
                     Macro<TKernel>(kc, mc, nc, aPack, bPanels, bPanelStride, c + ic * ldc + jc, ldc, load);
                 }
             }
         }
     }
 
+    /// <summary>Whether op(A) (m, k) packs into one block, so that parallel chunks can share it.</summary>
+    public static bool FitsOneABlock<TKernel>(int m, int k) where TKernel : IGemmKernel =>
+        m <= TKernel.MC && k <= TKernel.KC;
+
+    /// <summary>Floats of a packed A block of (mc, kc), mc a multiple of MR.</summary>
+    public static int ABlockFloats<TKernel>(int mc, int kc) where TKernel : IGemmKernel =>
+        (int)GemmPacking.APanelStride(kc, TKernel.MR) * (mc / TKernel.MR);
+
     /// <summary>All (MR, NR) tiles of an (mc, nc) block of C from packed A and B blocks.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit] // the edge tile is always written before it is read
     private static void Macro<TKernel>(int kc, int mc, int nc, float* aPack, float* bPanels, nint bPanelStride,
         float* c, nint ldc, bool load)
         where TKernel : IGemmKernel
@@ -80,7 +91,18 @@ internal static unsafe class GemmBlocked
         int mr = TKernel.MR, nr = TKernel.NR, lanes = TKernel.Lanes;
         nint aPanelStride = GemmPacking.APanelStride(kc, mr);
         float* edge = stackalloc float[TKernel.MR * TKernel.NR]; // (MR, NR) tile for a partial vector
-        for (int jr = 0; jr < nc; jr += nr, bPanels += bPanelStride)
+        int jr = 0;
+        if (TKernel.ShortPanels > 0 && mc <= 2)
+        {
+            // One or two rows: several panels per call (see IGemmKernel.TileShort).
+            int span = TKernel.ShortPanels * nr;
+            for (; jr + span <= nc; jr += span, bPanels += TKernel.ShortPanels * bPanelStride)
+            {
+                if (mc == 1) TKernel.TileShort<Count1>(kc, aPack, bPanels, bPanelStride, c + jr, ldc, load);
+                else TKernel.TileShort<Count2>(kc, aPack, bPanels, bPanelStride, c + jr, ldc, load);
+            }
+        }
+        for (; jr < nc; jr += nr, bPanels += bPanelStride)
         {
             int cols = Math.Min(nr, nc - jr);
             int vectors = (cols + lanes - 1) / lanes;
@@ -91,8 +113,9 @@ internal static unsafe class GemmBlocked
                 int rows = Math.Min(mr, mc - ir);
                 float* ct = c + ir * ldc + jr;
                 // Start fetching the next tile of C (down this panel, or the top of the next one)
-                // so its load or store does not stall on a cache miss.
-                PrefetchTile(ir + mr < mc ? ct + mr * ldc : c + jr + nr, ldc, ir + mr < mc ? Math.Min(mr, mc - ir - mr) : Math.Min(mr, mc), nr);
+                // so that its load or store does not stall on a cache miss.
+                if (ir + mr < mc) PrefetchTile(ct + mr * ldc, ldc, Math.Min(mr, mc - ir - mr), nr);
+                else if (jr + nr < nc) PrefetchTile(c + jr + nr, ldc, Math.Min(mr, mc), nr);
                 if (whole)
                 {
                     GemmTile.Run<TKernel>(kc, ap, bPanels, ct, ldc, rows, vectors, load);

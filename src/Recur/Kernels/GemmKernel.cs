@@ -42,6 +42,20 @@ internal unsafe interface IGemmKernel
     static abstract void Tile<TRows, TCols>(int kc, float* a, float* b, float* c, nint ldc, bool load)
         where TRows : struct, ICount
         where TCols : struct, ICount;
+
+    /// <summary>
+    /// Full column panels per <see cref="TileShort{TRows}"/> call, or 0 when the kernel has none.
+    /// A tile of one or two rows has too few independent FMA chains to hide the FMA latency;
+    /// taking several panels at once gives it as many as a full tile.
+    /// </summary>
+    static abstract int ShortPanels { get; }
+
+    /// <summary>
+    /// <c>C[0..R, 0..ShortPanels·NR]</c> for R = TRows ≤ 2 rows, from ShortPanels full B panels
+    /// <paramref name="panelStride"/> floats apart; same fused chains as <see cref="Tile{TRows, TCols}"/>.
+    /// </summary>
+    static abstract void TileShort<TRows>(int kc, float* a, float* b0, nint panelStride, float* c, nint ldc, bool load)
+        where TRows : struct, ICount;
 }
 
 /// <summary>Dispatches a tile of run-time rows and column vectors to the kernel specialized for them.</summary>

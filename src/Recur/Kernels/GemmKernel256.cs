@@ -58,4 +58,10 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
             if (rows > 5) { r += ldc; c50.Store(r); if (cols > 1) c51.Store(r + 8); }
         }
     }
+
+    public static int ShortPanels => 0;
+
+    public static void TileShort<TRows>(int kc, float* a, float* b0, nint panelStride, float* c, nint ldc, bool load)
+        where TRows : struct, ICount
+        => throw new NotSupportedException();
 }

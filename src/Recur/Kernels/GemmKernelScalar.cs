@@ -55,4 +55,10 @@ internal readonly unsafe struct GemmKernelScalar : IGemmKernel
     }
 
     private static float MulAdd(float x, float y, float acc) => HasFma ? MathF.FusedMultiplyAdd(x, y, acc) : x * y + acc;
+
+    public static int ShortPanels => 0;
+
+    public static void TileShort<TRows>(int kc, float* a, float* b0, nint panelStride, float* c, nint ldc, bool load)
+        where TRows : struct, ICount
+        => throw new NotSupportedException();
 }

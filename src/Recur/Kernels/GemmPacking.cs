@@ -18,6 +18,9 @@ namespace Recur.Kernels;
 /// </remarks>
 internal static unsafe class GemmPacking
 {
+    /// <summary>How many rows ahead <see cref="CopyPanels"/> prefetches.</summary>
+    private const int PrefetchRows = 8;
+
     /// <summary>
     /// Distance between packed A panels: kc·MR floats plus one cache line, so that panels do
     /// not sit a multiple of 4 KiB apart. (Packing a transposed A writes all panels in turn,
@@ -63,8 +66,6 @@ internal static unsafe class GemmPacking
     /// <c>dst + q·panelStride</c>: <c>panel[q][p·width + r] = src[p·ld + q·width + r]</c>, zero
     /// past count. Each source row is read once, in order.
     /// </summary>
-    private const int PrefetchRows = 8;
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyPanels(float* src, nint ld, int count, int kc, float* dst, int width, nint panelStride)
     {

@@ -30,7 +30,7 @@ internal sealed unsafe class PackedMatrix
             GemmKernelKind.Vector256 => GemmKernel256.NR,
             _ => GemmKernelScalar.NR,
         };
-        long floats = (long)k * GemmBlocked.RoundUp(n, PanelWidth) + 16;
+        long floats = (long)k * (((long)n + PanelWidth - 1) / PanelWidth * PanelWidth) + 16;
         if (floats > Array.MaxLength)
             throw new ArgumentException($"Packed matrix (K={k}, N={n}) is too large: {floats} floats.");
         _storage = GC.AllocateUninitializedArray<float>((int)floats, pinned: true);

@@ -3,58 +3,75 @@ using System.Runtime.ExceptionServices;
 
 namespace Recur.Kernels;
 
-/// <summary>One piece of parallel work: <see cref="Execute"/> runs once per part, each on its own thread.</summary>
+/// <summary>Work split into chunks: <see cref="Execute"/> runs once per chunk, on any pool thread.</summary>
 internal interface IParallelWork
 {
-    void Execute(int part);
+    void Execute(int chunk);
 }
 
 /// <summary>
 /// A persistent pool of kernel threads. A fork costs microseconds while a recurrent layer calls
-/// its kernels thousands of times per epoch, so threads are created once and handed work through
-/// a per-worker mailbox: an idle worker spins for a short while (the next call usually comes
-/// within microseconds), then blocks on a semaphore.
+/// its kernels thousands of times per epoch, so threads are created once; an idle worker spins
+/// for a short while (the next call usually comes within microseconds), then blocks.
 /// </summary>
 /// <remarks>
-/// <see cref="Run"/> executes part 0 on the calling thread and parts 1.. on workers, and returns
-/// when every part is done. One call owns the pool at a time; a concurrent or nested caller runs
-/// all its parts itself, which gives the same results since callers split work so that results
-/// do not depend on which thread runs a part.
+/// <para><see cref="Run"/> publishes the chunks; the caller and the workers then claim them one at
+/// a time until none is left, and the call returns when every claimed chunk is done. A worker
+/// that is slow to wake (or descheduled by another process) costs parallelism, never a wait:
+/// the caller takes the chunks it has not claimed. Workers spin while a call is running and
+/// for 100 µs after, then block.</para>
+/// <para>Claims go through one 64-bit word, (epoch, threads, chunks, next chunk), changed by
+/// compare-and-swap, so a late worker can never claim a chunk of a finished call: its snapshot
+/// carries the old epoch. A successful claim pins the call (the caller waits for that chunk),
+/// so the work a claimer reads after claiming is the current call's.</para>
+/// <para>One call owns the pool at a time; a concurrent or nested caller runs all its chunks
+/// itself. Callers split work so that results do not depend on which thread runs a chunk.</para>
 /// </remarks>
 internal static class WorkerPool
 {
+    /// <summary>Most chunks per call (12 bits of the claim word).</summary>
+    public const int MaxChunks = 4095;
+
     /// <summary>How long an idle worker spins before it blocks.</summary>
     private static readonly long s_spinTicks = Stopwatch.Frequency / 10_000; // 100 µs
 
     private static readonly object s_growLock = new();
     private static Worker[] s_workers = [];
     private static int s_busy;
-    private static int s_pending;
+    private static long s_claim; // epoch:32 | threads:8 | chunks:12 | next:12
+    private static IParallelWork? s_work;
+    private static int s_done;
     private static Exception? s_error;
 
-    /// <summary>Runs <c>work.Execute(p)</c> for p in [0, parts), in parallel where the pool is free.</summary>
-    public static void Run(IParallelWork work, int parts)
+    /// <summary>
+    /// Runs <c>work.Execute(c)</c> for c in [0, chunks) on up to <paramref name="threads"/>
+    /// threads (the caller included), and returns when all are done.
+    /// </summary>
+    public static void Run(IParallelWork work, int chunks, int threads)
     {
-        if (parts <= 1 || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0)
+        if (chunks > MaxChunks)
+            throw new ArgumentOutOfRangeException(nameof(chunks), chunks, $"At most {MaxChunks} chunks per call.");
+        threads = Math.Min(Math.Min(threads, chunks), 255);
+        if (threads <= 1 || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0)
         {
-            for (int p = 0; p < parts; p++) work.Execute(p);
+            for (int c = 0; c < chunks; c++) work.Execute(c);
             return;
         }
         try
         {
-            Worker[] workers = EnsureWorkers(parts - 1);
+            Worker[] workers = EnsureWorkers(threads - 1);
+            s_work = work;
             s_error = null;
-            Volatile.Write(ref s_pending, parts - 1);
-            for (int w = 0; w < parts - 1; w++) workers[w].Post(work, w + 1);
-            try
-            {
-                work.Execute(0);
-            }
-            catch (Exception e)
-            {
-                Interlocked.CompareExchange(ref s_error, e, null);
-            }
-            WaitForWorkers();
+            Volatile.Write(ref s_done, 0);
+            long epoch = (Volatile.Read(ref s_claim) >> 32) + 1;
+            Volatile.Write(ref s_claim, (epoch << 32) | ((long)threads << 24) | ((long)chunks << 12));
+            for (int w = 0; w < threads - 1; w++) workers[w].WakeIfSleeping();
+
+            ClaimChunks(epoch);
+            var spinner = new SpinWait();
+            while (Volatile.Read(ref s_done) != chunks)
+                spinner.SpinOnce(sleep1Threshold: -1);
+            s_work = null;
             if (s_error is { } error)
                 ExceptionDispatchInfo.Capture(error).Throw();
         }
@@ -64,12 +81,25 @@ internal static class WorkerPool
         }
     }
 
-    /// <summary>Spins (the parts were sized to finish together), yielding now and then.</summary>
-    private static void WaitForWorkers()
+    /// <summary>Claims and runs chunks of <paramref name="epoch"/> until none is left.</summary>
+    private static void ClaimChunks(long epoch)
     {
-        var spinner = new SpinWait();
-        while (Volatile.Read(ref s_pending) != 0)
-            spinner.SpinOnce(sleep1Threshold: -1);
+        while (true)
+        {
+            long claim = Volatile.Read(ref s_claim);
+            int next = (int)(claim & 0xFFF), chunks = (int)((claim >> 12) & 0xFFF);
+            if (claim >> 32 != epoch || next >= chunks) return;
+            if (Interlocked.CompareExchange(ref s_claim, claim + 1, claim) != claim) continue;
+            try
+            {
+                s_work!.Execute(next);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref s_error, e, null);
+            }
+            Interlocked.Increment(ref s_done);
+        }
     }
 
     private static Worker[] EnsureWorkers(int count)
@@ -91,62 +121,59 @@ internal static class WorkerPool
     private sealed class Worker
     {
         private readonly SemaphoreSlim _wake = new(0);
-        private IParallelWork? _work;
-        private int _part;
+        private readonly int _id; // 1-based: the caller is thread 0
         private int _sleeping;
 
         public Worker(int id)
         {
+            _id = id;
             var thread = new Thread(Loop) { IsBackground = true, Name = $"Recur kernel worker {id}" };
             thread.Start();
         }
 
-        /// <summary>Hands over one part; wakes the worker if it has gone to sleep.</summary>
-        public void Post(IParallelWork work, int part)
+        /// <summary>
+        /// Full fence with the worker's own exchange (a Dekker-style handshake): either it sees
+        /// the new claim word before sleeping, or we see its flag and release it.
+        /// </summary>
+        public void WakeIfSleeping()
         {
-            _part = part;
-            Volatile.Write(ref _work, work);
-            // Full fence with the worker's own exchange: either it sees the work before sleeping,
-            // or we see its sleeping flag and release it (Dekker-style handshake).
             if (Interlocked.Exchange(ref _sleeping, 0) == 1) _wake.Release();
         }
 
         private void Loop()
         {
+            long seen = Volatile.Read(ref s_claim) >> 32;
             while (true)
             {
-                IParallelWork work = WaitForWork();
-                try
-                {
-                    work.Execute(_part);
-                }
-                catch (Exception e)
-                {
-                    Interlocked.CompareExchange(ref s_error, e, null);
-                }
-                Volatile.Write(ref _work, null);
-                Interlocked.Decrement(ref s_pending);
+                long epoch = WaitForEpoch(seen);
+                seen = epoch;
+                int threads = (int)((Volatile.Read(ref s_claim) >> 24) & 0xFF);
+                if (_id < threads) ClaimChunks(epoch);
             }
         }
 
-        private IParallelWork WaitForWork()
+        /// <summary>Spins, then sleeps, until a call with an epoch after <paramref name="seen"/> is published.</summary>
+        private long WaitForEpoch(long seen)
         {
             long start = Stopwatch.GetTimestamp();
             int spins = 0;
             while (true)
             {
-                if (Volatile.Read(ref _work) is { } work) return work;
+                long epoch = Volatile.Read(ref s_claim) >> 32;
+                if (epoch != seen) return epoch;
                 Thread.SpinWait(1);
-                if ((++spins & 63) != 0 || Stopwatch.GetTimestamp() - start < s_spinTicks) continue;
+                if ((++spins & 63) != 0) continue;
+                // The idle time counts from the end of the last call: a worker that found every
+                // chunk of a long call taken must still be awake for the next one, or it would
+                // fall behind for good, each wake-up arriving after the caller took everything.
+                if (Volatile.Read(ref s_busy) != 0) start = Stopwatch.GetTimestamp();
+                if (Stopwatch.GetTimestamp() - start < s_spinTicks) continue;
 
                 Interlocked.Exchange(ref _sleeping, 1);
-                if (Volatile.Read(ref _work) is { } posted)
-                {
-                    // Posted meanwhile: take back the flag, or consume the release Post gave.
-                    if (Interlocked.Exchange(ref _sleeping, 0) == 0) _wake.Wait();
-                    return posted;
-                }
-                _wake.Wait();
+                if (Volatile.Read(ref s_claim) >> 32 == seen)
+                    _wake.Wait();
+                else if (Interlocked.Exchange(ref _sleeping, 0) == 0)
+                    _wake.Wait(); // a caller took the flag and released us: consume it
                 start = Stopwatch.GetTimestamp();
                 spins = 0;
             }

@@ -17,6 +17,8 @@ public class GemmDeterminismTests
         { 263, 97, 70 },    // M larger: rows split
         { 64, 1024, 256 },  // the recurrent step h·W_hhᵀ at B = 64
         { 9, 700, 300 },    // one row panel: columns split, K blocked
+        { 2, 1500, 300 },   // two rows over many panels: short tiles
+        { 1, 2000, 300 },   // one row (a matrix-vector product)
     };
 
     [Theory]

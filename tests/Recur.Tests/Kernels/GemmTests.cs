@@ -25,6 +25,9 @@ public class GemmTests
         yield return (3, 24, 17);
         yield return (5, 32, 20);
         yield return (9, 80, 33);
+        // One or two rows across several full panels (the kernels' short-tile path).
+        yield return (1, 250, 40);
+        yield return (2, 400, 17);
     }
 
     /// <summary>Kernel (by name: the enum is internal), trans flags and accumulate.</summary>

@@ -4,74 +4,98 @@ namespace Recur.Tests.Kernels;
 
 public class WorkerPoolTests
 {
-    private sealed class Recorder(int parts) : IParallelWork
+    private sealed class Recorder(int chunks) : IParallelWork
     {
-        public readonly int[] Runs = new int[parts];
-        public readonly int[] Threads = new int[parts];
+        public readonly int[] Runs = new int[chunks];
+        public readonly int[] Threads = new int[chunks];
 
-        public void Execute(int part)
+        public void Execute(int chunk)
         {
-            Interlocked.Increment(ref Runs[part]);
-            Threads[part] = Environment.CurrentManagedThreadId;
+            Interlocked.Increment(ref Runs[chunk]);
+            Threads[chunk] = Environment.CurrentManagedThreadId;
+        }
+    }
+
+    /// <summary>Chunk 0 waits (bounded) until another chunk has run on another thread.</summary>
+    private sealed class Rendezvous : IParallelWork
+    {
+        private readonly ManualResetEventSlim _otherRan = new();
+        public int CallerThread = Environment.CurrentManagedThreadId;
+        public bool SawWorker;
+
+        public void Execute(int chunk)
+        {
+            if (Environment.CurrentManagedThreadId != CallerThread)
+            {
+                SawWorker = true;
+                _otherRan.Set();
+            }
+            else if (chunk == 0)
+            {
+                _otherRan.Wait(TimeSpan.FromSeconds(2));
+            }
         }
     }
 
     private sealed class Thrower : IParallelWork
     {
-        public void Execute(int part)
+        public void Execute(int chunk)
         {
-            if (part == 1) throw new InvalidOperationException("part 1 failed");
+            if (chunk == 1) throw new InvalidOperationException("chunk 1 failed");
         }
     }
 
-    [Fact]
-    public void Every_part_runs_exactly_once_part_zero_on_the_caller()
+    [Theory]
+    [InlineData(1, 2)]
+    [InlineData(2, 2)]
+    [InlineData(7, 2)]
+    [InlineData(40, 3)]
+    public void Every_chunk_runs_exactly_once(int chunks, int threads)
     {
         for (int call = 0; call < 200; call++)
         {
-            var work = new Recorder(3);
-            WorkerPool.Run(work, 3);
+            var work = new Recorder(chunks);
+            WorkerPool.Run(work, chunks, threads);
             Assert.All(work.Runs, r => Assert.Equal(1, r));
-            Assert.Equal(Environment.CurrentManagedThreadId, work.Threads[0]);
         }
     }
 
     [Fact]
-    public void Parts_run_on_other_threads_when_the_pool_is_free()
+    public void Workers_take_chunks_the_caller_has_not_claimed()
     {
-        // Another test may hold the pool for a moment; then all parts run inline. Retry a little.
+        // Another test may hold the pool for a moment; then all chunks run inline. Retry a little.
         bool sawWorker = false;
-        for (int call = 0; call < 1000 && !sawWorker; call++)
+        for (int call = 0; call < 20 && !sawWorker; call++)
         {
-            var work = new Recorder(2);
-            WorkerPool.Run(work, 2);
-            sawWorker = work.Threads[1] != Environment.CurrentManagedThreadId;
+            var work = new Rendezvous();
+            WorkerPool.Run(work, 2, 2);
+            sawWorker = work.SawWorker;
         }
-        Assert.True(sawWorker, "part 1 never ran on a pool worker");
+        Assert.True(sawWorker, "no chunk ever ran on a pool worker");
     }
 
     [Fact]
-    public void A_part_that_throws_surfaces_on_the_caller_and_the_pool_keeps_working()
+    public void A_chunk_that_throws_surfaces_on_the_caller_and_the_pool_keeps_working()
     {
-        var ex = Assert.Throws<InvalidOperationException>(() => WorkerPool.Run(new Thrower(), 2));
-        Assert.Equal("part 1 failed", ex.Message);
+        var ex = Assert.Throws<InvalidOperationException>(() => WorkerPool.Run(new Thrower(), 2, 2));
+        Assert.Equal("chunk 1 failed", ex.Message);
         var work = new Recorder(2);
-        WorkerPool.Run(work, 2);
+        WorkerPool.Run(work, 2, 2);
         Assert.All(work.Runs, r => Assert.Equal(1, r));
     }
 
     [Fact]
-    public void Concurrent_callers_each_get_all_their_parts_run()
+    public void Concurrent_callers_each_get_all_their_chunks_run()
     {
         var errors = new List<string>();
         var callers = Enumerable.Range(0, 4).Select(id => new Thread(() =>
         {
             for (int call = 0; call < 300; call++)
             {
-                var work = new Recorder(2);
-                WorkerPool.Run(work, 2);
-                if (work.Runs[0] != 1 || work.Runs[1] != 1)
-                    lock (errors) errors.Add($"caller {id}, call {call}: runs {work.Runs[0]}, {work.Runs[1]}");
+                var work = new Recorder(5);
+                WorkerPool.Run(work, 5, 2);
+                if (work.Runs.Any(r => r != 1))
+                    lock (errors) errors.Add($"caller {id}, call {call}: runs {string.Join(",", work.Runs)}");
             }
         })).ToList();
         foreach (var t in callers) t.Start();
@@ -80,12 +104,25 @@ public class WorkerPoolTests
     }
 
     [Fact]
-    public void Work_posted_after_the_workers_went_to_sleep_still_runs()
+    public void Work_posted_after_the_workers_went_to_sleep_still_runs_on_them()
     {
-        WorkerPool.Run(new Recorder(2), 2);
+        WorkerPool.Run(new Recorder(2), 2, 2);
         Thread.Sleep(50); // well past the spin window: workers block on their semaphores
-        var work = new Recorder(2);
-        WorkerPool.Run(work, 2);
-        Assert.All(work.Runs, r => Assert.Equal(1, r));
+        bool sawWorker = false;
+        for (int call = 0; call < 20 && !sawWorker; call++)
+        {
+            var work = new Rendezvous();
+            WorkerPool.Run(work, 2, 2);
+            sawWorker = work.SawWorker;
+            Thread.Sleep(2);
+        }
+        Assert.True(sawWorker, "a sleeping worker was never woken");
+    }
+
+    [Fact]
+    public void Too_many_chunks_are_rejected()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => WorkerPool.Run(new Recorder(1), WorkerPool.MaxChunks + 1, 2));
+        Assert.Contains("At most 4095 chunks", ex.Message);
     }
 }
