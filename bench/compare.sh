@@ -3,15 +3,21 @@
 # prints a table (case, ours ms, PyTorch ms, ratio, GFLOP/s, % of peak, peak RSS) followed by one
 # machine-readable line per case: case=<name> ours_ms=<x> torch_ms=<y> ratio=<x/y>.
 # PyTorch is Debian's python3-torch (installed here if missing) and gets its best thread count.
+# Debian's torch calls whatever libblas.so.3 the system provides; the default is the generic
+# reference BLAS (about 4 GFLOP/s here), so OpenBLAS is installed as well: PyTorch gets its
+# optimized BLAS, and each thread count is applied to torch, OpenMP and OpenBLAS alike.
 # Usage: bash bench/compare.sh [case ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=/usr/bin/python3
-if ! "$PY" -c "import torch" 2>/dev/null; then
-  echo "Installing PyTorch (Debian python3-torch)..." >&2
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -q >&2 && $SUDO apt-get install -y -q python3-torch >&2
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+need=()
+"$PY" -c "import torch" 2>/dev/null || need+=(python3-torch)
+[ -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 ] || need+=(libopenblas0-pthread)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "Installing ${need[*]} (Debian)..." >&2
+  $SUDO apt-get update -q >&2 && $SUDO apt-get install -y -q "${need[@]}" >&2
 fi
 
 dotnet build -c Release bench/Recur.Bench -v quiet -nologo >&2
@@ -32,7 +38,7 @@ for c in "${CASES[@]}"; do
   ours=$($BENCH layers "$c")
   best=""; best_line=""
   for t in 1 2; do
-    line=$("$PY" bench/torch_bench.py "$c" "$t")
+    line=$(OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t "$PY" bench/torch_bench.py "$c" "$t")
     ms=$(field ms "$line")
     if [ -z "$best" ] || awk -v a="$ms" -v b="$best" 'BEGIN{exit !(a<b)}'; then best=$ms; best_line=$line; fi
   done
