@@ -105,7 +105,7 @@ public abstract partial class Model
         ZeroGrad();
         var prediction = ForwardPass(batch.X, batch.Mask, training: true, out var outputMask);
         var result = Loss!.Compute(prediction, batch.Y, LossMask(outputMask, batch.Y), batch.Weights);
-        running.Add(result.Value, batch.Count, Loss.ToProbabilities(prediction), batch.Y, LossMask(outputMask, batch.Y));
+        running.Add(result.Value, batch.Count, MetricInput(prediction), batch.Y, LossMask(outputMask, batch.Y));
         if (!double.IsFinite(result.Value) && terminateOnNaN) return result.Value;
         BackwardPass(result.Gradient);
         try
@@ -142,7 +142,7 @@ public abstract partial class Model
             var prediction = ForwardPass(batch.X, batch.Mask, training: false, out var outputMask);
             var mask = LossMask(outputMask, batch.Y);
             var result = Loss!.Compute(prediction, batch.Y, mask, batch.Weights);
-            running.Add(result.Value, batch.Count, Loss.ToProbabilities(prediction), batch.Y, mask);
+            running.Add(result.Value, batch.Count, MetricInput(prediction), batch.Y, mask);
         }
         return running.Logs();
     }
@@ -164,6 +164,9 @@ public abstract partial class Model
         }
         return Batches.Concat(parts);
     }
+
+    /// <summary>Predictions as the metrics read them (probabilities), computed only when a metric is tracked.</summary>
+    private Tensor MetricInput(Tensor prediction) => Metrics.Count > 0 ? Loss!.ToProbabilities(prediction) : prediction;
 
     /// <summary>The output mask applies to the loss only when the target keeps the time axis.</summary>
     private static SequenceMask? LossMask(SequenceMask? outputMask, Tensor target)
