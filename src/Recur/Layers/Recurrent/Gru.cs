@@ -23,11 +23,7 @@ public sealed class Gru : RecurrentLayer
     public Gru(int units, bool returnSequences = false, int numLayers = 1, bool bidirectional = false,
         MergeMode mergeMode = MergeMode.Concat, RecurrentInit initialization = RecurrentInit.Keras,
         float dropout = 0f, bool resetAfter = true, string? name = null)
-        : this(units, new RecurrentOptions
-        {
-            ReturnSequences = returnSequences, NumLayers = numLayers, Bidirectional = bidirectional,
-            MergeMode = mergeMode, Initialization = initialization, Dropout = dropout,
-        }, resetAfter, name) { }
+        : this(units, RecurrentOptions.Of(returnSequences, numLayers, bidirectional, mergeMode, initialization, dropout), resetAfter, name) { }
 
     /// <summary>True: reset gate after the recurrent multiply (PyTorch, Keras default). False: Cho et al.</summary>
     public bool ResetAfter { get; }

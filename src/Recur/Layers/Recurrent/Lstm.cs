@@ -20,11 +20,7 @@ public sealed class Lstm : RecurrentLayer
     public Lstm(int units, bool returnSequences = false, int numLayers = 1, bool bidirectional = false,
         MergeMode mergeMode = MergeMode.Concat, RecurrentInit initialization = RecurrentInit.Keras,
         float dropout = 0f, string? name = null)
-        : base(units, new RecurrentOptions
-        {
-            ReturnSequences = returnSequences, NumLayers = numLayers, Bidirectional = bidirectional,
-            MergeMode = mergeMode, Initialization = initialization, Dropout = dropout,
-        }, name) { }
+        : base(units, RecurrentOptions.Of(returnSequences, numLayers, bidirectional, mergeMode, initialization, dropout), name) { }
 
     internal override RecurrentLayer WithOptions(RecurrentOptions options) => new Lstm(Units, options, Name);
 

@@ -55,4 +55,12 @@ public sealed record RecurrentOptions
 
     /// <summary>Check inputs and initial states for NaN/Inf and throw before any work. Default false.</summary>
     public bool CheckFinite { get; init; }
+
+    /// <summary>The options from the named arguments the layer constructors take.</summary>
+    internal static RecurrentOptions Of(bool returnSequences, int numLayers, bool bidirectional,
+        MergeMode mergeMode, RecurrentInit initialization, float dropout) => new()
+    {
+        ReturnSequences = returnSequences, NumLayers = numLayers, Bidirectional = bidirectional,
+        MergeMode = mergeMode, Initialization = initialization, Dropout = dropout,
+    };
 }

@@ -19,11 +19,7 @@ public sealed class SimpleRnn : RecurrentLayer
     public SimpleRnn(int units, bool returnSequences = false, int numLayers = 1, bool bidirectional = false,
         MergeMode mergeMode = MergeMode.Concat, RecurrentInit initialization = RecurrentInit.Keras,
         float dropout = 0f, RnnActivation activation = RnnActivation.Tanh, string? name = null)
-        : this(units, new RecurrentOptions
-        {
-            ReturnSequences = returnSequences, NumLayers = numLayers, Bidirectional = bidirectional,
-            MergeMode = mergeMode, Initialization = initialization, Dropout = dropout,
-        }, activation, name) { }
+        : this(units, RecurrentOptions.Of(returnSequences, numLayers, bidirectional, mergeMode, initialization, dropout), activation, name) { }
 
     /// <summary>The nonlinearity (tanh or relu).</summary>
     public RnnActivation Activation { get; }
