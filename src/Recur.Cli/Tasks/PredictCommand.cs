@@ -37,7 +37,7 @@ internal static class PredictCommand
         {
             var tokens = Tokenizer.Tokenize(t);
             if (tagging && tokens.Count == 0) { ctx.Output.WriteLine(); continue; }
-            var ids = tagging ? encoder.Vocabulary.Ids(tokens) : encoder.Encode(tokens);
+            var ids = tagging ? encoder.Vocabulary.Ids(tokens.Select(TagCommand.Key).ToList()) : encoder.Encode(tokens);
             var x = Tensor.FromArray(ids.Select(i => (float)i).ToArray(), 1, ids.Length);
             var logits = trained.Model.PredictOnBatch(x);
             if (tagging)
