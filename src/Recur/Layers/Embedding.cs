@@ -66,6 +66,11 @@ public sealed class Embedding : Layer
     }
 
     /// <inheritdoc/>
+    /// <remarks>The per-sample shape (T) is a time axis: once built, any sequence length is accepted
+    /// (also after loading from a model file, where the layer is rebuilt with a placeholder length).</remarks>
+    protected override int[] GeneralizeInputShape(int[] inputShape) => new[] { -1 };
+
+    /// <inheritdoc/>
     /// <remarks>(T) → (T, E).</remarks>
     public override int[] ComputeOutputShape(int[] inputShape)
     {
