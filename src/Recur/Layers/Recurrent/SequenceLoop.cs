@@ -63,11 +63,13 @@ internal static class SequenceLoop
     /// <paramref name="dhN"/>, <paramref name="dcN"/> (B, H) the gradients of the final state
     /// (empty for none). Accumulates dW_ih, db_ih, dW_hh, db_hh and <paramref name="dx"/> (T, B, I);
     /// writes ∂L/∂h0 and ∂L/∂c0 into <paramref name="dh0"/>, <paramref name="dc0"/> (B, H).
+    /// When <paramref name="stepGradientNorms"/> (T) is given, writes ‖∂L/∂h_t‖₂ over the (B, H)
+    /// block of each step t into it (a diagnostic of vanishing and exploding gradients).
     /// </summary>
     public static void Backward(RecurrentCell cell, DirectionCache cache, ReadOnlySpan<float> x, int inputSize,
         Tensor weightIh, ReadOnlySpan<float> dy, ReadOnlySpan<float> dhN, ReadOnlySpan<float> dcN, bool[]? valid,
         Span<float> dWeightIh, Span<float> dBiasIh, Span<float> dWeightHh, Span<float> dBiasHh,
-        Span<float> dx, Span<float> dh0, Span<float> dc0)
+        Span<float> dx, Span<float> dh0, Span<float> dc0, Span<float> stepGradientNorms = default)
     {
         int H = cell.H, GH = cell.GH, B = cache.B, T = cache.T, E = cell.ExtraWidth * H, BH = B * H;
         bool lstm = cell.HasCellState;
@@ -102,6 +104,12 @@ internal static class SequenceLoop
                     for (int b = 0; b < B; b++)
                         if (!valid[t * B + b]) dcIn.Slice(b * H, H).Clear();
                 }
+            }
+            if (!stepGradientNorms.IsEmpty)
+            {
+                double sum = 0; // ‖∂L/∂h_t‖² — the total gradient reaching h_t, from y_t and from step t+1
+                foreach (float g in dh) sum += (double)g * g;
+                stepGradientNorms[t] = (float)Math.Sqrt(sum);
             }
             var dgxT = dgx.AsSpan(t * B * GH, B * GH);
             var dghT = dgh.AsSpan(t * B * GH, B * GH);
