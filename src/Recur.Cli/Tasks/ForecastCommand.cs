@@ -183,7 +183,7 @@ internal sealed class ForecastCommand
             Patience = nVal > 0 ? Math.Max(10, epochs / 5) : int.MaxValue,
         };
         var result = loop.Run(
-            _ => ShuffledBatches(xFit, yFit, batch, random),
+            _ => Batches.Shuffled(xFit, yFit, batch, random),
             _ => stepsPerEpoch,
             () =>
             {
@@ -254,30 +254,6 @@ internal sealed class ForecastCommand
             else list.Add(new CategoricalFeature(file.File.ColumnName(c), file.Text(c)));
         }
         return list;
-    }
-
-    private static IEnumerable<Batch> ShuffledBatches(Tensor x, Tensor y, int batch, SeededRandom random)
-    {
-        int n = x.Size(0);
-        var order = Enumerable.Range(0, n).ToArray();
-        random.Shuffle(order.AsSpan());
-        int xw = x.Length / n, yw = y.Length / n;
-        for (int start = 0; start < n; start += batch)
-        {
-            int b = Math.Min(batch, n - start);
-            var xb = new float[b * xw];
-            var yb = new float[b * yw];
-            for (int i = 0; i < b; i++)
-            {
-                x.Span.Slice(order[start + i] * xw, xw).CopyTo(xb.AsSpan(i * xw));
-                y.Span.Slice(order[start + i] * yw, yw).CopyTo(yb.AsSpan(i * yw));
-            }
-            var xs = x.ShapeArray;
-            xs[0] = b;
-            var ys = y.ShapeArray;
-            ys[0] = b;
-            yield return new Batch(new Tensor(xb, xs), new Tensor(yb, ys));
-        }
     }
 
     private static void WritePredictions(string path, SeriesFile file, List<int> ts, int horizon, double[] actual, double[] forecast, double[] naive, double[]? seasonal)

@@ -37,6 +37,11 @@ internal sealed class TrainLoop(Model model, Ui ui, string checkpointPath, Histo
     public int DecayPatience { get; init; } = int.MaxValue;
     public float DecayFactor { get; init; } = 0.5f;
 
+    /// <summary>Stops after a round whose logs satisfy this (e.g. a task solved), with <see cref="StopWhenReason"/>.</summary>
+    public Func<IReadOnlyDictionary<string, double>, bool>? StopWhen { get; init; }
+
+    public string StopWhenReason { get; init; } = "target reached";
+
     /// <summary>What a round is called in the output ("epoch", "round").</summary>
     public string RoundName { get; init; } = "epoch";
 
@@ -104,6 +109,7 @@ internal sealed class TrainLoop(Model model, Ui ui, string checkpointPath, Histo
                 if (sinceBest % DecayPatience == 0) model.Optimizer.LearningRate *= DecayFactor;
                 if (sinceBest >= Patience) { reason = $"early stop ({Monitor} did not improve for {Patience} {RoundName}s)"; stop = true; }
             }
+            if (!stop && StopWhen?.Invoke(logs) == true) { reason = StopWhenReason; stop = true; }
             ui.Info(Line(round, logs, improved));
         }
         if (bestWeights is not null)

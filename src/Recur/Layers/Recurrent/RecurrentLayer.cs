@@ -71,17 +71,17 @@ public abstract class RecurrentLayer : Layer
     }
 
     /// <summary>
-    /// When true, every backward pass records ‖∂L/∂h_t‖ for each step into
-    /// <see cref="StepGradientNorms"/>. Off by default (it costs one pass over the gradients).
+    /// When true, every backward pass records the gradient norm of the recurrent state at each
+    /// step into <see cref="StepGradientNorms"/>. Off by default (it costs one pass over the gradients).
     /// </summary>
     public bool RecordStepGradientNorms { get; set; }
 
     /// <summary>
     /// (L·D, T) after a backward pass with <see cref="RecordStepGradientNorms"/>: for each stacked
-    /// layer and direction (row l·D + d) and step t, the Euclidean norm of ∂L/∂h_t over the whole
-    /// (B, H) batch — the total gradient reaching the hidden state at t (from the output at t and
-    /// from step t+1). Plotted against t it shows gradients vanishing (or exploding) through time.
-    /// Null until then.
+    /// layer and direction (row l·D + d) and step t, the Euclidean norm over the whole (B, H) batch
+    /// of ∂L/∂s_t, the gradient reaching the state carried out of step t: s_t = h_t (from the output
+    /// at t and from step t+1), and for an LSTM s_t = (h_t, c_t), since its memory is carried in c.
+    /// Plotted against t it shows gradients vanishing (or exploding) through time. Null until then.
     /// </summary>
     public Tensor? StepGradientNorms { get; private set; }
 
