@@ -14,22 +14,22 @@ internal static class PredictCommand
 {
     public static Command Create(CliContext ctx)
     {
-        var model = new Option<string>("--model", "-m") { Description = "model.recur from 'recur classify' or 'recur tag' (or its run directory)", Required = true, HelpName = "FILE" };
+        var model = new Option<string?>("--model", "-m") { Description = "model.recur from 'recur classify' or 'recur tag' or its run directory (default: the latest runs/classify-*)", HelpName = "FILE" };
         var text = new Option<string?>("--text", "-t") { Description = "The text to label" };
         var input = new Option<string?>("--input", "-i") { Description = "A file with one text per line", HelpName = "FILE" };
         var command = new Command("predict", "Label texts with a model trained by 'recur classify' (label and probability) or 'recur tag' (a tag per word)") { model, text, input };
-        command.SetAction(r => Run(ctx, r.GetValue(model)!, r.GetValue(text), r.GetValue(input)));
+        command.SetAction(r => Run(ctx, r.GetValue(model), r.GetValue(text), r.GetValue(input)));
         return command;
     }
 
-    private static int Run(CliContext ctx, string modelPath, string? text, string? input)
+    private static int Run(CliContext ctx, string? modelPath, string? text, string? input)
     {
         if ((text is null) == (input is null)) throw new InputException("pass either --text \"...\" or --input FILE.");
         var texts = text is not null
             ? new List<string> { text }
             : InputFile.ReadText(input!, "--input").Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0).ToList();
         if (texts.Count == 0) throw new InputException($"{input}: no non-blank lines.");
-        var trained = TrainedModel.Load(modelPath, ClassifyCommand.Task, TagCommand.Task);
+        var trained = TrainedModel.Load(modelPath ?? TrainedModel.Latest(ClassifyCommand.Task), ClassifyCommand.Task, TagCommand.Task);
         var encoder = new TextEncoder(Vocabulary.FromTokens(trained.Strings("vocabulary")), trained.Int("max_length"));
         var labels = trained.Strings("labels");
         bool tagging = trained.Task["task"]!.GetValue<string>() == TagCommand.Task;

@@ -25,6 +25,15 @@ internal sealed record TrainedModel(Model Model, JsonObject Task, string Path)
         }
     }
 
+    /// <summary>The most recent completed run of <paramref name="task"/> under runs/ (its name holds the time).</summary>
+    public static string Latest(string task)
+    {
+        var dirs = Directory.Exists("runs")
+            ? Directory.GetDirectories("runs", task + "-*").Where(d => File.Exists(System.IO.Path.Combine(d, RunDirectory.MetricsFile))).Order(StringComparer.Ordinal).ToList()
+            : new List<string>();
+        return dirs.Count > 0 ? dirs[^1] : throw new InputException($"no --model given and no completed runs/{task}-* to use; train one with 'recur {(task == "charlm" ? "charlm train" : task)}' or pass --model.");
+    }
+
     public string[] Strings(string key)
         => Task[key] is JsonArray a ? a.Select(n => n!.GetValue<string>()).ToArray() : throw new InputException($"{Path}: task.json has no \"{key}\" list.");
 
