@@ -28,7 +28,8 @@ public static class CliApp
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            error.WriteLine("recur: " + string.Join("; ", parse.Errors.Select(e => e.Message)) + $" (see 'recur {string.Join(' ', CommandPath(parse))} --help')");
+            var messages = parse.Errors.Select(e => string.Join(" ", e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
+            error.WriteLine("recur: " + string.Join("; ", messages) + $" (see 'recur {string.Join(' ', CommandPath(parse))} --help')");
             return BadInput;
         }
         try

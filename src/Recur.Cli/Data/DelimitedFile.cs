@@ -101,7 +101,7 @@ internal sealed class DelimitedFile
         {
             var cells = sample.Select(r => r.Cells[c].Trim()).ToList();
             int distinct = cells.Distinct().Count();
-            if (cells.Count >= 4 && distinct <= cells.Count / 2 && !cells.Contains(first[c].Trim())) return true;
+            if (cells.Count >= 2 && distinct <= Math.Max(1, cells.Count / 2) && !cells.Contains(first[c].Trim())) return true;
         }
         return false;
     }

@@ -4,7 +4,7 @@ namespace Recur.Cli.Data;
 
 /// <summary>Texts with a label each, read from a CSV/TSV file.</summary>
 internal sealed record LabelledTexts(string Path, IReadOnlyList<string> Texts, IReadOnlyList<string> Labels,
-    IReadOnlyList<int> Lines, string TextColumn, string LabelColumn)
+    IReadOnlyList<int> Lines, string TextColumn, string LabelColumn, bool HasHeader)
 {
     /// <summary>
     /// Reads <paramref name="path"/>. The label column is <paramref name="labelColumn"/> (name or
@@ -30,7 +30,7 @@ internal sealed record LabelledTexts(string Path, IReadOnlyList<string> Texts, I
             labels.Add(l);
             lines.Add(row.Line);
         }
-        return new LabelledTexts(path, texts, labels, lines, file.ColumnName(text), file.ColumnName(label));
+        return new LabelledTexts(path, texts, labels, lines, file.ColumnName(text), file.ColumnName(label), file.Header is not null);
     }
 
     /// <summary>The distinct labels, in numeric order when all are numbers, else ordinal.</summary>

@@ -83,7 +83,8 @@ internal sealed class ClassifyCommand
         LabelledTexts test;
         if (testPath is not null)
         {
-            test = LabelledTexts.Load(testPath, "--test", r.GetValue(_test) is null ? true : _header.Read(r), r.GetValue(_textColumn), r.GetValue(_labelColumn));
+            // The test file is laid out like the training file unless the user says otherwise.
+            test = LabelledTexts.Load(testPath, "--test", _header.Read(r) ?? all.HasHeader, r.GetValue(_textColumn), r.GetValue(_labelColumn));
         }
         else
         {
