@@ -1,4 +1,4 @@
-namespace Recur.Cli.Tests;
+namespace Recur.Tests.Cli;
 
 /// <summary>
 /// Every kind of bad input ends with exit code 2, one line on stderr saying what and where, and

@@ -1,7 +1,7 @@
 using Recur.Cli.Data;
 using Recur.Cli.Output;
 
-namespace Recur.Cli.Tests;
+namespace Recur.Tests.Cli;
 
 public class DataParsingTests
 {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Recur.Cli.Tests;
+namespace Recur.Tests.Cli;
 
 /// <summary>Tiny, learnable inputs for end-to-end runs that take seconds.</summary>
 internal static class SmallData

@@ -1,6 +1,8 @@
+using Recur.Cli;
+
 using System.Text.Json.Nodes;
 
-namespace Recur.Cli.Tests;
+namespace Recur.Tests.Cli;
 
 /// <summary>Every command on small inputs, end to end: exit code, printed summary, files written.</summary>
 public class EndToEndTests

@@ -1,6 +1,8 @@
+using Recur.Cli;
+
 using System.Text.Json.Nodes;
 
-namespace Recur.Cli.Tests;
+namespace Recur.Tests.Cli;
 
 /// <summary>Runs <c>recur</c> in-process and captures what it prints.</summary>
 internal sealed record CliRun(int ExitCode, string Output, string Error)
