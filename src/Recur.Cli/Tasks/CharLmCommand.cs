@@ -86,7 +86,7 @@ internal static class CharLmCommand
             string path = r.GetValue(_text) ?? BundledData.Path("tinyshakespeare/input.txt");
             string text = CharText.Read(path);
             var chars = CharText.FromText(text);
-            int split = (int)Math.Round(text.Length * (1 - valFraction));
+            int split = (int)(text.Length * (1 - valFraction)); // as nanoGPT: the first ⌊0.9·n⌋ characters train
             if (split < 2 || text.Length - split < 2) throw new InputException($"{path}: {text.Length} characters are too few to hold out {valFraction} for validation.");
             var train = chars.Encode(text[..split]);
             var val = chars.Encode(text[split..]);
