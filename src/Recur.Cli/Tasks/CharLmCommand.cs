@@ -45,7 +45,7 @@ internal static class CharLmCommand
         private readonly Option<int> _seq = new("--seq") { Description = "Characters per chunk of truncated BPTT", DefaultValueFactory = _ => 100 };
         private readonly Option<long?> _steps = new("--steps") { Description = "Stop after this many updates" };
         private readonly Option<double?> _minutes = new("--minutes") { Description = "Stop after this many minutes of training (default 10 unless --steps or --epochs is given)" };
-        private readonly Option<int> _evalEvery = new("--eval-every") { Description = "Updates between validation passes (each is one row of history.csv)", DefaultValueFactory = _ => 200 };
+        private readonly Option<int> _evalEvery = new("--eval-every") { Description = "Updates between validation passes (each is one row of history.csv); under --minutes also at least every tenth of the budget", DefaultValueFactory = _ => 200 };
         private readonly Option<int> _embedding = new("--embedding") { Description = "Character embedding size", DefaultValueFactory = _ => 64 };
         private readonly Option<float> _dropout = new("--dropout") { Description = "Dropout between stacked layers", DefaultValueFactory = _ => 0f };
 
@@ -124,7 +124,9 @@ internal static class CharLmCommand
             long step = 0;
             IEnumerable<Batch> Round(int round)
             {
-                for (int i = 0; i < evalEvery; i++)
+                // A validation pass every --eval-every updates, and under a time budget at least every tenth of it.
+                var roundClock = Stopwatch.StartNew();
+                for (int i = 0; i < evalEvery && !(budget is { } rb && roundClock.Elapsed >= rb / 10); i++)
                 {
                     // Cosine from lr0 to lr0/10 over whichever budget ends first.
                     double progress = Math.Max(budget is { } b ? clock.Elapsed / b : 0, totalSteps == long.MaxValue ? 0 : (double)step / totalSteps);
@@ -140,7 +142,8 @@ internal static class CharLmCommand
                 return new Dictionary<string, double> { ["val_loss"] = loss, ["val_bpc"] = loss / Math.Log(2), ["chars"] = (double)step * batch * seq };
             }, _ctx.Cancellation);
 
-            double valLoss = ValidationLoss(model, val, seq);
+            // The loop restored the best weights: their validation loss is the best logged one.
+            double valLoss = history.Rows.Count > 0 ? history.Column("val_loss").Min() : ValidationLoss(model, val, seq);
             double trainLoss = history.Rows.Count > 0 ? history.Rows[^1]["loss"] : double.NaN;
             string prime = PrimeFrom(text);
             string sample = Sample(model, chars, prime, 600, 0.8, s.Seed);
