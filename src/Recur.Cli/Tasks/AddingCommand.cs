@@ -117,7 +117,8 @@ internal sealed class AddingCommand
             summary.Add($"{cs.Describe()}: test MSE {testMse:0.00000} after {result.Rounds} epochs ({result.StopReason}, {result.Seconds:0} s); ‖∂L/∂h_1‖/‖∂L/∂h_T‖ = {Ratio(initial):0.##e0} initialised, {Ratio(trained):0.##e0} trained");
             if (result.Interrupted) break;
         }
-        metrics["baseline_mse"] = baseline;
+        metrics["baseline_mse"] = baseline;                // always 1, on this test draw
+        metrics["baseline_mse_expected"] = 1.0 / 6.0;      // Var(U₁ + U₂) = 2/12
         metrics["length"] = length;
         metrics["interrupted"] = _ctx.Cancellation.IsCancellationRequested;
 
