@@ -19,7 +19,7 @@ internal sealed record TaskDefaults
 
 /// <summary>The validated common settings of a training run.</summary>
 internal sealed record TrainSettings(string Cell, int Units, int Layers, bool Bidirectional, int Epochs, int Batch,
-    float LearningRate, float Clip, ulong Seed, int? Threads, bool Quiet, string? Out)
+    float LearningRate, float Clip, ulong Seed, int? Threads, bool Quiet, string? Out, string Init = "keras")
 {
     /// <summary>"2-layer bidirectional LSTM(64)" for summaries.</summary>
     public string Describe() =>
@@ -40,6 +40,7 @@ internal sealed class CommonOptions
     private readonly Option<int?> _threads;
     private readonly Option<bool> _quiet;
     private readonly Option<string?> _out;
+    private readonly Option<string> _init;
 
     public CommonOptions(Command command, TaskDefaults d, string task, string? epochsHelp = null)
     {
@@ -58,7 +59,9 @@ internal sealed class CommonOptions
         _threads = new Option<int?>("--threads") { Description = "Use at most this many processors (default: all)" };
         _quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the summary" };
         _out = new Option<string?>("--out", "-o") { Description = $"Output directory (default runs/{task}-<timestamp>)", HelpName = "DIR" };
-        foreach (var o in new Option[] { _cell, _units, _layers, _bidirectional, _epochs, _batch, _lr, _clip, _seed, _threads, _quiet, _out })
+        _init = new Option<string>("--init") { Description = "Recurrent weight initialisation: keras (Glorot, orthogonal, forget bias 1) or pytorch (uniform ±1/√units)", DefaultValueFactory = _ => "keras", HelpName = "keras|pytorch" };
+        _init.AcceptOnlyFromAmong("keras", "pytorch");
+        foreach (var o in new Option[] { _cell, _units, _layers, _bidirectional, _init, _epochs, _batch, _lr, _clip, _seed, _threads, _quiet, _out })
             command.Add(o);
     }
 
@@ -66,7 +69,7 @@ internal sealed class CommonOptions
     {
         var s = new TrainSettings(r.GetValue(_cell)!, r.GetValue(_units), r.GetValue(_layers), r.GetValue(_bidirectional),
             r.GetValue(_epochs), r.GetValue(_batch), r.GetValue(_lr), r.GetValue(_clip), r.GetValue(_seed),
-            r.GetValue(_threads), r.GetValue(_quiet), r.GetValue(_out));
+            r.GetValue(_threads), r.GetValue(_quiet), r.GetValue(_out), r.GetValue(_init)!);
         Positive("--units", s.Units);
         Positive("--layers", s.Layers);
         if (s.Epochs != 0 || r.GetResult(_epochs) is { Implicit: false }) Positive("--epochs", s.Epochs);

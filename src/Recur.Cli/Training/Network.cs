@@ -22,6 +22,7 @@ internal static class Network
             NumLayers = s.Layers,
             Bidirectional = bidirectional ?? s.Bidirectional,
             Dropout = s.Layers > 1 ? dropout : 0f,
+            Initialization = s.Init == "pytorch" ? RecurrentInit.PyTorch : RecurrentInit.Keras,
         };
         return s.Cell switch
         {

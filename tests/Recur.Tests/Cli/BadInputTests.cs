@@ -114,6 +114,7 @@ public class BadInputTests
     [InlineData("forecast", "--horizon", "0", "--horizon is 0")]
     [InlineData("classify", "--cell", "transformer", "transformer")]
     [InlineData("classify", "--units", "many", "many")]
+    [InlineData("tag", "--init", "glorot", "glorot")]
     [InlineData("classify", "--frobnicate", "1", "--frobnicate")]
     public void Bad_options(string command, string option, string value, string fragment)
     {

@@ -89,7 +89,7 @@ public class EndToEndTests
         var test = dir.Write("test.conllu", SmallData.Conllu(10, 2));
         string run = dir.File("run");
 
-        var result = CliRun.Of(Args("tag", "--train", train, "--test", test, "--epochs", "3", "--batch", "8", "--out", run));
+        var result = CliRun.Of(Args("tag", "--train", train, "--test", test, "--epochs", "3", "--batch", "8", "--init", "pytorch", "--out", run));
 
         result.ShouldSucceed();
         HasFiles(run, "model.recur", "task.json", "history.csv", "metrics.json", "loss.svg", "accuracy.svg");
