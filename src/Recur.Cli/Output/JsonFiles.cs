@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -18,8 +19,8 @@ internal static class JsonFiles
         {
             obj[key] = value switch
             {
-                double d => double.IsFinite(d) ? JsonValue.Create(Math.Round(d, 6)) : null,
-                float f => float.IsFinite(f) ? JsonValue.Create(Math.Round((double)f, 6)) : null,
+                double d => double.IsFinite(d) ? JsonValue.Create(Significant(d)) : null,
+                float f => float.IsFinite(f) ? JsonValue.Create(Significant(f)) : null,
                 int i => JsonValue.Create(i),
                 long l => JsonValue.Create(l),
                 bool b => JsonValue.Create(b),
@@ -29,6 +30,9 @@ internal static class JsonFiles
         }
         Write(path, obj);
     }
+
+    /// <summary>Seven significant digits: enough for any metric, and small values (1e-17) survive.</summary>
+    private static double Significant(double v) => double.Parse(v.ToString("G7", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 
     public static void Write(string path, JsonNode node)
     {

@@ -122,7 +122,7 @@ internal sealed class AddingCommand
         metrics["length"] = length;
         metrics["interrupted"] = _ctx.Cancellation.IsCancellationRequested;
 
-        var plot = new SvgPlot($"adding problem, T = {length}: gradient reaching the state at step t", "t", "‖∂L/∂h_t‖, LSTM ‖∂L/∂(h_t, c_t)‖ (log scale)") { LogY = true };
+        var plot = new SvgPlot($"adding problem, T = {length}: ‖∂L/∂h_t‖ (LSTM: of (h_t, c_t)) against t", "t", "gradient norm (log scale)") { LogY = true };
         for (int i = 0; i < norms.Count; i++)
         {
             var (cell, init, trained) = norms[i];
