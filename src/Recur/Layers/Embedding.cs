@@ -55,9 +55,6 @@ public sealed class Embedding : Layer
     public Parameter? Weight => _weight;
 
     /// <inheritdoc/>
-    /// <summary>The time axis stays free: any sequence length is accepted once built.</summary>
-    protected override int[] GeneralizeInputShape(int[] inputShape) => inputShape.Select(_ => -1).ToArray();
-
     /// <remarks>The per-sample shape is (T); T may be -1.</remarks>
     protected override void BuildCore(int[] inputShape, SeededRandom random)
     {
@@ -67,6 +64,11 @@ public sealed class Embedding : Layer
         if (PaddingIndex is int p) w.Span.Slice(p * OutputDim, OutputDim).Clear();
         _weight = AddParameter("weight", w);
     }
+
+    /// <inheritdoc/>
+    /// <remarks>The per-sample shape (T) is a time axis: once built, any sequence length is accepted
+    /// (also after loading from a model file, where the layer is rebuilt with a placeholder length).</remarks>
+    protected override int[] GeneralizeInputShape(int[] inputShape) => new[] { -1 };
 
     /// <inheritdoc/>
     /// <remarks>(T) → (T, E).</remarks>

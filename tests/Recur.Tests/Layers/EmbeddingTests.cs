@@ -131,3 +131,25 @@ public class EmbeddingTests
         Assert.Equal(new[] { 7, 2 }, new Embedding(3, 2).ComputeOutputShape(new[] { 7 }));
     }
 }
+
+public class EmbeddingModelFileTests
+{
+    [Fact]
+    public void A_loaded_embedding_model_accepts_any_sequence_length()
+    {
+        using var dir = new Recur.Tests.Serialization.TempDirectory();
+        var model = new Recur.Models.Sequential(3, new Embedding(10, 4, maskZero: true), new Recur.Layers.Recurrent.Lstm(5), new Dense(2));
+        model.Build(-1);
+        var shortIds = Tensor.FromArray(new float[] { 1, 2, 3 }, 1, 3);
+        var longIds = Tensor.FromArray(new float[] { 4, 5, 6, 7, 8, 9, 1 }, 1, 7);
+        var expectedShort = model.PredictOnBatch(shortIds).ToArray();
+        var expectedLong = model.PredictOnBatch(longIds).ToArray();
+        model.Save(dir.File("m.recur"));
+
+        var loaded = Recur.Models.Model.Load(dir.File("m.recur"));
+
+        Assert.Equal(new[] { -1 }, loaded.InputShape);
+        Assert.Equal(expectedLong, loaded.PredictOnBatch(longIds).ToArray());
+        Assert.Equal(expectedShort, loaded.PredictOnBatch(shortIds).ToArray());
+    }
+}

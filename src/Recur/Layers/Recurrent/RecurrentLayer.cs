@@ -71,6 +71,21 @@ public abstract class RecurrentLayer : Layer
         }
     }
 
+    /// <summary>
+    /// When true, every backward pass records the gradient norm of the recurrent state at each
+    /// step into <see cref="StepGradientNorms"/>. Off by default (it costs one pass over the gradients).
+    /// </summary>
+    public bool RecordStepGradientNorms { get; set; }
+
+    /// <summary>
+    /// (L·D, T) after a backward pass with <see cref="RecordStepGradientNorms"/>: for each stacked
+    /// layer and direction (row l·D + d) and step t, the Euclidean norm over the whole (B, H) batch
+    /// of ∂L/∂s_t, the gradient reaching the state carried out of step t: s_t = h_t (from the output
+    /// at t and from step t+1), and for an LSTM s_t = (h_t, c_t), since its memory is carried in c.
+    /// Plotted against t it shows gradients vanishing (or exploding) through time. Null until then.
+    /// </summary>
+    public Tensor? StepGradientNorms { get; private set; }
+
     /// <summary>Forgets the carried states: the next call starts from zeros.</summary>
     public void ResetStates() => _carriedHidden = _carriedCell = null;
 
@@ -276,6 +291,7 @@ public abstract class RecurrentLayer : Layer
         var dc0 = HasCellState ? Tensor.Zeros(stateShape) : null;
         bool splitIsIdentity = DirectionMerge.SplitIsIdentity(Options.MergeMode, D);
         var dy = splitIsIdentity ? Array.Empty<float>() : _workspace.Get(Workspace.Use.GradDirection, 0, T * B * H);
+        var norms = RecordStepGradientNorms ? Tensor.Zeros(L * D, T) : null; // (L·D, T)
         for (int l = L - 1; l >= 0; l--)
         {
             if (dMerged is not null && state.DropoutScales[l] is { } scales)
@@ -293,10 +309,12 @@ public abstract class RecurrentLayer : Layer
                     gradCell is null ? ReadOnlySpan<float>.Empty : gradCell.Span.Slice(k * B * H, B * H),
                     state.Valid,
                     w.WeightIh.Grad.Span, w.BiasIh.Grad.Span, w.WeightHh.Grad.Span, w.BiasHh.Grad.Span,
-                    dx, dh0.Span.Slice(k * B * H, B * H), dc0 is null ? Span<float>.Empty : dc0.Span.Slice(k * B * H, B * H));
+                    dx, dh0.Span.Slice(k * B * H, B * H), dc0 is null ? Span<float>.Empty : dc0.Span.Slice(k * B * H, B * H),
+                    norms is null ? Span<float>.Empty : norms.Span.Slice(k * T, T));
             }
             dMerged = dx;
         }
+        if (norms is not null) StepGradientNorms = norms;
         var dInput = new Tensor(Layout.SwapOuter(dMerged!, T, B, InputSize), B, T, InputSize);
         return new RecurrentGradients(dInput, dh0, dc0);
     }

@@ -68,11 +68,14 @@ internal static class SequenceLoop
     /// <paramref name="dhN"/>, <paramref name="dcN"/> (B, H) the gradients of the final state
     /// (empty for none). Accumulates dW_ih, db_ih, dW_hh, db_hh and <paramref name="dx"/> (T, B, I);
     /// writes ∂L/∂h0 and ∂L/∂c0 into <paramref name="dh0"/>, <paramref name="dc0"/> (B, H).
+    /// When <paramref name="stepGradientNorms"/> (T) is given, writes the norm of the gradient of the
+    /// state carried out of each step t — ‖∂L/∂h_t‖₂ over the (B, H) block, for an LSTM
+    /// √(‖∂L/∂h_t‖² + ‖∂L/∂c_t‖²) — into it (a diagnostic of vanishing and exploding gradients).
     /// </summary>
     public static void Backward(RecurrentCell cell, DirectionCache cache, ReadOnlySpan<float> x, int inputSize,
         Tensor weightIh, ReadOnlySpan<float> dy, ReadOnlySpan<float> dhN, ReadOnlySpan<float> dcN, bool[]? valid,
         Span<float> dWeightIh, Span<float> dBiasIh, Span<float> dWeightHh, Span<float> dBiasHh,
-        Span<float> dx, Span<float> dh0, Span<float> dc0)
+        Span<float> dx, Span<float> dh0, Span<float> dc0, Span<float> stepGradientNorms = default)
     {
         int H = cell.H, GH = cell.GH, B = cache.B, T = cache.T, E = cell.ExtraWidth * H, BH = B * H;
         bool lstm = cell.HasCellState;
@@ -93,6 +96,15 @@ internal static class SequenceLoop
             int t = cache.Reverse ? T - 1 - s : s;
             // dh_t = ∂L/∂y_t + dh from step t+1 (masked rows: nothing enters the cell)
             for (int k = 0; k < BH; k++) dh[k] = dhNext[k] + (dy.IsEmpty ? 0f : dy[t * BH + k]);
+            if (!stepGradientNorms.IsEmpty)
+            {
+                // ‖∂L/∂s_t‖ for the state s_t carried out of step t: h_t (from y_t and step t+1),
+                // and for an LSTM also c_t (from step t+1), where its long-range memory lives.
+                double sum = 0;
+                foreach (float g in dh) sum += (double)g * g;
+                foreach (float g in dcNext) sum += (double)g * g;
+                stepGradientNorms[t] = (float)Math.Sqrt(sum);
+            }
             var dcIn = lstm ? (Span<float>)dcNext : Span<float>.Empty;
             if (valid is not null)
             {

@@ -1,0 +1,91 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace Recur.Cli.Common;
+
+/// <summary>The defaults one task gives the common options (chosen to reach its quality targets untuned).</summary>
+internal sealed record TaskDefaults
+{
+    public string Cell { get; init; } = "lstm";
+    public int Units { get; init; } = 64;
+    public int Layers { get; init; } = 1;
+    public bool Bidirectional { get; init; }
+    public int Epochs { get; init; } = 10;
+    public int Batch { get; init; } = 32;
+    public float LearningRate { get; init; } = 1e-3f;
+    public float Clip { get; init; } = 5f;
+    public ulong Seed { get; init; } = 1;
+}
+
+/// <summary>The validated common settings of a training run.</summary>
+internal sealed record TrainSettings(string Cell, int Units, int Layers, bool Bidirectional, int Epochs, int Batch,
+    float LearningRate, float Clip, ulong Seed, int? Threads, bool Quiet, string? Out, string Init = "keras")
+{
+    /// <summary>"2-layer bidirectional LSTM(64)" for summaries.</summary>
+    public string Describe() =>
+        $"{(Layers > 1 ? Layers + "-layer " : "")}{(Bidirectional ? "bidirectional " : "")}{Cell.ToUpperInvariant() switch { "RNN" => "SimpleRNN", var c => c }}({Units})";
+}
+
+/// <summary>
+/// The options every training command takes: <c>--cell --units --layers --bidirectional --epochs
+/// --batch --lr --clip --seed --threads --quiet --out</c>, each with the task's default.
+/// </summary>
+internal sealed class CommonOptions
+{
+    private readonly Option<string> _cell;
+    private readonly Option<int> _units, _layers, _epochs, _batch;
+    private readonly Option<bool> _bidirectional;
+    private readonly Option<float> _lr, _clip;
+    private readonly Option<ulong> _seed;
+    private readonly Option<int?> _threads;
+    private readonly Option<bool> _quiet;
+    private readonly Option<string?> _out;
+    private readonly Option<string> _init;
+
+    public CommonOptions(Command command, TaskDefaults d, string task, string? epochsHelp = null)
+    {
+        _cell = new Option<string>("--cell") { Description = "Recurrent cell: lstm, gru or rnn (SimpleRNN)", DefaultValueFactory = _ => d.Cell, HelpName = "lstm|gru|rnn" };
+        _cell.AcceptOnlyFromAmong("lstm", "gru", "rnn");
+        _units = new Option<int>("--units") { Description = "Hidden units per direction", DefaultValueFactory = _ => d.Units };
+        _layers = new Option<int>("--layers") { Description = "Stacked recurrent layers", DefaultValueFactory = _ => d.Layers };
+        _bidirectional = new Option<bool>("--bidirectional") { Description = "Read sequences in both directions (--bidirectional false to turn off)", DefaultValueFactory = _ => d.Bidirectional };
+        _epochs = epochsHelp is null
+            ? new Option<int>("--epochs") { Description = "Most passes over the training data (training stops early when validation stops improving)", DefaultValueFactory = _ => d.Epochs }
+            : new Option<int>("--epochs") { Description = $"Passes over the training data (default {epochsHelp})" };
+        _batch = new Option<int>("--batch") { Description = "Samples per update", DefaultValueFactory = _ => d.Batch };
+        _lr = new Option<float>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => d.LearningRate };
+        _clip = new Option<float>("--clip") { Description = "Clip the global gradient norm to this (0: off)", DefaultValueFactory = _ => d.Clip };
+        _seed = new Option<ulong>("--seed") { Description = "Seed for weights, shuffling and data splits", DefaultValueFactory = _ => d.Seed };
+        _threads = new Option<int?>("--threads") { Description = "Use at most this many processors (default: all)" };
+        _quiet = new Option<bool>("--quiet", "-q") { Description = "Print only the summary" };
+        _out = new Option<string?>("--out", "-o") { Description = $"Output directory (default runs/{task}-<timestamp>)", HelpName = "DIR" };
+        _init = new Option<string>("--init") { Description = "Recurrent weight initialisation: keras (Glorot, orthogonal, forget bias 1) or pytorch (uniform ±1/√units)", DefaultValueFactory = _ => "keras", HelpName = "keras|pytorch" };
+        _init.AcceptOnlyFromAmong("keras", "pytorch");
+        foreach (var o in new Option[] { _cell, _units, _layers, _bidirectional, _init, _epochs, _batch, _lr, _clip, _seed, _threads, _quiet, _out })
+            command.Add(o);
+    }
+
+    public TrainSettings Read(ParseResult r)
+    {
+        var s = new TrainSettings(r.GetValue(_cell)!, r.GetValue(_units), r.GetValue(_layers), r.GetValue(_bidirectional),
+            r.GetValue(_epochs), r.GetValue(_batch), r.GetValue(_lr), r.GetValue(_clip), r.GetValue(_seed),
+            r.GetValue(_threads), r.GetValue(_quiet), r.GetValue(_out), r.GetValue(_init)!);
+        Positive("--units", s.Units);
+        Positive("--layers", s.Layers);
+        if (s.Epochs != 0 || r.GetResult(_epochs) is { Implicit: false }) Positive("--epochs", s.Epochs);
+        Positive("--batch", s.Batch);
+        if (!(s.LearningRate > 0 && float.IsFinite(s.LearningRate)))
+            throw new InputException($"--lr is {Text(s.LearningRate)}; expected a positive number.");
+        if (!(s.Clip >= 0 && float.IsFinite(s.Clip)))
+            throw new InputException($"--clip is {Text(s.Clip)}; expected a number ≥ 0 (0 turns clipping off).");
+        if (s.Threads is { } t && t < 1) throw new InputException($"--threads is {t}; expected at least 1.");
+        return s;
+    }
+
+    public static void Positive(string option, long value)
+    {
+        if (value < 1) throw new InputException($"{option} is {value}; expected at least 1.");
+    }
+
+    public static string Text(double v) => v.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,190 @@
+using System.Globalization;
+using System.Text;
+using Recur.Cli.Common;
+
+namespace Recur.Cli.Data;
+
+/// <summary>One record of a delimited file and the line it starts on (1-based).</summary>
+internal sealed record Row(int Line, string[] Cells);
+
+/// <summary>
+/// A CSV or TSV file: RFC 4180 quoting (<c>"a, b"</c>, <c>""</c> for a quote, line breaks inside
+/// quotes), LF, CRLF or CR line ends, with or without a final newline; blank lines are skipped.
+/// The delimiter is a tab when the first line has one, else a comma (or a semicolon when that is
+/// all the first line has). Whether the first row is a header is detected (see
+/// <see cref="LooksLikeHeader"/>) unless the caller says.
+/// </summary>
+internal sealed class DelimitedFile
+{
+    private DelimitedFile(string path, char delimiter, string[]? header, List<Row> rows)
+    {
+        Path = path;
+        Delimiter = delimiter;
+        Header = header;
+        Rows = rows;
+    }
+
+    /// <summary>The file as the user named it (used in every message).</summary>
+    public string Path { get; }
+
+    public char Delimiter { get; }
+
+    /// <summary>The column names, or null when the file has no header row.</summary>
+    public string[]? Header { get; }
+
+    /// <summary>The data rows (the header excluded), all with <see cref="ColumnCount"/> cells.</summary>
+    public IReadOnlyList<Row> Rows { get; }
+
+    public int ColumnCount => Header?.Length ?? Rows[0].Cells.Length;
+
+    /// <summary>The name of column <paramref name="index"/> for messages: its header, else "column N".</summary>
+    public string ColumnName(int index) => Header is null ? $"column {index}" : Header[index];
+
+    /// <summary>Reads and checks <paramref name="path"/>; <paramref name="header"/> null means detect.</summary>
+    public static DelimitedFile Read(string path, string option, bool? header)
+    {
+        string text = InputFile.ReadText(path, option);
+        var records = Parse(text, path, out char delimiter);
+        if (records.Count == 0) throw new InputException($"{path}: the file has no rows (only blank lines).");
+        bool hasHeader = header ?? LooksLikeHeader(records);
+        string[]? names = hasHeader ? records[0].Cells.Select(c => c.Trim()).ToArray() : null;
+        var rows = hasHeader ? records.Skip(1).ToList() : records;
+        if (rows.Count == 0) throw new InputException($"{path}: the file has a header but no data rows.");
+        int width = names?.Length ?? rows[0].Cells.Length;
+        foreach (var row in rows)
+            if (row.Cells.Length != width)
+                throw new InputException($"{path} line {row.Line}: {row.Cells.Length} fields; expected {width} like {(names is null ? "the first row" : "the header")}" +
+                                         (delimiter == ',' ? " (quote text that contains commas)." : "."));
+        return new DelimitedFile(path, delimiter, names, rows);
+    }
+
+    /// <summary>
+    /// Finds a column by name (case-insensitive when no exact match) or by 0-based index.
+    /// </summary>
+    public int Column(string spec, string option)
+    {
+        spec = spec.Trim();
+        if (Header is not null)
+        {
+            int exact = Array.IndexOf(Header, spec);
+            if (exact >= 0) return exact;
+            int loose = Array.FindIndex(Header, h => string.Equals(h, spec, StringComparison.OrdinalIgnoreCase));
+            if (loose >= 0) return loose;
+        }
+        if (int.TryParse(spec, NumberStyles.Integer, CultureInfo.InvariantCulture, out int index))
+        {
+            if (index >= 0 && index < ColumnCount) return index;
+            throw new InputException($"{Path}: {option} {spec} is out of range; the file has columns 0-{ColumnCount - 1}.");
+        }
+        string known = Header is null ? $"the file has no header; use an index 0-{ColumnCount - 1}" : "columns: " + string.Join(", ", Header);
+        throw new InputException($"{Path}: no column \"{spec}\" for {option} ({known}).");
+    }
+
+    /// <summary>
+    /// A header is likely when some column is numeric in the data rows but not in the first row
+    /// (<c>Passengers</c> above numbers), or when the first row's value of a column with few
+    /// distinct values never occurs again (<c>label</c> above <c>pos</c>/<c>neg</c>).
+    /// </summary>
+    internal static bool LooksLikeHeader(IReadOnlyList<Row> records)
+    {
+        if (records.Count < 2) return false;
+        var first = records[0].Cells;
+        var sample = records.Skip(1).Take(500).Where(r => r.Cells.Length == first.Length).ToList();
+        if (sample.Count == 0) return false;
+        for (int c = 0; c < first.Length; c++)
+        {
+            var cells = sample.Select(r => r.Cells[c]).ToList();
+            bool numericBelow = cells.All(v => Numbers.IsMissing(v) || Numbers.TryParse(v, out _)) && cells.Any(v => !Numbers.IsMissing(v));
+            if (numericBelow && !Numbers.IsMissing(first[c]) && !Numbers.TryParse(first[c], out _)) return true;
+        }
+        for (int c = 0; c < first.Length; c++)
+        {
+            var cells = sample.Select(r => r.Cells[c].Trim()).ToList();
+            int distinct = cells.Distinct().Count();
+            if (cells.Count >= 2 && distinct <= Math.Max(1, cells.Count / 2) && !cells.Contains(first[c].Trim())) return true;
+        }
+        return false;
+    }
+
+    /// <summary>Splits text into records, keeping the line each starts on.</summary>
+    internal static List<Row> Parse(string text, string path, out char delimiter)
+    {
+        delimiter = DetectDelimiter(text);
+        var records = new List<Row>();
+        var cells = new List<string>();
+        var cell = new StringBuilder();
+        int line = 1, recordLine = 1, i = 0;
+        bool quoted = false, wasQuoted = false, any = false;
+        if (text.Length > 0 && text[0] == '\uFEFF') i = 1;
+        void EndCell()
+        {
+            cells.Add(wasQuoted ? cell.ToString() : cell.ToString().Trim('\r'));
+            cell.Clear();
+            wasQuoted = false;
+        }
+        void EndRecord()
+        {
+            EndCell();
+            // A blank line is one empty cell: skip it.
+            if (!(cells.Count == 1 && cells[0].Length == 0 && !any)) records.Add(new Row(recordLine, cells.ToArray()));
+            cells.Clear();
+            any = false;
+        }
+        for (; i < text.Length; i++)
+        {
+            char ch = text[i];
+            if (quoted)
+            {
+                if (ch == '"')
+                {
+                    if (i + 1 < text.Length && text[i + 1] == '"')
+                    {
+                        cell.Append('"');
+                        i++;
+                    }
+                    else quoted = false;
+                }
+                else
+                {
+                    if (ch == '\n' || (ch == '\r' && !(i + 1 < text.Length && text[i + 1] == '\n'))) line++;
+                    cell.Append(ch);
+                }
+                continue;
+            }
+            if (ch == '"' && cell.ToString().Trim().Length == 0)
+            {
+                cell.Clear();
+                quoted = wasQuoted = any = true;
+            }
+            else if (ch == delimiter)
+            {
+                EndCell();
+                any = true;
+            }
+            else if (ch == '\n' || ch == '\r')
+            {
+                if (ch == '\r' && i + 1 < text.Length && text[i + 1] == '\n') i++;
+                EndRecord();
+                line++;
+                recordLine = line;
+            }
+            else
+            {
+                cell.Append(ch);
+                if (ch != ' ') any = true;
+            }
+        }
+        if (quoted) throw new InputException($"{path} line {recordLine}: a quoted field is not closed.");
+        if (cell.Length > 0 || cells.Count > 0 || any) EndRecord();
+        return records;
+    }
+
+    private static char DetectDelimiter(string text)
+    {
+        int end = text.IndexOfAny(new[] { '\n', '\r' });
+        var first = end < 0 ? text : text[..end];
+        if (first.Contains('\t')) return '\t';
+        if (first.Contains(',')) return ',';
+        return first.Contains(';') ? ';' : ',';
+    }
+}

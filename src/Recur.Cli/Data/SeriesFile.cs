@@ -1,0 +1,71 @@
+using Recur.Cli.Common;
+
+namespace Recur.Cli.Data;
+
+/// <summary>
+/// Columns of a CSV time series, one row per time step in file order. Missing values (empty,
+/// NA, NaN, …) are filled by linear interpolation between the nearest observed neighbours (the
+/// nearest one at either end) and counted.
+/// </summary>
+internal sealed class SeriesFile
+{
+    private SeriesFile(DelimitedFile file) => File = file;
+
+    public DelimitedFile File { get; }
+
+    public string Path => File.Path;
+
+    public int Length => File.Rows.Count;
+
+    public static SeriesFile Read(string path, bool? header) => new(DelimitedFile.Read(path, "--csv", header));
+
+    /// <summary>
+    /// A numeric column with gaps filled; <paramref name="observed"/> marks the cells that held a
+    /// number. A cell that is neither a number nor a missing marker is an error naming line and column.
+    /// </summary>
+    public double[] Numeric(int column, out bool[] observed)
+    {
+        int n = Length;
+        var values = new double[n];
+        observed = new bool[n];
+        for (int i = 0; i < n; i++)
+        {
+            var row = File.Rows[i];
+            string cell = row.Cells[column];
+            if (Numbers.IsMissing(cell)) continue;
+            if (!Numbers.TryParse(cell, out values[i]))
+                throw new InputException($"{Path} line {row.Line}: \"{cell.Trim()}\" is not a number in column {File.ColumnName(column)}.");
+            observed[i] = true;
+        }
+        if (!observed.Any(o => o)) throw new InputException($"{Path}: column {File.ColumnName(column)} has no numbers (every value is missing).");
+        Interpolate(values, observed);
+        return values;
+    }
+
+    /// <summary>True when every non-missing cell of the column is a number.</summary>
+    public bool IsNumeric(int column)
+        => File.Rows.All(r => Numbers.IsMissing(r.Cells[column]) || Numbers.TryParse(r.Cells[column], out _));
+
+    /// <summary>The trimmed text of a column (for categorical features).</summary>
+    public string[] Text(int column) => File.Rows.Select(r => r.Cells[column].Trim()).ToArray();
+
+    /// <summary>The file line of time step <paramref name="index"/>.</summary>
+    public int Line(int index) => File.Rows[index].Line;
+
+    /// <summary>Fills unobserved entries linearly between observed neighbours; ends copy the nearest observed value.</summary>
+    internal static void Interpolate(double[] values, bool[] observed)
+    {
+        int n = values.Length, previous = -1;
+        for (int i = 0; i < n; i++)
+        {
+            if (!observed[i]) continue;
+            if (previous < 0)
+                for (int j = 0; j < i; j++) values[j] = values[i];
+            else
+                for (int j = previous + 1; j < i; j++)
+                    values[j] = values[previous] + (values[i] - values[previous]) * (j - previous) / (i - previous);
+            previous = i;
+        }
+        for (int j = previous + 1; j < n; j++) values[j] = values[previous];
+    }
+}

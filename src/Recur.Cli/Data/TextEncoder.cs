@@ -1,0 +1,17 @@
+namespace Recur.Cli.Data;
+
+/// <summary>Tokens → ids for the embedding: unknown tokens → 1, at most <paramref name="maxLength"/> ids (the last ones), never empty.</summary>
+internal sealed class TextEncoder(Vocabulary vocabulary, int maxLength)
+{
+    public Vocabulary Vocabulary { get; } = vocabulary;
+    public int MaxLength { get; } = maxLength;
+
+    public int[] Encode(IReadOnlyList<string> tokens)
+    {
+        if (tokens.Count == 0) return new[] { Vocabulary.Unknown }; // an empty text still has one (unknown) step
+        var ids = Vocabulary.Ids(tokens);
+        return ids.Length > MaxLength ? ids[^MaxLength..] : ids;
+    }
+
+    public int[] Encode(string text) => Encode(Tokenizer.Tokenize(text));
+}

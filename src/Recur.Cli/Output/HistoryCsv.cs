@@ -1,0 +1,30 @@
+using System.Globalization;
+using System.Text;
+
+namespace Recur.Cli.Output;
+
+/// <summary><c>history.csv</c>: one row per epoch (or evaluation round) with every logged quantity, rewritten atomically after each.</summary>
+internal sealed class HistoryCsv(string path)
+{
+    private readonly List<IReadOnlyDictionary<string, double>> _rows = new();
+    private readonly List<string> _keys = new();
+
+    public IReadOnlyList<IReadOnlyDictionary<string, double>> Rows => _rows;
+
+    public void Append(IReadOnlyDictionary<string, double> row)
+    {
+        _rows.Add(new Dictionary<string, double>(row));
+        foreach (var k in row.Keys)
+            if (!_keys.Contains(k)) _keys.Add(k);
+        var sb = new StringBuilder();
+        sb.AppendJoin(',', _keys).Append('\n');
+        foreach (var r in _rows)
+            sb.AppendJoin(',', _keys.Select(k => r.TryGetValue(k, out var v) && double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "")).Append('\n');
+        JsonFiles.WriteAtomic(path, new UTF8Encoding(false).GetBytes(sb.ToString()));
+    }
+
+    /// <summary>The values of one column, NaN where a row lacks it.</summary>
+    public double[] Column(string key) => _rows.Select(r => r.TryGetValue(key, out var v) ? v : double.NaN).ToArray();
+
+    public bool Has(string key) => _keys.Contains(key);
+}

@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Recur.Cli.Common;
+
+namespace Recur.Cli.Output;
+
+/// <summary>Writes <c>metrics.json</c> and reads and writes the <c>task.json</c> sidecar, atomically.</summary>
+internal static class JsonFiles
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Writes a flat object of numbers (NaN/∞ as null), strings and booleans.</summary>
+    public static void WriteMetrics(string path, IEnumerable<KeyValuePair<string, object>> values)
+    {
+        var obj = new JsonObject();
+        foreach (var (key, value) in values)
+        {
+            obj[key] = value switch
+            {
+                double d => double.IsFinite(d) ? JsonValue.Create(Significant(d)) : null,
+                float f => float.IsFinite(f) ? JsonValue.Create(Significant(f)) : null,
+                int i => JsonValue.Create(i),
+                long l => JsonValue.Create(l),
+                bool b => JsonValue.Create(b),
+                string s => JsonValue.Create(s),
+                _ => throw new ArgumentException($"metrics.json value '{key}' has unsupported type {value?.GetType().Name}."),
+            };
+        }
+        Write(path, obj);
+    }
+
+    /// <summary>Seven significant digits: enough for any metric, and small values (1e-17) survive.</summary>
+    private static double Significant(double v) => double.Parse(v.ToString("G7", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+
+    public static void Write(string path, JsonNode node)
+    {
+        var bytes = new UTF8Encoding(false).GetBytes(node.ToJsonString(Indented) + "\n");
+        WriteAtomic(path, bytes);
+    }
+
+    /// <summary>Writes bytes to a temporary file beside <paramref name="path"/> and renames it over.</summary>
+    public static void WriteAtomic(string path, byte[] bytes)
+    {
+        string temp = path + ".tmp";
+        File.WriteAllBytes(temp, bytes);
+        File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>Reads a sidecar <c>task.json</c> and checks it belongs to one of <paramref name="tasks"/>.</summary>
+    public static JsonObject ReadTask(string path, params string[] tasks)
+    {
+        if (!File.Exists(path)) throw new InputException($"{path}: file not found (every model trained by recur has task.json beside model.recur).");
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(File.ReadAllText(path));
+        }
+        catch (JsonException e)
+        {
+            throw new InputException($"{path}: not valid JSON ({e.Message}).");
+        }
+        if (node is not JsonObject obj || obj["task"]?.GetValue<string>() is not { } task)
+            throw new InputException($"{path}: has no \"task\" field; not a recur task file.");
+        if (!tasks.Contains(task))
+            throw new InputException($"{path}: the model was trained by 'recur {task}'; this command needs a model from {string.Join(" or ", tasks.Select(t => "'recur " + t + "'"))}.");
+        return obj;
+    }
+}
