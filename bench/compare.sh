@@ -29,8 +29,9 @@ CASES=("$@")
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p; s/^$1=\([^ ]*\).*/\1/p" <<<"$2" | head -n 1; }
 
 # Peak two-core FMA throughput measured now, for the "% of peak" column.
-peak=$($BENCH peak 2>/dev/null | sed -n 's/.*2 threads[^0-9]*\([0-9.]*\).*/\1/p' | head -n 1)
-[ -n "$peak" ] || peak=474
+# The peak table has rows "threads GFLOP/s per-core"; take the two-thread row.
+peak=$($BENCH peak 2>/dev/null | awk '$1 == "2" && $2 ~ /^[0-9.]+$/ { print $2; exit }')
+[ -n "$peak" ] || { echo "could not read the FMA peak from 'Recur.Bench peak'" >&2; exit 1; }
 
 printf "%-20s %10s %10s %7s %9s %8s %9s %9s\n" case ours_ms torch_ms ratio GFLOP/s %peak ours_MB torch_MB
 lines=()
@@ -48,5 +49,5 @@ for c in "${CASES[@]}"; do
   printf "%-20s %10s %10s %7s %9s %7s%% %9s %9s\n" "$c" "$oms" "$best" "$ratio" "$gf" "$pct" "$orss" "$trss"
   lines+=("case=$c ours_ms=$oms torch_ms=$best ratio=$ratio")
 done
-echo "(PyTorch: best of 1 and 2 threads; % of peak against the measured two-core FMA peak of ${peak} GFLOP/s)"
+echo "(PyTorch: best of 1 and 2 threads; % of peak against the two-core FMA peak measured now: ${peak} GFLOP/s)"
 printf "%s\n" "${lines[@]}"
