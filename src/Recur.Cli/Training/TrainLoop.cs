@@ -76,7 +76,7 @@ internal sealed class TrainLoop(Model model, Ui ui, string checkpointPath, Histo
                 if (progressClock.ElapsedMilliseconds >= 200)
                 {
                     progressClock.Restart();
-                    ui.Progress($"{RoundName} {round + 1}/{MaxRounds}  step {inRound}{(total is { } t ? "/" + t : "")}  loss {lossSum / count:0.0000}  {clock.Elapsed.TotalSeconds:0}s");
+                    ui.Progress($"{RoundLabel(round)}  step {inRound}{(total is { } t ? "/" + t : "")}  loss {lossSum / count:0.0000}  {clock.Elapsed.TotalSeconds:0}s");
                 }
                 if (cancellation.IsCancellationRequested) { reason = "interrupted (Ctrl-C)"; stop = true; }
                 else if (MaxSteps is { } ms && steps >= ms) { reason = $"step limit ({ms})"; stop = true; }
@@ -129,10 +129,16 @@ internal sealed class TrainLoop(Model model, Ui ui, string checkpointPath, Histo
     {
         var parts = logs.Where(kv => kv.Key is not ("epoch" or "steps" or "seconds"))
             .Select(kv => $"{kv.Key} {Format(kv.Key, kv.Value)}");
-        return $"{RoundName} {round + 1}/{MaxRounds}  {string.Join("  ", parts)}  {logs["seconds"].ToString("0", CultureInfo.InvariantCulture)}s{(improved ? "  *" : "")}";
+        return $"{RoundLabel(round)}  {string.Join("  ", parts)}  {logs["seconds"].ToString("0", CultureInfo.InvariantCulture)}s{(improved ? "  *" : "")}";
     }
 
-    private static string Format(string key, double v) => key == "lr"
-        ? v.ToString("0.#####", CultureInfo.InvariantCulture)
-        : v.ToString("0.0000", CultureInfo.InvariantCulture);
+    /// <summary>"epoch 3/10", or "eval 3" when the rounds are bounded by time or steps rather than a count.</summary>
+    private string RoundLabel(int round) => MaxRounds == int.MaxValue ? $"{RoundName} {round + 1}" : $"{RoundName} {round + 1}/{MaxRounds}";
+
+    private static string Format(string key, double v) => key switch
+    {
+        "lr" => v.ToString("0.#####", CultureInfo.InvariantCulture),
+        "chars" => v.ToString("N0", CultureInfo.InvariantCulture), // a count
+        _ => v.ToString("0.0000", CultureInfo.InvariantCulture),
+    };
 }
