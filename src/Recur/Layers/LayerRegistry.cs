@@ -20,6 +20,7 @@ internal static class LayerRegistry
         ["Masking"] = Masking.FromConfig,
         ["Bidirectional"] = Bidirectional.FromConfig,
         ["TimeDistributed"] = TimeDistributed.FromConfig,
+        ["GlobalMaxPooling1D"] = GlobalMaxPooling1D.FromConfig,
     };
 
     public static JsonObject Describe(Layer layer) => new()
