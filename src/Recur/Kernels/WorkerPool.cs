@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Recur.Kernels;
 
@@ -191,8 +192,10 @@ internal static class WorkerPool
             {
                 long epoch = Volatile.Read(ref s_shared.Claim) >> 32;
                 if (epoch != seen) return epoch;
-                // A plain polling loop, without PAUSE (see WaitUntilDone).
+                // Plain polling (see WaitUntilDone), with one PAUSE every 256 polls: far enough
+                // apart not to count as a PAUSE loop, and it yields a little to an SMT sibling.
                 if ((++spins & 255) != 0) continue;
+                if (X86Base.IsSupported) X86Base.Pause();
                 // The idle time counts from the end of the last call: a worker that found every
                 // chunk of a long call taken must still be awake for the next one, or it would
                 // fall behind for good, each wake-up arriving after the caller took everything.
