@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Recur.Kernels;
 
@@ -18,7 +20,7 @@ internal interface IParallelWork
 /// <para><see cref="Run"/> publishes the chunks; the caller and the workers then claim them one at
 /// a time until none is left, and the call returns when every claimed chunk is done. A worker
 /// that is slow to wake (or descheduled by another process) costs parallelism, never a wait:
-/// the caller takes the chunks it has not claimed. Workers spin while a call is running and
+/// the caller takes the chunks it has not claimed. Workers poll while a call is running and
 /// for 100 µs after, then block.</para>
 /// <para>Claims go through one 64-bit word, (epoch, threads, chunks, next chunk), changed by
 /// compare-and-swap, so a late worker can never claim a chunk of a finished call: its snapshot
@@ -35,13 +37,26 @@ internal static class WorkerPool
     /// <summary>How long an idle worker spins before it blocks.</summary>
     private static readonly long s_spinTicks = Stopwatch.Frequency / 10_000; // 100 µs
 
+    /// <summary>How long the caller polls for the last chunks before it starts yielding.</summary>
+    private static readonly long s_pollTicks = Stopwatch.Frequency / 20_000; // 50 µs
+
     private static readonly object s_growLock = new();
     private static Worker[] s_workers = [];
-    private static int s_busy;
-    private static long s_claim; // epoch:32 | threads:8 | chunks:12 | next:12
     private static IParallelWork? s_work;
-    private static int s_done;
     private static Exception? s_error;
+    private static Shared s_shared;
+
+    /// <summary>
+    /// The words every thread touches, a cache line apart: idle workers poll <see cref="Claim"/>,
+    /// so the caller's other writes must not invalidate that line.
+    /// </summary>
+    [StructLayout(LayoutKind.Explicit, Size = 256)]
+    private struct Shared
+    {
+        [FieldOffset(64)] public long Claim; // epoch:32 | threads:8 | chunks:12 | next:12
+        [FieldOffset(128)] public int Done;
+        [FieldOffset(192)] public int Busy;
+    }
 
     /// <summary>
     /// Runs <c>work.Execute(c)</c> for c in [0, chunks) on up to <paramref name="threads"/>
@@ -52,7 +67,7 @@ internal static class WorkerPool
         if (chunks > MaxChunks)
             throw new ArgumentOutOfRangeException(nameof(chunks), chunks, $"At most {MaxChunks} chunks per call.");
         threads = Math.Min(Math.Min(threads, chunks), 255);
-        if (threads <= 1 || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0)
+        if (threads <= 1 || Interlocked.CompareExchange(ref s_shared.Busy, 1, 0) != 0)
         {
             for (int c = 0; c < chunks; c++) work.Execute(c);
             return;
@@ -62,22 +77,38 @@ internal static class WorkerPool
             Worker[] workers = EnsureWorkers(threads - 1);
             s_work = work;
             s_error = null;
-            Volatile.Write(ref s_done, 0);
-            long epoch = (Volatile.Read(ref s_claim) >> 32) + 1;
-            Volatile.Write(ref s_claim, (epoch << 32) | ((long)threads << 24) | ((long)chunks << 12));
+            Volatile.Write(ref s_shared.Done, 0);
+            long epoch = (Volatile.Read(ref s_shared.Claim) >> 32) + 1;
+            Volatile.Write(ref s_shared.Claim, (epoch << 32) | ((long)threads << 24) | ((long)chunks << 12));
             for (int w = 0; w < threads - 1; w++) workers[w].WakeIfSleeping();
 
             ClaimChunks(epoch);
-            var spinner = new SpinWait();
-            while (Volatile.Read(ref s_done) != chunks)
-                spinner.SpinOnce(sleep1Threshold: -1);
+            WaitUntilDone(chunks);
             s_work = null;
             if (s_error is { } error)
                 ExceptionDispatchInfo.Capture(error).Throw();
         }
         finally
         {
-            Volatile.Write(ref s_busy, 0);
+            Volatile.Write(ref s_shared.Busy, 0);
+        }
+    }
+
+    /// <summary>
+    /// Waits for chunks that workers claimed: polls first (they were sized to finish together),
+    /// then yields. Polling is a plain loop of loads, without PAUSE: in a KVM guest a PAUSE loop
+    /// can trap to the hypervisor (pause-loop exiting), which deschedules the virtual CPU.
+    /// </summary>
+    private static void WaitUntilDone(int chunks)
+    {
+        long start = Stopwatch.GetTimestamp();
+        while (Volatile.Read(ref s_shared.Done) != chunks)
+        {
+            if (Stopwatch.GetTimestamp() - start < s_pollTicks) continue;
+            var spinner = new SpinWait();
+            while (Volatile.Read(ref s_shared.Done) != chunks)
+                spinner.SpinOnce(sleep1Threshold: -1);
+            return;
         }
     }
 
@@ -86,10 +117,10 @@ internal static class WorkerPool
     {
         while (true)
         {
-            long claim = Volatile.Read(ref s_claim);
+            long claim = Volatile.Read(ref s_shared.Claim);
             int next = (int)(claim & 0xFFF), chunks = (int)((claim >> 12) & 0xFFF);
             if (claim >> 32 != epoch || next >= chunks) return;
-            if (Interlocked.CompareExchange(ref s_claim, claim + 1, claim) != claim) continue;
+            if (Interlocked.CompareExchange(ref s_shared.Claim, claim + 1, claim) != claim) continue;
             try
             {
                 s_work!.Execute(next);
@@ -98,7 +129,7 @@ internal static class WorkerPool
             {
                 Interlocked.CompareExchange(ref s_error, e, null);
             }
-            Interlocked.Increment(ref s_done);
+            Interlocked.Increment(ref s_shared.Done);
         }
     }
 
@@ -142,12 +173,12 @@ internal static class WorkerPool
 
         private void Loop()
         {
-            long seen = Volatile.Read(ref s_claim) >> 32;
+            long seen = Volatile.Read(ref s_shared.Claim) >> 32;
             while (true)
             {
                 long epoch = WaitForEpoch(seen);
                 seen = epoch;
-                int threads = (int)((Volatile.Read(ref s_claim) >> 24) & 0xFF);
+                int threads = (int)((Volatile.Read(ref s_shared.Claim) >> 24) & 0xFF);
                 if (_id < threads) ClaimChunks(epoch);
             }
         }
@@ -159,18 +190,20 @@ internal static class WorkerPool
             int spins = 0;
             while (true)
             {
-                long epoch = Volatile.Read(ref s_claim) >> 32;
+                long epoch = Volatile.Read(ref s_shared.Claim) >> 32;
                 if (epoch != seen) return epoch;
-                Thread.SpinWait(1);
-                if ((++spins & 63) != 0) continue;
+                // Plain polling (see WaitUntilDone), with one PAUSE every 256 polls: far enough
+                // apart not to count as a PAUSE loop, and it yields a little to an SMT sibling.
+                if ((++spins & 255) != 0) continue;
+                if (X86Base.IsSupported) X86Base.Pause();
                 // The idle time counts from the end of the last call: a worker that found every
                 // chunk of a long call taken must still be awake for the next one, or it would
                 // fall behind for good, each wake-up arriving after the caller took everything.
-                if (Volatile.Read(ref s_busy) != 0) start = Stopwatch.GetTimestamp();
+                if (Volatile.Read(ref s_shared.Busy) != 0) start = Stopwatch.GetTimestamp();
                 if (Stopwatch.GetTimestamp() - start < s_spinTicks) continue;
 
                 Interlocked.Exchange(ref _sleeping, 1);
-                if (Volatile.Read(ref s_claim) >> 32 == seen)
+                if (Volatile.Read(ref s_shared.Claim) >> 32 == seen)
                     _wake.Wait();
                 else if (Interlocked.Exchange(ref _sleeping, 0) == 0)
                     _wake.Wait(); // a caller took the flag and released us: consume it

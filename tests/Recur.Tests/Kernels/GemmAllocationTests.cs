@@ -27,9 +27,15 @@ public class GemmAllocationTests
         }
 
         for (int i = 0; i < 5; i++) Calls(); // workspaces and pool threads come to their size
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++) Calls();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        // A call that allocates would show in every round; the runtime itself may allocate once
+        // in a while on this thread (tiering, thread statics), so one clean round is the proof.
+        var rounds = new List<long>();
+        for (int round = 0; round < 5 && (rounds.Count == 0 || rounds[^1] != 0); round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 20; i++) Calls();
+            rounds.Add(GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.True(rounds[^1] == 0, $"bytes allocated per round of 20 × 4 calls: {string.Join(", ", rounds)}");
     }
 }
