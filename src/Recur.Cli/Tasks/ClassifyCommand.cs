@@ -39,11 +39,12 @@ internal sealed class ClassifyCommand
     private readonly Option<int?> _maxLength = new("--max-length") { Description = "Keep at most this many tokens of a text, the last ones (default: 1.5 × the 99th percentile of training lengths)" };
     private readonly Option<int> _embedding = new("--embedding") { Description = "Embedding size", DefaultValueFactory = _ => 64 };
     private readonly Option<float> _dropout = new("--dropout") { Description = "Dropout on the embeddings and on the recurrent output", DefaultValueFactory = _ => 0.5f };
+    private readonly Option<string> _pool = new("--pool") { Description = "How the text's outputs become one vector: last (the final states) or max (the maximum of every feature over the words)", DefaultValueFactory = _ => "last" };
 
     private ClassifyCommand(CliContext ctx, Command command)
     {
         _ctx = ctx;
-        foreach (var o in new Option[] { _train, _test, _textColumn, _labelColumn, _valFraction, _minCount, _maxVocab, _maxLength, _embedding, _dropout })
+        foreach (var o in new Option[] { _train, _test, _textColumn, _labelColumn, _valFraction, _minCount, _maxVocab, _maxLength, _embedding, _dropout, _pool })
             command.Add(o);
         _header = new HeaderOptions(command);
         _common = new CommonOptions(command, Defaults, Task);
@@ -111,12 +112,18 @@ internal sealed class ClassifyCommand
         var valSet = new Encoded(val.Texts.Select(encoder.Encode).ToList(), val.Labels.Select(l => classIndex[l]).ToList());
         var testSet = new Encoded(test.Texts.Select(encoder.Encode).ToList(), test.Labels.Select(l => classIndex[l]).ToList());
 
-        var model = new Sequential(s.Seed,
+        string pool = r.GetValue(_pool)!;
+        if (pool is not ("last" or "max")) throw new InputException($"--pool is '{pool}'; expected last or max.");
+        var layers = new List<Layer>
+        {
             new Embedding(vocabulary.Size, embedding, maskZero: true),
             new Dropout(dropout),
-            Network.Recurrent(s, returnSequences: false, dropout: dropout),
-            new Dropout(dropout),
-            new Dense(classes.Count));
+            Network.Recurrent(s, returnSequences: pool == "max", dropout: dropout),
+        };
+        if (pool == "max") layers.Add(new GlobalMaxPooling1D());
+        layers.Add(new Dropout(dropout));
+        layers.Add(new Dense(classes.Count));
+        var model = new Sequential(s.Seed, layers.ToArray());
         model.Build(-1); // (T) ids, any T: batches have different lengths
         Network.Compile(model, s, Loss.SparseCategoricalCrossEntropy(fromLogits: true), Metric.Accuracy);
 
