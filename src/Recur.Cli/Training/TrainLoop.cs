@@ -76,7 +76,7 @@ internal sealed class TrainLoop(Model model, Ui ui, string checkpointPath, Histo
                 if (progressClock.ElapsedMilliseconds >= 200)
                 {
                     progressClock.Restart();
-                    ui.Progress($"{RoundLabel(round)}  step {inRound}{(total is { } t ? "/" + t : "")}  loss {lossSum / count:0.0000}  {clock.Elapsed.TotalSeconds:0}s");
+                    ui.Progress($"{RoundName} {Of(round)}  step {inRound}{(total is { } t ? "/" + t : "")}  loss {lossSum / count:0.0000}  {clock.Elapsed.TotalSeconds:0}s");
                 }
                 if (cancellation.IsCancellationRequested) { reason = "interrupted (Ctrl-C)"; stop = true; }
                 else if (MaxSteps is { } ms && steps >= ms) { reason = $"step limit ({ms})"; stop = true; }
@@ -127,13 +127,13 @@ internal sealed class TrainLoop(Model model, Ui ui, string checkpointPath, Histo
 
     private string Line(int round, IReadOnlyDictionary<string, double> logs, bool improved)
     {
-        var parts = logs.Where(kv => kv.Key is not ("epoch" or "steps" or "seconds"))
+        var parts = logs.Where(kv => kv.Key is not ("epoch" or "steps" or "seconds" or "chars"))
             .Select(kv => $"{kv.Key} {Format(kv.Key, kv.Value)}");
-        return $"{RoundLabel(round)}  {string.Join("  ", parts)}  {logs["seconds"].ToString("0", CultureInfo.InvariantCulture)}s{(improved ? "  *" : "")}";
+        return $"{RoundName} {Of(round)}  {string.Join("  ", parts)}  {logs["seconds"].ToString("0", CultureInfo.InvariantCulture)}s{(improved ? "  *" : "")}";
     }
 
-    /// <summary>"epoch 3/10", or "eval 3" when the rounds are bounded by time or steps rather than a count.</summary>
-    private string RoundLabel(int round) => MaxRounds == int.MaxValue ? $"{RoundName} {round + 1}" : $"{RoundName} {round + 1}/{MaxRounds}";
+    /// <summary>"3/10", or "3" when the number of rounds is open-ended.</summary>
+    private string Of(int round) => MaxRounds == int.MaxValue ? $"{round + 1}" : $"{round + 1}/{MaxRounds}";
 
     private static string Format(string key, double v) => key switch
     {
