@@ -23,7 +23,7 @@ internal sealed class ClassifyCommand
 
     public static readonly TaskDefaults Defaults = new()
     {
-        Cell = "lstm", Units = 64, Layers = 1, Bidirectional = true, Epochs = 3, Batch = 64, LearningRate = 1e-3f, Clip = 5f, Seed = 1,
+        Cell = "lstm", Units = 128, Layers = 1, Bidirectional = true, Epochs = 3, Batch = 64, LearningRate = 1e-3f, Clip = 5f, Seed = 1,
     };
 
     private readonly CliContext _ctx;
@@ -37,9 +37,9 @@ internal sealed class ClassifyCommand
     private readonly Option<int> _minCount = new("--min-count") { Description = "Keep tokens seen at least this often in training", DefaultValueFactory = _ => 2 };
     private readonly Option<int> _maxVocab = new("--max-vocab") { Description = "Keep at most this many tokens", DefaultValueFactory = _ => 20000 };
     private readonly Option<int?> _maxLength = new("--max-length") { Description = "Keep at most this many tokens of a text, the last ones (default: 1.5 × the 99th percentile of training lengths)" };
-    private readonly Option<int> _embedding = new("--embedding") { Description = "Embedding size", DefaultValueFactory = _ => 64 };
+    private readonly Option<int> _embedding = new("--embedding") { Description = "Embedding size", DefaultValueFactory = _ => 128 };
     private readonly Option<float> _dropout = new("--dropout") { Description = "Dropout on the embeddings and on the recurrent output", DefaultValueFactory = _ => 0.5f };
-    private readonly Option<string> _pool = new("--pool") { Description = "How the text's outputs become one vector: last (the final states) or max (the maximum of every feature over the words)", DefaultValueFactory = _ => "last" };
+    private readonly Option<string> _pool = new("--pool") { Description = "How the text's outputs become one vector: last (the final states) or max (the maximum of every feature over the words)", DefaultValueFactory = _ => "max" };
 
     private ClassifyCommand(CliContext ctx, Command command)
     {
