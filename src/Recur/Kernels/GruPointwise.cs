@@ -12,24 +12,25 @@ namespace Recur.Kernels;
 internal static unsafe class GruPointwise
 {
     /// <summary>
-    /// In: z (3H) = input projection + folded biases, with h·W_h{r,z}ᵀ already added to r and z;
-    /// hn (H) = h·W_hnᵀ. Out: z = activated [r | z | n], hn += b_hn (the backward cache),
-    /// h = (1 − z)⊙n + z⊙h_{t−1} with n = tanh(z_n + r⊙hn).
+    /// In: z (3H) = input projection + b_ih + the folded b_hr, b_hz; rec (3H) = h_{t−1}·W_hhᵀ, the
+    /// recurrent projection of all three blocks. Out: z = activated [r | z | n];
+    /// hn = rec_n + b_hn (the backward cache); h = (1 − z)⊙n + z⊙h_{t−1} with
+    /// r = σ(z_r + rec_r), z = σ(z_z + rec_z), n = tanh(z_n + r⊙hn).
     /// </summary>
-    public static void ForwardResetAfter(int h, float* z, float* hn, float* bhn, float* hPrev, float* hOut)
+    public static void ForwardResetAfter(int h, float* z, float* rec, float* bhn, float* hPrev, float* hn, float* hOut)
     {
         int j = 0;
-        if (SimdFloat512.IsAccelerated) j = ForwardResetAfter<SimdFloat512>(h, z, hn, bhn, hPrev, hOut);
-        else if (SimdFloat256.IsAccelerated) j = ForwardResetAfter<SimdFloat256>(h, z, hn, bhn, hPrev, hOut);
-        ForwardResetAfterReference(j, h, z, hn, bhn, hPrev, hOut);
+        if (SimdFloat512.IsAccelerated) j = ForwardResetAfter<SimdFloat512>(h, z, rec, bhn, hPrev, hn, hOut);
+        else if (SimdFloat256.IsAccelerated) j = ForwardResetAfter<SimdFloat256>(h, z, rec, bhn, hPrev, hn, hOut);
+        ForwardResetAfterReference(j, h, z, rec, bhn, hPrev, hn, hOut);
     }
 
-    public static void ForwardResetAfterReference(int from, int h, float* z, float* hn, float* bhn, float* hPrev, float* hOut)
+    public static void ForwardResetAfterReference(int from, int h, float* z, float* rec, float* bhn, float* hPrev, float* hn, float* hOut)
     {
         for (int j = from; j < h; j++)
         {
-            float r = Activations.Sigmoid(z[j]), u = Activations.Sigmoid(z[h + j]);
-            hn[j] += bhn[j];
+            float r = Activations.Sigmoid(z[j] + rec[j]), u = Activations.Sigmoid(z[h + j] + rec[h + j]);
+            hn[j] = rec[2 * h + j] + bhn[j];
             float n = MathF.Tanh(z[2 * h + j] + r * hn[j]);
             z[j] = r; z[h + j] = u; z[2 * h + j] = n;
             hOut[j] = n + u * (hPrev[j] - n);
@@ -37,15 +38,15 @@ internal static unsafe class GruPointwise
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int ForwardResetAfter<TVec>(int h, float* z, float* hn, float* bhn, float* hPrev, float* hOut)
+    private static int ForwardResetAfter<TVec>(int h, float* z, float* rec, float* bhn, float* hPrev, float* hn, float* hOut)
         where TVec : struct, ISimdFloat<TVec>
     {
         int j = 0, w = TVec.Count;
         for (; j + w <= h; j += w)
         {
-            var r = FastMath.Sigmoid(TVec.Load(z + j));
-            var u = FastMath.Sigmoid(TVec.Load(z + h + j));
-            var hnj = TVec.Load(hn + j) + TVec.Load(bhn + j);
+            var r = FastMath.Sigmoid(TVec.Load(z + j) + TVec.Load(rec + j));
+            var u = FastMath.Sigmoid(TVec.Load(z + h + j) + TVec.Load(rec + h + j));
+            var hnj = TVec.Load(rec + 2 * h + j) + TVec.Load(bhn + j);
             var n = FastMath.Tanh(TVec.FusedMultiplyAdd(r, hnj, TVec.Load(z + 2 * h + j)));
             TVec.Store(r, z + j);
             TVec.Store(u, z + h + j);

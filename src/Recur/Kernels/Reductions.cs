@@ -1,6 +1,11 @@
+using System.Numerics;
+
 namespace Recur.Kernels;
 
-/// <summary>Reductions over spans, accumulated in double for stability.</summary>
+/// <summary>
+/// Reductions over spans (the whole-span ones accumulated in double for stability), and the
+/// row-wise sums and broadcasts of the recurrent loop.
+/// </summary>
 internal static class Reductions
 {
     public static double Sum(ReadOnlySpan<float> x)
@@ -33,13 +38,43 @@ internal static class Reductions
         return m;
     }
 
-    /// <summary>Adds the column sums of a (rows, cols) matrix to <paramref name="into"/> (cols).</summary>
+    /// <summary>
+    /// Adds the column sums of a (rows, cols) matrix to <paramref name="into"/> (cols), row by row:
+    /// each column is the same chain of float additions as <see cref="AddColumnSumsReference"/>,
+    /// done a vector of columns at a time.
+    /// </summary>
     public static void AddColumnSums(ReadOnlySpan<float> x, int rows, int cols, Span<float> into)
+    {
+        int w = Vector<float>.Count, vectorCols = Vector.IsHardwareAccelerated ? cols - cols % w : 0;
+        for (int r = 0; r < rows; r++)
+        {
+            var row = x.Slice(r * cols, cols);
+            for (int j = 0; j < vectorCols; j += w)
+                (new Vector<float>(into.Slice(j)) + new Vector<float>(row.Slice(j))).CopyTo(into.Slice(j));
+            for (int j = vectorCols; j < cols; j++) into[j] += row[j];
+        }
+    }
+
+    /// <summary>The plain definition of <see cref="AddColumnSums"/>.</summary>
+    public static void AddColumnSumsReference(ReadOnlySpan<float> x, int rows, int cols, Span<float> into)
     {
         for (int r = 0; r < rows; r++)
         {
             var row = x.Slice(r * cols, cols);
             for (int j = 0; j < cols; j++) into[j] += row[j];
+        }
+    }
+
+    /// <summary>x (rows, cols) += v (cols) on every row.</summary>
+    public static void AddToEachRow(Span<float> x, int rows, int cols, ReadOnlySpan<float> v)
+    {
+        int w = Vector<float>.Count, vectorCols = Vector.IsHardwareAccelerated ? cols - cols % w : 0;
+        for (int r = 0; r < rows; r++)
+        {
+            var row = x.Slice(r * cols, cols);
+            for (int j = 0; j < vectorCols; j += w)
+                (new Vector<float>(row.Slice(j)) + new Vector<float>(v.Slice(j))).CopyTo(row.Slice(j));
+            for (int j = vectorCols; j < cols; j++) row[j] += v[j];
         }
     }
 }

@@ -40,6 +40,8 @@ internal static class WorkerPool
     /// <summary>How long the caller polls for the last chunks before it starts yielding.</summary>
     private static readonly long s_pollTicks = Stopwatch.Frequency / 20_000; // 50 µs
 
+    [ThreadStatic] private static bool t_inWork;
+
     private static readonly object s_growLock = new();
     private static Worker[] s_workers = [];
     private static IParallelWork? s_work;
@@ -59,6 +61,12 @@ internal static class WorkerPool
     }
 
     /// <summary>
+    /// True on a thread while it runs a chunk: a kernel called from inside a chunk runs on that
+    /// thread alone (the pool is already shared out).
+    /// </summary>
+    public static bool InWork => t_inWork;
+
+    /// <summary>
     /// Runs <c>work.Execute(c)</c> for c in [0, chunks) on up to <paramref name="threads"/>
     /// threads (the caller included), and returns when all are done.
     /// </summary>
@@ -69,7 +77,16 @@ internal static class WorkerPool
         threads = Math.Min(Math.Min(threads, chunks), 255);
         if (threads <= 1 || Interlocked.CompareExchange(ref s_shared.Busy, 1, 0) != 0)
         {
-            for (int c = 0; c < chunks; c++) work.Execute(c);
+            bool outer = t_inWork;
+            t_inWork = true;
+            try
+            {
+                for (int c = 0; c < chunks; c++) work.Execute(c);
+            }
+            finally
+            {
+                t_inWork = outer;
+            }
             return;
         }
         try
@@ -121,6 +138,8 @@ internal static class WorkerPool
             int next = (int)(claim & 0xFFF), chunks = (int)((claim >> 12) & 0xFFF);
             if (claim >> 32 != epoch || next >= chunks) return;
             if (Interlocked.CompareExchange(ref s_shared.Claim, claim + 1, claim) != claim) continue;
+            bool outer = t_inWork;
+            t_inWork = true;
             try
             {
                 s_work!.Execute(next);
@@ -128,6 +147,10 @@ internal static class WorkerPool
             catch (Exception e)
             {
                 Interlocked.CompareExchange(ref s_error, e, null);
+            }
+            finally
+            {
+                t_inWork = outer;
             }
             Interlocked.Increment(ref s_shared.Done);
         }

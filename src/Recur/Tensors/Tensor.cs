@@ -35,13 +35,13 @@ public sealed class Tensor
     public static Tensor Zeros(params int[] shape)
     {
         long n = CheckedVolume(shape, nameof(shape));
-        return new Tensor(new float[n], shape);
+        return new Tensor(Storage.Zeroed((int)n), shape);
     }
 
     /// <summary>A tensor filled with <paramref name="value"/>.</summary>
     public static Tensor Full(float value, params int[] shape)
     {
-        var t = Zeros(shape);
+        var t = new Tensor(Storage.Uninitialized((int)CheckedVolume(shape, nameof(shape))), shape);
         Array.Fill(t.Data, value);
         return t;
     }

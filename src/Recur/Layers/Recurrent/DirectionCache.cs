@@ -13,7 +13,8 @@ namespace Recur.Layers.Recurrent;
 /// </remarks>
 internal sealed class DirectionCache
 {
-    public DirectionCache(int steps, int batch, int hidden, int gateWidth, int extraWidth, bool cellState, bool reverse)
+    public DirectionCache(int steps, int batch, int hidden, int gateWidth, int extraWidth, int scratchWidth,
+        bool cellState, bool reverse)
     {
         GateWidth = gateWidth;
         T = steps;
@@ -24,6 +25,8 @@ internal sealed class DirectionCache
         Cells = cellState ? new float[(steps + 1) * batch * hidden] : Array.Empty<float>();
         Gates = new float[steps * batch * gateWidth];
         Extra = new float[steps * batch * extraWidth];
+        Bias = new float[gateWidth];
+        Scratch = new float[batch * scratchWidth];
     }
 
     public int T { get; }
@@ -43,6 +46,27 @@ internal sealed class DirectionCache
     public float[] GradRecurrent => _gradRecurrent ??= new float[T * B * GateWidth];
 
     private float[]? _gradGates, _gradRecurrent;
+
+    /// <summary>
+    /// Backward step buffers, each (B, H): ∂L/∂h and ∂L/∂c arriving from the next step, the total
+    /// ∂L/∂h_t, and the gradients a step sends back. Allocated on first use and kept.
+    /// </summary>
+    public float[] GradHNext => _gradHNext ??= new float[B * H];
+    public float[] GradCNext => _gradCNext ??= new float[Cells.Length == 0 ? 0 : B * H];
+    public float[] GradH => _gradH ??= new float[B * H];
+    public float[] GradHPrev => _gradHPrev ??= new float[B * H];
+    public float[] GradCPrev => _gradCPrev ??= new float[Cells.Length == 0 ? 0 : B * H];
+
+    /// <summary>(GH) column sums of the gate gradients, for the bias gradients.</summary>
+    public float[] GradBias => _gradBias ??= new float[GateWidth];
+
+    private float[]? _gradHNext, _gradCNext, _gradH, _gradHPrev, _gradCPrev, _gradBias;
+
+    /// <summary>(GH) b_ih plus the part of b_hh the cell folds in, added to the gates at every step.</summary>
+    public float[] Bias;
+
+    /// <summary>(B, ScratchWidth·H) the cell's step scratch; each row block uses its own rows.</summary>
+    public float[] Scratch;
 
     public float[] States;  // (T+1, B, H)
     public float[] Cells;   // (T+1, B, H), LSTM only
@@ -78,4 +102,11 @@ internal sealed class DirectionCache
     public Span<float> StateAt(int slot) => States.AsSpan(slot * B * H, B * H);
 
     public Span<float> CellAt(int slot) => Cells.Length == 0 ? Span<float>.Empty : Cells.AsSpan(slot * B * H, B * H);
+
+    /// <summary>Rows [b0, b0 + nb) of the state in <paramref name="slot"/>: (nb, H).</summary>
+    public Span<float> StateRows(int slot, int b0, int nb) => States.AsSpan((slot * B + b0) * H, nb * H);
+
+    /// <summary>Rows [b0, b0 + nb) of the cell state in <paramref name="slot"/> (empty without one).</summary>
+    public Span<float> CellRows(int slot, int b0, int nb)
+        => Cells.Length == 0 ? Span<float>.Empty : Cells.AsSpan((slot * B + b0) * H, nb * H);
 }

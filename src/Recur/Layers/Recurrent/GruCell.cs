@@ -20,7 +20,8 @@ namespace Recur.Layers.Recurrent;
 internal sealed unsafe class GruCell : RecurrentCell
 {
     private readonly bool _resetAfter;
-    private PackedMatrix? _wRZt, _wNt; // W_h{r,z}ᵀ (H, 2H), W_hnᵀ (H, H): forward
+    private PackedMatrix? _whhT;       // W_hhᵀ (H, 3H): forward, reset after
+    private PackedMatrix? _wRZt, _wNt; // W_h{r,z}ᵀ (H, 2H), W_hnᵀ (H, H): forward, reset before
     private PackedMatrix? _whh;        // W_hh (3H, H): backward, reset after
     private PackedMatrix? _wRZ, _wN;   // W_h{r,z} (2H, H), W_hn (H, H): backward, reset before
 
@@ -33,6 +34,8 @@ internal sealed unsafe class GruCell : RecurrentCell
     public override int ExtraWidth => 1;
 
     public override bool SeparateRecurrentGradient => true;
+
+    public override int ScratchWidth => _resetAfter ? 3 : 0; // h_{t−1}·W_hhᵀ (B, 3H)
 
     private ReadOnlySpan<float> RowsRZ => WeightHh.Span.Slice(0, 2 * H * H); // (2H, H)
     private ReadOnlySpan<float> RowsN => WeightHh.Span.Slice(2 * H * H);     // (H, H)
@@ -47,6 +50,11 @@ internal sealed unsafe class GruCell : RecurrentCell
 
     public override void PrepareForward()
     {
+        if (_resetAfter)
+        {
+            _whhT = Gemm.Pack(true, H, GH, WeightHh.Span, H, _whhT);
+            return;
+        }
         _wRZt = Gemm.Pack(true, H, 2 * H, RowsRZ, H, _wRZt);
         _wNt = Gemm.Pack(true, H, H, RowsN, H, _wNt);
     }
@@ -63,18 +71,19 @@ internal sealed unsafe class GruCell : RecurrentCell
     }
 
     public override void Forward(int batch, Span<float> gates, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev,
-        Span<float> h, Span<float> c, Span<float> extra)
+        Span<float> h, Span<float> c, Span<float> extra, Span<float> scratch)
     {
-        // r and z blocks of (B, 3H) += (B, H) · W_h{r,z}ᵀ
-        Gemm.Multiply(false, batch, hPrev, H, _wRZt!, gates, GH, accumulate: true);
         if (_resetAfter)
         {
-            Gemm.Multiply(false, batch, hPrev, H, _wNt!, extra, H); // hn (B, H) = h · W_hnᵀ
-            fixed (float* z = gates, hn = extra, bias = BiasHh.Span, hp = hPrev, ht = h)
+            // rec (B, 3H) = (B, H) · W_hhᵀ: all three blocks in one multiply
+            Gemm.Multiply(false, batch, hPrev, H, _whhT!, scratch, GH);
+            fixed (float* z = gates, rec = scratch, hn = extra, bias = BiasHh.Span, hp = hPrev, ht = h)
                 for (int b = 0; b < batch; b++)
-                    GruPointwise.ForwardResetAfter(H, z + b * GH, hn + b * H, bias + 2 * H, hp + b * H, ht + b * H);
+                    GruPointwise.ForwardResetAfter(H, z + b * GH, rec + b * GH, bias + 2 * H, hp + b * H, hn + b * H, ht + b * H);
             return;
         }
+        // r and z blocks of (B, 3H) += (B, H) · W_h{r,z}ᵀ
+        Gemm.Multiply(false, batch, hPrev, H, _wRZt!, gates, GH, accumulate: true);
         for (int b = 0; b < batch; b++)
         {
             var row = gates.Slice(b * GH, GH);
@@ -152,18 +161,16 @@ internal sealed unsafe class GruCell : RecurrentCell
         Gemm.Multiply(false, batch, dgx, GH, _wRZ!, dhPrev, H, accumulate: true);
     }
 
-    public override void AccumulateRecurrentGrads(int rows,
-        ReadOnlySpan<float> dgh, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> extra,
-        Span<float> dWeightHh, Span<float> dBiasHh)
+    public override void AccumulateRecurrentWeightGrad(int rows,
+        ReadOnlySpan<float> dgh, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> extra, Span<float> dWeightHh)
     {
         if (_resetAfter)
         {
-            base.AccumulateRecurrentGrads(rows, dgh, hPrev, extra, dWeightHh, dBiasHh);
+            base.AccumulateRecurrentWeightGrad(rows, dgh, hPrev, extra, dWeightHh);
             return;
         }
         // dW_h{r,z} (2H, H) += dz_{r,z}ᵀ · h_{t−1};   dW_hn (H, H) += dz_nᵀ · (r ⊙ h_{t−1})
         Gemm.Multiply(true, false, 2 * H, H, rows, dgh, GH, hPrev, H, dWeightHh, H, accumulate: true);
         Gemm.Multiply(true, false, H, H, rows, dgh.Slice(2 * H), GH, extra, H, dWeightHh.Slice(2 * H * H), H, accumulate: true);
-        Reductions.AddColumnSums(dgh, rows, GH, dBiasHh);
     }
 }

@@ -31,7 +31,7 @@ internal sealed unsafe class LstmCell : RecurrentCell
     public override void PrepareBackward() => _whh = Gemm.Pack(false, GH, H, WeightHh.Span, H, _whh);
 
     public override void Forward(int batch, Span<float> gates, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev,
-        Span<float> h, Span<float> c, Span<float> extra)
+        Span<float> h, Span<float> c, Span<float> extra, Span<float> scratch)
     {
         // (B, 4H) += (B, H) · W_hhᵀ
         Gemm.Multiply(false, batch, hPrev, H, _whhT!, gates, GH, accumulate: true);

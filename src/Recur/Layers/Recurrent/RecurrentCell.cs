@@ -53,6 +53,9 @@ internal abstract class RecurrentCell
     /// <summary>Floats per (t, b) row the cell caches besides its gates, as a multiple of H (0 or 1).</summary>
     public virtual int ExtraWidth => 0;
 
+    /// <summary>Floats of step scratch per batch row, as a multiple of H (not kept between steps).</summary>
+    public virtual int ScratchWidth => 0;
+
     /// <summary>
     /// Adds to <paramref name="bias"/> (GH) the part of b_hh that is a plain constant inside the
     /// pre-activations, so the loop folds it into the precomputed input projection once instead
@@ -75,10 +78,12 @@ internal abstract class RecurrentCell
     /// folded part of b_hh, and leaves holding the activated gates (the backward cache);
     /// <paramref name="hPrev"/>, <paramref name="cPrev"/> (B, H) are the entering state. Writes the
     /// new state <paramref name="h"/>, <paramref name="c"/> (B, H) and the step's
-    /// <paramref name="extra"/> cache (B, ExtraWidth·H).
+    /// <paramref name="extra"/> cache (B, ExtraWidth·H); <paramref name="scratch"/> (B, ScratchWidth·H)
+    /// is the cell's to overwrite. Rows are independent: the loop may run a block of the batch
+    /// rows on each thread, so a step keeps no state outside its arguments.
     /// </summary>
     public abstract void Forward(int batch, Span<float> gates, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev,
-        Span<float> h, Span<float> c, Span<float> extra);
+        Span<float> h, Span<float> c, Span<float> extra, Span<float> scratch);
 
     /// <summary>
     /// One step back. <paramref name="dh"/> (B, H) is ∂L/∂h_t (from the output and from step t+1),
@@ -93,25 +98,13 @@ internal abstract class RecurrentCell
         Span<float> dgx, Span<float> dgh, Span<float> dhPrev, Span<float> dcPrev);
 
     /// <summary>
-    /// After the loop, over all R = T·B rows: dW_hh += dghᵀ·h_{t−1} and db_hh += Σ dgh.
+    /// After the loop, over all R = T·B rows: dW_hh += dghᵀ·h_{t−1} (the loop adds db_hh = Σ dgh).
     /// <paramref name="dgh"/> (R, GH), <paramref name="hPrev"/> (R, H), <paramref name="extra"/> (R, ExtraWidth·H).
     /// </summary>
-    public virtual void AccumulateRecurrentGrads(int rows,
-        ReadOnlySpan<float> dgh, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> extra,
-        Span<float> dWeightHh, Span<float> dBiasHh)
+    public virtual void AccumulateRecurrentWeightGrad(int rows,
+        ReadOnlySpan<float> dgh, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> extra, Span<float> dWeightHh)
     {
         // (GH, H) += (R, GH)ᵀ · (R, H)
         Gemm.MatMulTransA(dgh, hPrev, dWeightHh, GH, H, rows, accumulate: true);
-        Reductions.AddColumnSums(dgh, rows, GH, dBiasHh);
-    }
-
-    /// <summary>x (rows, cols) += bias (cols) on every row.</summary>
-    protected static void AddBiasRows(Span<float> x, ReadOnlySpan<float> bias, int rows, int cols)
-    {
-        for (int r = 0; r < rows; r++)
-        {
-            var row = x.Slice(r * cols, cols);
-            for (int j = 0; j < cols; j++) row[j] += bias[j];
-        }
     }
 }

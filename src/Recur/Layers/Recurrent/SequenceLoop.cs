@@ -10,8 +10,21 @@ namespace Recur.Layers.Recurrent;
 /// direction of one layer. Masked steps (padding) keep the state, output zero and pass the
 /// state's gradient straight through, so padded steps get no gradient.
 /// </summary>
-internal static class SequenceLoop
+/// <remarks>
+/// <para>Around the loop sit the large multiplies: the input projection of every step before it,
+/// the weight and input gradients over all T·B rows after it. Inside it, a step only adds the
+/// recurrent projection and runs the cell's fused element-wise pass.</para>
+/// <para>Batch rows never mix inside a step: row b of h_t depends only on row b of h_{t−1}, and
+/// the same holds for the gradients going back. So the rows are cut into blocks (see
+/// <see cref="RowBlocks"/>) and each thread runs the whole time loop on its own block, one
+/// hand-off per sequence instead of one per step. Every element is computed by the same
+/// operations whatever the blocks, so results do not depend on the thread count.</para>
+/// </remarks>
+internal static unsafe class SequenceLoop
 {
+    /// <summary>Smallest block of batch rows one thread takes: one row panel of the GEMM micro-kernel.</summary>
+    private const int MinRowsPerBlock = 8;
+
     /// <summary>
     /// Forward over time. <paramref name="x"/> (T, B, I); <paramref name="h0"/>, <paramref name="c0"/> (B, H);
     /// <paramref name="valid"/> (T, B) or null when every step is real. The buffers of
@@ -24,47 +37,52 @@ internal static class SequenceLoop
         int H = cell.H, GH = cell.GH, B = batch, T = steps;
         var cache = reuse is not null && reuse.Fits(T, B, H, GH, reverse)
             ? reuse
-            : new DirectionCache(T, B, H, GH, cell.ExtraWidth * H, cell.HasCellState, reverse);
+            : new DirectionCache(T, B, H, GH, cell.ExtraWidth * H, cell.ScratchWidth * H, cell.HasCellState, reverse);
         h0.CopyTo(cache.StateAt(cache.InitialSlot));
         if (cell.HasCellState) c0.CopyTo(cache.CellAt(cache.InitialSlot));
 
-        // Gates (T·B, GH) = x (T·B, I) · W_ihᵀ + b_ih + (the constant part of b_hh): the input
-        // projection of every step in one multiply, written where the step will finish it in place.
+        // Gates (T·B, GH) = x (T·B, I) · W_ihᵀ: the input projection of every step in one multiply,
+        // written where the step will finish it in place (after adding b_ih + the folded b_hh).
         Gemm.MatMulTransB(x, weightIh.Span, cache.Gates, T * B, GH, inputSize);
-        var bias = biasIh.Span.ToArray();
-        cell.FoldRecurrentBias(bias);
-        for (int r = 0; r < T * B; r++)
-        {
-            var row = cache.Gates.AsSpan(r * GH, GH);
-            for (int j = 0; j < GH; j++) row[j] += bias[j];
-        }
+        biasIh.Span.CopyTo(cache.Bias);
+        cell.FoldRecurrentBias(cache.Bias);
         cell.PrepareForward();
+        if (valid is not null) _ = cache.MaskedOutput; // allocated here, before the row blocks share it
 
-        int E = cell.ExtraWidth * H;
-        for (int s = 0; s < T; s++)
-        {
-            int t = reverse ? T - 1 - s : s;
-            var hPrev = cache.StateAt(cache.PrevSlot(t));
-            var cPrev = cache.CellAt(cache.PrevSlot(t));
-            var h = cache.StateAt(cache.Slot(t));
-            var c = cache.CellAt(cache.Slot(t));
-            cell.Forward(B, cache.Gates.AsSpan(t * B * GH, B * GH), hPrev, cPrev, h, c, cache.Extra.AsSpan(t * B * E, B * E));
-            if (valid is null) continue;
-            var y = cache.MaskedOutput.AsSpan(t * B * H, B * H);
-            h.CopyTo(y);
-            for (int b = 0; b < B; b++)
-            {
-                if (valid[t * B + b]) continue;
-                hPrev.Slice(b * H, H).CopyTo(h.Slice(b * H, H));
-                if (cell.HasCellState) cPrev.Slice(b * H, H).CopyTo(c.Slice(b * H, H));
-                y.Slice(b * H, H).Clear();
-            }
-        }
+        RowBlocks.Run(RowBlocks.Pass.Forward, cell, cache, valid, null, null);
         return cache;
     }
 
+    /// <summary>The time loop forward, for batch rows [b0, b0 + nb).</summary>
+    private static void ForwardRows(RecurrentCell cell, DirectionCache cache, bool[]? valid, int b0, int nb)
+    {
+        int H = cell.H, GH = cell.GH, B = cache.B, T = cache.T, E = cell.ExtraWidth * H, S = cell.ScratchWidth * H;
+        var scratch = cache.Scratch.AsSpan(b0 * S, nb * S);
+        for (int s = 0; s < T; s++)
+        {
+            int t = cache.Reverse ? T - 1 - s : s;
+            var hPrev = cache.StateRows(cache.PrevSlot(t), b0, nb);
+            var cPrev = cache.CellRows(cache.PrevSlot(t), b0, nb);
+            var h = cache.StateRows(cache.Slot(t), b0, nb);
+            var c = cache.CellRows(cache.Slot(t), b0, nb);
+            var gates = cache.Gates.AsSpan((t * B + b0) * GH, nb * GH); // (nb, GH)
+            Reductions.AddToEachRow(gates, nb, GH, cache.Bias);
+            cell.Forward(nb, gates, hPrev, cPrev, h, c, cache.Extra.AsSpan((t * B + b0) * E, nb * E), scratch);
+            if (valid is null) continue;
+            var y = cache.MaskedOutput.AsSpan((t * B + b0) * H, nb * H);
+            h.CopyTo(y);
+            for (int r = 0; r < nb; r++)
+            {
+                if (valid[t * B + b0 + r]) continue;
+                hPrev.Slice(r * H, H).CopyTo(h.Slice(r * H, H));
+                if (!c.IsEmpty) cPrev.Slice(r * H, H).CopyTo(c.Slice(r * H, H));
+                y.Slice(r * H, H).Clear();
+            }
+        }
+    }
+
     /// <summary>
-    /// Back through time. <paramref name="dy"/> (T, B, H) is ∂L/∂output (null for none);
+    /// Back through time. <paramref name="dy"/> (T, B, H) is ∂L/∂output (empty for none);
     /// <paramref name="dhN"/>, <paramref name="dcN"/> (B, H) the gradients of the final state
     /// (empty for none). Accumulates dW_ih, db_ih, dW_hh, db_hh and <paramref name="dx"/> (T, B, I);
     /// writes ∂L/∂h0 and ∂L/∂c0 into <paramref name="dh0"/>, <paramref name="dc0"/> (B, H).
@@ -77,81 +95,176 @@ internal static class SequenceLoop
         Span<float> dWeightIh, Span<float> dBiasIh, Span<float> dWeightHh, Span<float> dBiasHh,
         Span<float> dx, Span<float> dh0, Span<float> dc0, Span<float> stepGradientNorms = default)
     {
-        int H = cell.H, GH = cell.GH, B = cache.B, T = cache.T, E = cell.ExtraWidth * H, BH = B * H;
-        bool lstm = cell.HasCellState;
-
+        int H = cell.H, GH = cell.GH, B = cache.B, T = cache.T;
         cell.PrepareBackward();
-        var dgx = cache.GradGates;                                               // (T, B, GH)
-        var dgh = cell.SeparateRecurrentGradient ? cache.GradRecurrent : dgx;    // (T, B, GH)
-        var dhNext = new float[BH];   // ∂L/∂h_t arriving from step t+1 (processing order)
-        var dcNext = new float[lstm ? BH : 0];
-        var dh = new float[BH];       // total ∂L/∂h_t at the current step
-        var dhPrev = new float[BH];
-        var dcPrev = new float[lstm ? BH : 0];
-        if (!dhN.IsEmpty) dhN.CopyTo(dhNext);
-        if (lstm && !dcN.IsEmpty) dcN.CopyTo(dcNext);
+        // Every buffer the row blocks share is allocated here, on the calling thread.
+        var dgx = cache.GradGates;                                               // (T·B, GH)
+        var dgh = cell.SeparateRecurrentGradient ? cache.GradRecurrent : dgx;    // (T·B, GH)
+        _ = (cache.GradH, cache.GradHPrev, cache.GradCPrev);
+        var dhNext = cache.GradHNext;
+        var dcNext = cache.GradCNext;
+        if (dhN.IsEmpty) Array.Clear(dhNext);
+        else dhN.CopyTo(dhNext);
+        if (dcN.IsEmpty) Array.Clear(dcNext);
+        else dcN.CopyTo(dcNext);
+
+        // ‖∂L/∂s_t‖² in parts of one batch row each, (T, B), summed in row order below.
+        double[]? normParts = stepGradientNorms.IsEmpty ? null : new double[T * B];
+        fixed (float* pdy = dy)
+            RowBlocks.Run(RowBlocks.Pass.Backward, cell, cache, valid, dy.IsEmpty ? null : pdy, normParts);
+        if (normParts is not null)
+            for (int t = 0; t < T; t++)
+            {
+                double sum = 0;
+                for (int b = 0; b < B; b++) sum += normParts[t * B + b];
+                stepGradientNorms[t] = (float)Math.Sqrt(sum);
+            }
+        dhNext.CopyTo(dh0);
+        if (cell.HasCellState) dcNext.CopyTo(dc0);
+
+        int rows = T * B;
+        // dW_ih (GH, I) += dgxᵀ (GH, T·B) · x (T·B, I)
+        Gemm.MatMulTransA(dgx, x, dWeightIh, GH, inputSize, rows, accumulate: true);
+        // dx (T·B, I) += dgx (T·B, GH) · W_ih (GH, I)
+        Gemm.MatMul(dgx, weightIh.Span, dx, rows, inputSize, GH, accumulate: true);
+        // dW_hh from the states that entered each step: one contiguous (T·B, H) block.
+        cell.AccumulateRecurrentWeightGrad(rows, dgh, cache.States.AsSpan(cache.FirstPrevSlot * B * H, rows * H),
+            cache.Extra, dWeightHh);
+        // db_ih += Σ_rows dgx;  db_hh += Σ_rows dgh (the same sums when the cell has one gradient)
+        var sums = cache.GradBias;
+        Array.Clear(sums);
+        Reductions.AddColumnSums(dgx, rows, GH, sums);
+        for (int j = 0; j < GH; j++) dBiasIh[j] += sums[j];
+        if (cell.SeparateRecurrentGradient)
+        {
+            Array.Clear(sums);
+            Reductions.AddColumnSums(dgh, rows, GH, sums);
+        }
+        for (int j = 0; j < GH; j++) dBiasHh[j] += sums[j];
+    }
+
+    /// <summary>
+    /// The time loop backward, for batch rows [b0, b0 + nb): fills the step gradients dgx and dgh
+    /// (T, B, GH) of these rows and leaves ∂L/∂h0, ∂L/∂c0 in the cache's next-step buffers.
+    /// </summary>
+    private static void BackwardRows(RecurrentCell cell, DirectionCache cache, bool[]? valid, float* dy,
+        double[]? normParts, int b0, int nb)
+    {
+        int H = cell.H, GH = cell.GH, B = cache.B, T = cache.T, E = cell.ExtraWidth * H, n = nb * H;
+        bool lstm = cell.HasCellState;
+        var dgx = cache.GradGates;
+        var dgh = cell.SeparateRecurrentGradient ? cache.GradRecurrent : dgx;
+        var dhNext = cache.GradHNext.AsSpan(b0 * H, n);  // ∂L/∂h_t arriving from step t+1 (processing order)
+        var dcNext = lstm ? cache.GradCNext.AsSpan(b0 * H, n) : Span<float>.Empty;
+        var dh = cache.GradH.AsSpan(b0 * H, n);          // total ∂L/∂h_t at the current step
+        var dhPrev = cache.GradHPrev.AsSpan(b0 * H, n);
+        var dcPrev = lstm ? cache.GradCPrev.AsSpan(b0 * H, n) : Span<float>.Empty;
 
         for (int s = T - 1; s >= 0; s--)
         {
             int t = cache.Reverse ? T - 1 - s : s;
             // dh_t = ∂L/∂y_t + dh from step t+1 (masked rows: nothing enters the cell)
-            for (int k = 0; k < BH; k++) dh[k] = dhNext[k] + (dy.IsEmpty ? 0f : dy[t * BH + k]);
-            if (!stepGradientNorms.IsEmpty)
+            if (dy == null) dhNext.CopyTo(dh);
+            else
             {
-                // ‖∂L/∂s_t‖ for the state s_t carried out of step t: h_t (from y_t and step t+1),
-                // and for an LSTM also c_t (from step t+1), where its long-range memory lives.
-                double sum = 0;
-                foreach (float g in dh) sum += (double)g * g;
-                foreach (float g in dcNext) sum += (double)g * g;
-                stepGradientNorms[t] = (float)Math.Sqrt(sum);
+                var dyT = new ReadOnlySpan<float>(dy + (nint)(t * B + b0) * H, n);
+                for (int k = 0; k < n; k++) dh[k] = dhNext[k] + dyT[k];
             }
-            var dcIn = lstm ? (Span<float>)dcNext : Span<float>.Empty;
+            if (normParts is not null)
+            {
+                // ‖∂L/∂s_t‖² for the state s_t carried out of step t: h_t (from y_t and step t+1),
+                // and for an LSTM also c_t (from step t+1), where its long-range memory lives.
+                for (int r = 0; r < nb; r++)
+                {
+                    double sum = 0;
+                    foreach (float g in dh.Slice(r * H, H)) sum += (double)g * g;
+                    if (lstm) foreach (float g in dcNext.Slice(r * H, H)) sum += (double)g * g;
+                    normParts[t * B + b0 + r] = sum;
+                }
+            }
+            var dcIn = dcNext;
             if (valid is not null)
             {
-                for (int b = 0; b < B; b++)
-                {
-                    if (valid[t * B + b]) continue;
-                    dh.AsSpan(b * H, H).Clear();
-                }
+                for (int r = 0; r < nb; r++)
+                    if (!valid[t * B + b0 + r]) dh.Slice(r * H, H).Clear();
                 if (lstm)
                 {
                     dcIn = dcPrev; // borrow as scratch: the cell reads dc before writing dcPrev row by row
                     dcNext.CopyTo(dcIn);
-                    for (int b = 0; b < B; b++)
-                        if (!valid[t * B + b]) dcIn.Slice(b * H, H).Clear();
+                    for (int r = 0; r < nb; r++)
+                        if (!valid[t * B + b0 + r]) dcIn.Slice(r * H, H).Clear();
                 }
             }
-            var dgxT = dgx.AsSpan(t * B * GH, B * GH);
-            var dghT = dgh.AsSpan(t * B * GH, B * GH);
-            cell.Backward(B, dh, dcIn, cache.StateAt(cache.PrevSlot(t)), cache.CellAt(cache.PrevSlot(t)),
-                cache.Gates.AsSpan(t * B * GH, B * GH), cache.Extra.AsSpan(t * B * E, B * E),
+            var dgxT = dgx.AsSpan((t * B + b0) * GH, nb * GH);
+            var dghT = dgh.AsSpan((t * B + b0) * GH, nb * GH);
+            cell.Backward(nb, dh, dcIn, cache.StateRows(cache.PrevSlot(t), b0, nb), cache.CellRows(cache.PrevSlot(t), b0, nb),
+                cache.Gates.AsSpan((t * B + b0) * GH, nb * GH), cache.Extra.AsSpan((t * B + b0) * E, nb * E),
                 dgxT, dghT, dhPrev, dcPrev);
             if (valid is not null)
             {
                 // A padded step is the identity on the state: its gradient passes through untouched.
-                for (int b = 0; b < B; b++)
+                for (int r = 0; r < nb; r++)
                 {
-                    if (valid[t * B + b]) continue;
-                    dgxT.Slice(b * GH, GH).Clear();
-                    dghT.Slice(b * GH, GH).Clear();
-                    dhNext.AsSpan(b * H, H).CopyTo(dhPrev.AsSpan(b * H, H));
-                    if (lstm) dcNext.AsSpan(b * H, H).CopyTo(dcPrev.AsSpan(b * H, H));
+                    if (valid[t * B + b0 + r]) continue;
+                    dgxT.Slice(r * GH, GH).Clear();
+                    dghT.Slice(r * GH, GH).Clear();
+                    dhNext.Slice(r * H, H).CopyTo(dhPrev.Slice(r * H, H));
+                    if (lstm) dcNext.Slice(r * H, H).CopyTo(dcPrev.Slice(r * H, H));
                 }
             }
-            dhPrev.CopyTo(dhNext.AsSpan());
-            if (lstm) dcPrev.CopyTo(dcNext.AsSpan());
+            dhPrev.CopyTo(dhNext);
+            if (lstm) dcPrev.CopyTo(dcNext);
         }
-        dhNext.CopyTo(dh0);
-        if (lstm) dcNext.CopyTo(dc0);
+    }
 
-        int rows = T * B;
-        // dW_ih (GH, I) += dgxᵀ (GH, T·B) · x (T·B, I);   db_ih += Σ_rows dgx
-        Gemm.MatMulTransA(dgx, x, dWeightIh, GH, inputSize, rows, accumulate: true);
-        Reductions.AddColumnSums(dgx, rows, GH, dBiasIh);
-        // dx (T·B, I) += dgx (T·B, GH) · W_ih (GH, I)
-        Gemm.MatMul(dgx, weightIh.Span, dx, rows, inputSize, GH, accumulate: true);
-        // dW_hh, db_hh from the states that entered each step: one contiguous (T·B, H) block.
-        cell.AccumulateRecurrentGrads(rows, dgh, cache.States.AsSpan(cache.FirstPrevSlot * BH, rows * H),
-            cache.Extra, dWeightHh, dBiasHh);
+    /// <summary>
+    /// Runs a time loop on blocks of batch rows, one block per thread, in one hand-off to the
+    /// <see cref="WorkerPool"/>. A batch too small to share runs on the caller, whose step
+    /// multiplies may then use the pool themselves.
+    /// </summary>
+    private sealed class RowBlocks : IParallelWork
+    {
+        [ThreadStatic] private static RowBlocks? t_current;
+
+        public enum Pass { Forward, Backward }
+
+        private Pass _pass;
+        private RecurrentCell? _cell;
+        private DirectionCache? _cache;
+        private bool[]? _valid;
+        private float* _dy;
+        private double[]? _normParts;
+        private int _blocks;
+
+        public static void Run(Pass pass, RecurrentCell cell, DirectionCache cache, bool[]? valid, float* dy, double[]? normParts)
+        {
+            int threads = WorkerPool.InWork ? 1 : KernelSettings.Threads;
+            int blocks = Math.Max(1, Math.Min(threads, cache.B / MinRowsPerBlock));
+            var job = t_current ??= new RowBlocks();
+            (job._pass, job._cell, job._cache, job._valid, job._normParts, job._blocks)
+                = (pass, cell, cache, valid, normParts, blocks);
+            job._dy = dy;
+            try
+            {
+                if (blocks == 1) job.Execute(0);
+                else WorkerPool.Run(job, blocks, blocks);
+            }
+            finally
+            {
+                (job._cell, job._cache, job._valid, job._normParts) = (null, null, null, null);
+                job._dy = null;
+            }
+        }
+
+        public void Execute(int block)
+        {
+            // Block boundaries on multiples of MinRowsPerBlock; the last block takes the rest.
+            int B = _cache!.B;
+            int b0 = RowStart(block, B), b1 = block == _blocks - 1 ? B : RowStart(block + 1, B);
+            if (_pass == Pass.Forward) ForwardRows(_cell!, _cache, _valid, b0, b1 - b0);
+            else BackwardRows(_cell!, _cache, _valid, _dy, _normParts, b0, b1 - b0);
+        }
+
+        private int RowStart(int block, int batch) => (int)((long)batch * block / _blocks) / MinRowsPerBlock * MinRowsPerBlock;
     }
 }

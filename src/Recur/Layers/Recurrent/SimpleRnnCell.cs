@@ -24,7 +24,7 @@ internal sealed class SimpleRnnCell : RecurrentCell
     public override void PrepareBackward() => _whh = Gemm.Pack(false, H, H, WeightHh.Span, H, _whh);
 
     public override void Forward(int batch, Span<float> gates, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev,
-        Span<float> h, Span<float> c, Span<float> extra)
+        Span<float> h, Span<float> c, Span<float> extra, Span<float> scratch)
     {
         var act = gates.Slice(0, batch * H); // (B, H)
         Gemm.Multiply(false, batch, hPrev, H, _whhT!, act, H, accumulate: true);
