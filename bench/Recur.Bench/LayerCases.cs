@@ -3,7 +3,8 @@ namespace Recur.Bench;
 /// <summary>
 /// The recurrent cases of the performance issue, shared with bench/torch_bench.py (same names,
 /// same shapes). A training step is forward + backward of a sum loss over every output + an SGD
-/// update; the streaming case is a forward pass of batch 1 (reported per sequence of T steps).
+/// update, with the input as data (no input gradient, as PyTorch does for a tensor without
+/// requires_grad); the streaming case is a forward pass of batch 1 (reported per sequence of T steps).
 /// </summary>
 internal sealed record LayerCase(string Name, string Cell, int B, int T, int I, int H, bool Train)
 {

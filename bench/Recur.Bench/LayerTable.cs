@@ -46,7 +46,7 @@ internal static class LayerTable
             var result = layer.ForwardWithState(x, training: c.Train);
             if (!c.Train) return;
             layer.ZeroGrad();
-            layer.BackwardWithState(ones);
+            layer.BackwardWithState(ones, inputGradient: false); // x is data, as torch.randn without requires_grad
             sgd.Step(layer.Parameters);
             GC.KeepAlive(result);
         }

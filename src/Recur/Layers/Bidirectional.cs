@@ -49,6 +49,8 @@ public sealed class Bidirectional : Layer
     /// <inheritdoc/>
     public override Tensor Backward(Tensor gradOutput) => Inner.Backward(gradOutput);
 
+    internal override void BackwardToParameters(Tensor gradOutput) => Inner.BackwardToParameters(gradOutput);
+
     internal override JsonObject GetConfig() => new()
     {
         ["merge_mode"] = Inner.Options.MergeMode.ToString(),

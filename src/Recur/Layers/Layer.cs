@@ -78,6 +78,13 @@ public abstract class Layer
     /// <summary>Back-propagates through the last <see cref="Forward"/> call.</summary>
     public abstract Tensor Backward(Tensor gradOutput);
 
+    /// <summary>
+    /// Back-propagates when nothing needs ∂L/∂input (the first layer of a model, whose input is
+    /// data): the parameter gradients are those of <see cref="Backward"/>; a layer may skip the
+    /// input gradient.
+    /// </summary>
+    internal virtual void BackwardToParameters(Tensor gradOutput) => Backward(gradOutput);
+
     /// <summary>The parameter with the given name.</summary>
     /// <exception cref="KeyNotFoundException">No such parameter; the message lists the existing names.</exception>
     public Parameter GetParameter(string name)

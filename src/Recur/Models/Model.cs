@@ -124,7 +124,7 @@ public abstract partial class Model
     internal abstract Tensor ForwardPass(Tensor input, SequenceMask? mask, bool training, out SequenceMask? outputMask);
 
     /// <summary>Back-propagates ∂L/∂output through the layers of the last <see cref="ForwardPass"/>.</summary>
-    internal abstract Tensor BackwardPass(Tensor gradOutput);
+    internal abstract void BackwardPass(Tensor gradOutput);
 
     /// <summary>Zeroes every parameter gradient.</summary>
     public void ZeroGrad()

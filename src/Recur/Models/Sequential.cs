@@ -62,10 +62,11 @@ public sealed class Sequential : Model
         return x;
     }
 
-    internal override Tensor BackwardPass(Tensor gradOutput)
+    internal override void BackwardPass(Tensor gradOutput)
     {
+        // The first layer's input is data: nothing needs its gradient.
         var g = gradOutput;
-        for (int i = _layers.Count - 1; i >= 0; i--) g = _layers[i].Backward(g);
-        return g;
+        for (int i = _layers.Count - 1; i > 0; i--) g = _layers[i].Backward(g);
+        _layers[0].BackwardToParameters(g);
     }
 }

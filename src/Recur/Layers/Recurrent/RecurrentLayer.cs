@@ -266,7 +266,13 @@ public abstract class RecurrentLayer : Layer
     /// <param name="gradOutput">(B, T, W) ∂L/∂output, or null.</param>
     /// <param name="gradHidden">(L·D, B, H) ∂L/∂h_n, or null.</param>
     /// <param name="gradCell">(L·D, B, H) ∂L/∂c_n (LSTM), or null.</param>
-    public RecurrentGradients BackwardWithState(Tensor? gradOutput, Tensor? gradHidden = null, Tensor? gradCell = null)
+    /// <param name="inputGradient">
+    /// False when nothing needs ∂L/∂input (the input is data, as for PyTorch tensors without
+    /// <c>requires_grad</c>): the input-gradient multiply of the first layer is skipped and
+    /// <see cref="RecurrentGradients.Input"/> is null. Parameter gradients are the same either way.
+    /// </param>
+    public RecurrentGradients BackwardWithState(Tensor? gradOutput, Tensor? gradHidden = null, Tensor? gradCell = null,
+        bool inputGradient = true)
     {
         var state = _last ?? throw new InvalidOperationException($"Layer '{Name}': Backward called before Forward.");
         int B = state.B, T = state.T, H = Units, D = Directions, L = Options.NumLayers, W = OutputWidth;
@@ -297,7 +303,8 @@ public abstract class RecurrentLayer : Layer
             if (dMerged is not null && state.DropoutScales[l] is { } scales)
                 for (int k = 0; k < dMerged.Length; k++) dMerged[k] *= scales[k];
             int inSize = _directions[l * D].InputSize;
-            var dx = _workspace.Get(Workspace.Use.GradInput, l, T * B * inSize, clear: true); // accumulated by both directions
+            var dx = l == 0 && !inputGradient ? Array.Empty<float>()
+                : _workspace.Get(Workspace.Use.GradInput, l, T * B * inSize, clear: true); // accumulated by both directions
             for (int d = 0; d < D; d++)
             {
                 int k = l * D + d;
@@ -315,7 +322,7 @@ public abstract class RecurrentLayer : Layer
             dMerged = dx;
         }
         if (norms is not null) StepGradientNorms = norms;
-        var dInput = new Tensor(Layout.SwapOuter(dMerged!, T, B, InputSize), B, T, InputSize);
+        var dInput = inputGradient ? new Tensor(Layout.SwapOuter(dMerged!, T, B, InputSize), B, T, InputSize) : null;
         return new RecurrentGradients(dInput, dh0, dc0);
     }
 
@@ -334,17 +341,21 @@ public abstract class RecurrentLayer : Layer
     }
 
     /// <inheritdoc/>
-    public override Tensor Backward(Tensor gradOutput)
+    public override Tensor Backward(Tensor gradOutput) => BackwardCore(gradOutput, inputGradient: true)!;
+
+    internal override void BackwardToParameters(Tensor gradOutput) => BackwardCore(gradOutput, inputGradient: false);
+
+    private Tensor? BackwardCore(Tensor gradOutput, bool inputGradient)
     {
         var state = _last ?? throw new InvalidOperationException($"Layer '{Name}': Backward called before Forward.");
-        if (Options.ReturnSequences) return BackwardWithState(gradOutput).Input;
+        if (Options.ReturnSequences) return BackwardWithState(gradOutput, inputGradient: inputGradient).Input;
         // The last output is the merged final state of the top layer: route its gradient there.
         int B = state.B, H = Units, D = Directions, top = Options.NumLayers - 1;
         Tensor.RequireShape(gradOutput, new[] { B, OutputWidth }, nameof(gradOutput));
         var dHidden = Tensor.Zeros(Options.NumLayers * D, B, H);
         for (int d = 0; d < D; d++)
             DirectionMerge.Split(Options.MergeMode, D, d, gradOutput.Span, B, H, dHidden.Span.Slice((top * D + d) * B * H, B * H));
-        return BackwardWithState(null, dHidden).Input;
+        return BackwardWithState(null, dHidden, inputGradient: inputGradient).Input;
     }
 
     /// <summary>(B, W): the merged final hidden states of the top layer.</summary>

@@ -11,7 +11,7 @@ public sealed record RecurrentOutput(Tensor Output, Tensor HiddenState, Tensor? 
 /// <summary>
 /// The result of <see cref="RecurrentLayer.BackwardWithState"/>.
 /// </summary>
-/// <param name="Input">(B, T, I) ∂L/∂input.</param>
+/// <param name="Input">(B, T, I) ∂L/∂input; null when it was not asked for.</param>
 /// <param name="InitialHidden">(L·dirs, B, H) ∂L/∂h0.</param>
 /// <param name="InitialCell">(L·dirs, B, H) ∂L/∂c0 for LSTM; null otherwise.</param>
-public sealed record RecurrentGradients(Tensor Input, Tensor InitialHidden, Tensor? InitialCell);
+public sealed record RecurrentGradients(Tensor? Input, Tensor InitialHidden, Tensor? InitialCell);

@@ -84,7 +84,8 @@ internal static unsafe class SequenceLoop
     /// <summary>
     /// Back through time. <paramref name="dy"/> (T, B, H) is ∂L/∂output (empty for none);
     /// <paramref name="dhN"/>, <paramref name="dcN"/> (B, H) the gradients of the final state
-    /// (empty for none). Accumulates dW_ih, db_ih, dW_hh, db_hh and <paramref name="dx"/> (T, B, I);
+    /// (empty for none). Accumulates dW_ih, db_ih, dW_hh, db_hh and <paramref name="dx"/> (T, B, I),
+    /// or skips the input gradient when <paramref name="dx"/> is empty;
     /// writes ∂L/∂h0 and ∂L/∂c0 into <paramref name="dh0"/>, <paramref name="dc0"/> (B, H).
     /// When <paramref name="stepGradientNorms"/> (T) is given, writes the norm of the gradient of the
     /// state carried out of each step t — ‖∂L/∂h_t‖₂ over the (B, H) block, for an LSTM
@@ -125,8 +126,8 @@ internal static unsafe class SequenceLoop
         int rows = T * B;
         // dW_ih (GH, I) += dgxᵀ (GH, T·B) · x (T·B, I)
         Gemm.MatMulTransA(dgx, x, dWeightIh, GH, inputSize, rows, accumulate: true);
-        // dx (T·B, I) += dgx (T·B, GH) · W_ih (GH, I)
-        Gemm.MatMul(dgx, weightIh.Span, dx, rows, inputSize, GH, accumulate: true);
+        // dx (T·B, I) += dgx (T·B, GH) · W_ih (GH, I), unless nobody needs it (dx empty)
+        if (!dx.IsEmpty) Gemm.MatMul(dgx, weightIh.Span, dx, rows, inputSize, GH, accumulate: true);
         // dW_hh from the states that entered each step: one contiguous (T·B, H) block.
         cell.AccumulateRecurrentWeightGrad(rows, dgh, cache.States.AsSpan(cache.FirstPrevSlot * B * H, rows * H),
             cache.Extra, dWeightHh);

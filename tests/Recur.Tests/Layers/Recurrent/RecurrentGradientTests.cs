@@ -69,12 +69,12 @@ public class RecurrentGradientTests
         layer.ForwardWithState(x, h0, c0, mask);
         var g = layer.BackwardWithState(new Tensor(wy, B, T, W), new Tensor(wh, S, B, H), lstm ? new Tensor(wc, S, B, H) : null);
 
-        if (mask is not null) AssertPaddedInputsGetNoGradient(g.Input, mask, I);
+        if (mask is not null) AssertPaddedInputsGetNoGradient(g.Input!, mask, I);
         // relu is piecewise linear: a smaller step straddles fewer kinks, and those it does are skipped.
         bool kinks = cell == "rnn_relu";
         float eps = kinks ? 1e-3f : 1e-2f;
         double atol = kinks ? 2e-3 : 1e-3;
-        GradientCheck.Check("input", x.Data, g.Input.Span, Loss, eps, atol, skipKinks: kinks);
+        GradientCheck.Check("input", x.Data, g.Input!.Span, Loss, eps, atol, skipKinks: kinks);
         GradientCheck.Check("h0", h0.Data, g.InitialHidden.Span, Loss, eps, atol, skipKinks: kinks);
         if (lstm) GradientCheck.Check("c0", c0!.Data, g.InitialCell!.Span, Loss);
         foreach (var p in layer.Parameters)
@@ -111,5 +111,32 @@ public class RecurrentGradientTests
         GradientCheck.Check("input", x.Data, dx.Span, Loss);
         foreach (var p in layer.Parameters)
             GradientCheck.Check(p.Name, p.Value.Data, p.Grad.Span, Loss, maxChecks: 40);
+    }
+
+    [Theory]
+    [InlineData("lstm")]
+    [InlineData("gru")]
+    [InlineData("rnn_tanh")]
+    public void Skipping_the_input_gradient_leaves_every_parameter_gradient_unchanged(string cell)
+    {
+        const int B = 9, T = 5, I = 3, H = 6;
+        var random = new SeededRandom(21);
+        var x = GradientCheck.RandomTensor(random, 1f, B, T, I);
+        var dy = GradientCheck.RandomTensor(random, 1f, B, T, 2 * H);
+        float[][] Grads(bool inputGradient, out Tensor? dx)
+        {
+            var layer = RecurrentFactory.Create(cell, H, new RecurrentOptions { ReturnSequences = true, Bidirectional = true, NumLayers = 2 });
+            layer.Build(new[] { T, I }, new SeededRandom(8));
+            layer.ForwardWithState(x);
+            dx = layer.BackwardWithState(dy, inputGradient: inputGradient).Input;
+            return layer.Parameters.Select(p => p.Grad.ToArray()).ToArray();
+        }
+        var with = Grads(true, out var dxWith);
+        var without = Grads(false, out var dxWithout);
+        Assert.NotNull(dxWith);
+        Assert.Null(dxWithout);
+        Assert.Equal(with.Length, without.Length);
+        for (int k = 0; k < with.Length; k++) Assert.Equal(with[k], without[k]);
+        Assert.Contains(with[0], g => g != 0f);
     }
 }

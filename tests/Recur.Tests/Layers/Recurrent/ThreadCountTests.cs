@@ -53,7 +53,7 @@ public class ThreadCountTests
         layer.RecordStepGradientNorms = true;
         var result = layer.ForwardWithState(x, mask: mask);
         var grads = layer.BackwardWithState(dy, dhN);
-        var arrays = new List<float[]> { result.Output.ToArray(), result.HiddenState.ToArray(), grads.Input.ToArray(), grads.InitialHidden.ToArray() };
+        var arrays = new List<float[]> { result.Output.ToArray(), result.HiddenState.ToArray(), grads.Input!.ToArray(), grads.InitialHidden.ToArray() };
         if (result.CellState is not null) arrays.Add(result.CellState.ToArray());
         arrays.AddRange(layer.Parameters.Select(p => p.Grad.ToArray()));
         return (arrays, layer.StepGradientNorms!.ToArray());

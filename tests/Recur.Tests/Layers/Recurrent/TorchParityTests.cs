@@ -69,7 +69,7 @@ public class TorchParityTests
 
         layer.ZeroGrad();
         var grads = layer.BackwardWithState(f.Get("grad_output"), f.Get("grad_h_n"), lstm ? f.Get("grad_c_n") : null);
-        AssertClose("grad.input", f.Get("grad.input"), grads.Input);
+        AssertClose("grad.input", f.Get("grad.input"), grads.Input!);
         AssertClose("grad.h0", f.Get("grad.h0"), grads.InitialHidden);
         if (lstm) AssertClose("grad.c0", f.Get("grad.c0"), grads.InitialCell!);
         foreach (var p in layer.Parameters) AssertClose("grad." + p.Name, f.Get("grad." + p.Name), p.Grad);
