@@ -45,8 +45,12 @@ def main():
         out.sum().backward()
         sgd.step()
 
-    for _ in range(3):
+    # Warm-up as on the C# side: at least 3 steps and 1 s.
+    warm = time.perf_counter()
+    n = 0
+    while n < 3 or time.perf_counter() - warm < 1.0:
         step()
+        n += 1
     times = []
     start = time.perf_counter()
     while len(times) < 5 or (time.perf_counter() - start < 1.0 and len(times) < 200):

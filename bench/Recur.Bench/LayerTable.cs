@@ -25,7 +25,13 @@ internal static class LayerTable
         }
     }
 
-    /// <summary>Median wall time of one step (ms) after warm-up, over at least 1 s or 5 steps.</summary>
+    /// <summary>
+    /// Median wall time of one step (ms) after warm-up, over at least 1 s or 5 steps. Warm-up runs
+    /// for at least 1 s: .NET compiles a method first quickly, then again optimized once it has
+    /// been called often (tiered compilation), and a step of well under a millisecond would
+    /// otherwise be timed on the first, slow code — which a training run of any length leaves
+    /// behind within its first second.
+    /// </summary>
     private static double Time(LayerCase c)
     {
         RecurrentLayer layer = c.Cell switch
@@ -51,7 +57,8 @@ internal static class LayerTable
             GC.KeepAlive(result);
         }
 
-        for (int i = 0; i < 3; i++) Step();
+        var warmUp = Stopwatch.StartNew();
+        for (int i = 0; i < 3 || warmUp.Elapsed.TotalSeconds < 1; i++) Step();
         var times = new List<double>();
         var total = Stopwatch.StartNew();
         while (times.Count < 5 || (total.Elapsed.TotalSeconds < 1 && times.Count < 200))

@@ -15,19 +15,21 @@ internal static unsafe class GruPointwise
     /// In: z (3H) = input projection + b_ih + the folded b_hr, b_hz; rec (3H) = h_{t−1}·W_hhᵀ, the
     /// recurrent projection of all three blocks. Out: z = activated [r | z | n];
     /// hn = rec_n + b_hn (the backward cache); h = (1 − z)⊙n + z⊙h_{t−1} with
-    /// r = σ(z_r + rec_r), z = σ(z_z + rec_z), n = tanh(z_n + r⊙hn).
+    /// r = σ(z_r + rec_r), z = σ(z_z + rec_z), n = tanh(z_n + r⊙hn); for <paramref name="units"/>
+    /// units whose three gates lie <paramref name="stride"/> apart in z and rec (H for a whole row).
     /// </summary>
-    public static void ForwardResetAfter(int h, float* z, float* rec, float* bhn, float* hPrev, float* hn, float* hOut)
+    public static void ForwardResetAfter(int units, int stride, float* z, float* rec, float* bhn, float* hPrev, float* hn, float* hOut)
     {
         int j = 0;
-        if (SimdFloat512.IsAccelerated) j = ForwardResetAfter<SimdFloat512>(h, z, rec, bhn, hPrev, hn, hOut);
-        else if (SimdFloat256.IsAccelerated) j = ForwardResetAfter<SimdFloat256>(h, z, rec, bhn, hPrev, hn, hOut);
-        ForwardResetAfterReference(j, h, z, rec, bhn, hPrev, hn, hOut);
+        if (SimdFloat512.IsAccelerated) j = ForwardResetAfter<SimdFloat512>(units, stride, z, rec, bhn, hPrev, hn, hOut);
+        else if (SimdFloat256.IsAccelerated) j = ForwardResetAfter<SimdFloat256>(units, stride, z, rec, bhn, hPrev, hn, hOut);
+        ForwardResetAfterReference(j, units, stride, z, rec, bhn, hPrev, hn, hOut);
     }
 
-    public static void ForwardResetAfterReference(int from, int h, float* z, float* rec, float* bhn, float* hPrev, float* hn, float* hOut)
+    public static void ForwardResetAfterReference(int from, int units, int stride, float* z, float* rec, float* bhn, float* hPrev, float* hn, float* hOut)
     {
-        for (int j = from; j < h; j++)
+        int h = stride;
+        for (int j = from; j < units; j++)
         {
             float r = Activations.Sigmoid(z[j] + rec[j]), u = Activations.Sigmoid(z[h + j] + rec[h + j]);
             hn[j] = rec[2 * h + j] + bhn[j];
@@ -38,11 +40,11 @@ internal static unsafe class GruPointwise
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int ForwardResetAfter<TVec>(int h, float* z, float* rec, float* bhn, float* hPrev, float* hn, float* hOut)
+    private static int ForwardResetAfter<TVec>(int units, int stride, float* z, float* rec, float* bhn, float* hPrev, float* hn, float* hOut)
         where TVec : struct, ISimdFloat<TVec>
     {
-        int j = 0, w = TVec.Count;
-        for (; j + w <= h; j += w)
+        int j = 0, w = TVec.Count, h = stride;
+        for (; j + w <= units; j += w)
         {
             var r = FastMath.Sigmoid(TVec.Load(z + j) + TVec.Load(rec + j));
             var u = FastMath.Sigmoid(TVec.Load(z + h + j) + TVec.Load(rec + h + j));

@@ -13,20 +13,23 @@ namespace Recur.Kernels;
 internal static unsafe class LstmPointwise
 {
     /// <summary>
-    /// z (4H) pre-activations → activated gates, in place; c = f⊙c_{t−1} + i⊙g; tc = tanh c; h = o⊙tc.
+    /// z (4H) pre-activations → activated gates, in place; c = f⊙c_{t−1} + i⊙g; tc = tanh c; h = o⊙tc;
+    /// for <paramref name="units"/> units whose four gates lie <paramref name="stride"/> apart in z
+    /// (H for a whole row; a range of a row's units passes its own count with stride H).
     /// </summary>
-    public static void Forward(int h, float* z, float* cPrev, float* c, float* tc, float* hOut)
+    public static void Forward(int units, int stride, float* z, float* cPrev, float* c, float* tc, float* hOut)
     {
         int j = 0;
-        if (SimdFloat512.IsAccelerated) j = Forward<SimdFloat512>(h, z, cPrev, c, tc, hOut);
-        else if (SimdFloat256.IsAccelerated) j = Forward<SimdFloat256>(h, z, cPrev, c, tc, hOut);
-        ForwardReference(j, h, z, cPrev, c, tc, hOut);
+        if (SimdFloat512.IsAccelerated) j = Forward<SimdFloat512>(units, stride, z, cPrev, c, tc, hOut);
+        else if (SimdFloat256.IsAccelerated) j = Forward<SimdFloat256>(units, stride, z, cPrev, c, tc, hOut);
+        ForwardReference(j, units, stride, z, cPrev, c, tc, hOut);
     }
 
-    /// <summary>The scalar definition over columns [from, H).</summary>
-    public static void ForwardReference(int from, int h, float* z, float* cPrev, float* c, float* tc, float* hOut)
+    /// <summary>The scalar definition over units [from, units).</summary>
+    public static void ForwardReference(int from, int units, int stride, float* z, float* cPrev, float* c, float* tc, float* hOut)
     {
-        for (int j = from; j < h; j++)
+        int h = stride;
+        for (int j = from; j < units; j++)
         {
             float i = Activations.Sigmoid(z[j]), f = Activations.Sigmoid(z[h + j]);
             float g = MathF.Tanh(z[2 * h + j]), o = Activations.Sigmoid(z[3 * h + j]);
@@ -38,11 +41,11 @@ internal static unsafe class LstmPointwise
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Forward<TVec>(int h, float* z, float* cPrev, float* c, float* tc, float* hOut)
+    private static int Forward<TVec>(int units, int stride, float* z, float* cPrev, float* c, float* tc, float* hOut)
         where TVec : struct, ISimdFloat<TVec>
     {
-        int j = 0, w = TVec.Count;
-        for (; j + w <= h; j += w)
+        int j = 0, w = TVec.Count, h = stride;
+        for (; j + w <= units; j += w)
         {
             var i = FastMath.Sigmoid(TVec.Load(z + j));
             var f = FastMath.Sigmoid(TVec.Load(z + h + j));

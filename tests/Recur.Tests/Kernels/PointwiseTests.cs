@@ -27,8 +27,8 @@ public unsafe class PointwiseTests
         float[] c1 = new float[h], c2 = new float[h], t1 = new float[h], t2 = new float[h], h1 = new float[h], h2 = new float[h];
         fixed (float* pz1 = z1, pz2 = z2, pcp = cp, pc1 = c1, pc2 = c2, pt1 = t1, pt2 = t2, ph1 = h1, ph2 = h2)
         {
-            LstmPointwise.Forward(h, pz1, pcp, pc1, pt1, ph1);
-            LstmPointwise.ForwardReference(0, h, pz2, pcp, pc2, pt2, ph2);
+            LstmPointwise.Forward(h, h, pz1, pcp, pc1, pt1, ph1);
+            LstmPointwise.ForwardReference(0, h, h, pz2, pcp, pc2, pt2, ph2);
         }
         Close(z2, z1, "gates"); Close(c2, c1, "c"); Close(t2, t1, "tanh c"); Close(h2, h1, "h");
 
@@ -56,8 +56,8 @@ public unsafe class PointwiseTests
         float[] h1 = new float[h], h2 = new float[h];
         fixed (float* pz1 = z1, pz2 = z2, prec = rec, phn1 = hn1, phn2 = hn2, pb = bhn, php = hp, ph1 = h1, ph2 = h2)
         {
-            GruPointwise.ForwardResetAfter(h, pz1, prec, pb, php, phn1, ph1);
-            GruPointwise.ForwardResetAfterReference(0, h, pz2, prec, pb, php, phn2, ph2);
+            GruPointwise.ForwardResetAfter(h, h, pz1, prec, pb, php, phn1, ph1);
+            GruPointwise.ForwardResetAfterReference(0, h, h, pz2, prec, pb, php, phn2, ph2);
         }
         Close(z2, z1, "gates"); Close(hn2, hn1, "hn"); Close(h2, h1, "h");
 

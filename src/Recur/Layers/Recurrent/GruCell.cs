@@ -79,7 +79,7 @@ internal sealed unsafe class GruCell : RecurrentCell
             Gemm.Multiply(false, batch, hPrev, H, _whhT!, scratch, GH);
             fixed (float* z = gates, rec = scratch, hn = extra, bias = BiasHh.Span, hp = hPrev, ht = h)
                 for (int b = 0; b < batch; b++)
-                    GruPointwise.ForwardResetAfter(H, z + b * GH, rec + b * GH, bias + 2 * H, hp + b * H, hn + b * H, ht + b * H);
+                    GruPointwise.ForwardResetAfter(H, H, z + b * GH, rec + b * GH, bias + 2 * H, hp + b * H, hn + b * H, ht + b * H);
             return;
         }
         // r and z blocks of (B, 3H) += (B, H) · W_h{r,z}ᵀ
@@ -106,6 +106,18 @@ internal sealed unsafe class GruCell : RecurrentCell
                 ht[j] = n + row[H + j] * (hp[j] - n);
             }
         }
+    }
+
+    // Reset before: n needs (r ⊙ h_{t−1}) of every unit, so units are not independent.
+    public override bool UnitsIndependent => _resetAfter;
+
+    public override void ForwardUnits(int u0, int u1, Span<float> gates, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev,
+        Span<float> h, Span<float> c, Span<float> extra, Span<float> scratch)
+    {
+        if (!_resetAfter) throw new InvalidOperationException("A GRU that resets before the recurrent multiply cannot split its units.");
+        ProjectUnits(u0, u1, hPrev, scratch, accumulate: false); // these units' columns of rec (3H) = (H) · W_hhᵀ
+        fixed (float* z = gates, rec = scratch, hn = extra, bias = BiasHh.Span, hp = hPrev, ht = h)
+            GruPointwise.ForwardResetAfter(u1 - u0, H, z + u0, rec + u0, bias + 2 * H + u0, hp + u0, hn + u0, ht + u0);
     }
 
     // dn = dh ⊙ (1 − z)           dz_n = dn ⊙ (1 − n²)

@@ -37,7 +37,15 @@ internal sealed unsafe class LstmCell : RecurrentCell
         Gemm.Multiply(false, batch, hPrev, H, _whhT!, gates, GH, accumulate: true);
         fixed (float* z = gates, cp = cPrev, ct = c, tc = extra, ht = h)
             for (int b = 0; b < batch; b++)
-                LstmPointwise.Forward(H, z + b * GH, cp + b * H, ct + b * H, tc + b * H, ht + b * H);
+                LstmPointwise.Forward(H, H, z + b * GH, cp + b * H, ct + b * H, tc + b * H, ht + b * H);
+    }
+
+    public override void ForwardUnits(int u0, int u1, Span<float> gates, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev,
+        Span<float> h, Span<float> c, Span<float> extra, Span<float> scratch)
+    {
+        ProjectUnits(u0, u1, hPrev, gates, accumulate: true); // these units' columns of (4H) += (H) · W_hhᵀ
+        fixed (float* z = gates, cp = cPrev, ct = c, tc = extra, ht = h)
+            LstmPointwise.Forward(u1 - u0, H, z + u0, cp + u0, ct + u0, tc + u0, ht + u0);
     }
 
     // dz from LstmPointwise.Backward;  dh_{t−1} = dz · W_hh

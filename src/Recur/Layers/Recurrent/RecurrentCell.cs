@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Recur.Kernels;
 
 namespace Recur.Layers.Recurrent;
@@ -69,6 +70,58 @@ internal abstract class RecurrentCell
 
     /// <summary>Packs W_hh for the forward steps (once per sequence, not per step).</summary>
     public abstract void PrepareForward();
+
+    /// <summary>
+    /// True when, given h_{t−1}, each hidden unit's gates and new state depend only on that unit's
+    /// columns of the recurrent projection: the loop may then split the units of a one-row step
+    /// across threads (<see cref="ForwardUnits"/>).
+    /// </summary>
+    public virtual bool UnitsIndependent => true;
+
+    /// <summary>
+    /// Packs W_hhᵀ in unit panels for <see cref="ForwardUnits"/> (once per sequence). Streaming
+    /// inference calls this for every chunk, often one step long, while the weights stay the
+    /// same: the panels are kept with a copy of the W_hh they came from, and packed again only
+    /// when W_hh differs from it.
+    /// </summary>
+    public void PrepareForwardUnits()
+    {
+        var w = WeightHh.Span;
+        if (_whhUnits is not null && MemoryMarshal.AsBytes(w).SequenceEqual(MemoryMarshal.AsBytes(_whhUnitsSource.AsSpan()))) return;
+        _whhUnits ??= new UnitPanels(G, H, H);
+        _whhUnits.Pack(w);
+        if (_whhUnitsSource.Length != w.Length) _whhUnitsSource = new float[w.Length];
+        w.CopyTo(_whhUnitsSource);
+    }
+
+    private UnitPanels? _whhUnits;       // W_hhᵀ by gate, in panels of 16 units
+    private float[] _whhUnitsSource = []; // the W_hh they were packed from
+    [ThreadStatic] private static float[]? t_hPrev; // this thread's copy of h_{t−1} (ProjectUnits)
+
+    /// <summary>
+    /// One step of a one-row batch, for units [u0, u1) only: what <see cref="Forward"/> does with
+    /// batch 1, reading all of <paramref name="hPrev"/> (H) but touching only these units' entries
+    /// of the gates (GH), the new state (H) and the caches. Units are independent
+    /// (<see cref="UnitsIndependent"/>), so ranges may run on different threads at once.
+    /// </summary>
+    public abstract void ForwardUnits(int u0, int u1, Span<float> gates, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev,
+        Span<float> h, Span<float> c, Span<float> extra, Span<float> scratch);
+
+    /// <summary>
+    /// dst[g·H + u] (+)= Σ_k h_{t−1}[k]·W_hh[g·H + u, k] for every gate block g and unit u in
+    /// [u0, u1): the units' columns of the recurrent projection, the same bits as the packed GEMM.
+    /// <paramref name="u0"/> is a multiple of <see cref="UnitPanels.Width"/>.
+    /// </summary>
+    protected unsafe void ProjectUnits(int u0, int u1, ReadOnlySpan<float> hPrev, Span<float> dst, bool accumulate)
+    {
+        // h_{t−1} was just written, part of it by another thread: copy it once (a few vector
+        // loads) rather than have every broadcast of the product wait on a line another core holds.
+        var local = t_hPrev is { } buffer && buffer.Length >= hPrev.Length ? buffer : (t_hPrev = new float[hPrev.Length]);
+        hPrev.CopyTo(local);
+        fixed (float* a = local, d = dst)
+            for (int g = 0; g < G; g++)
+                Gemv.Multiply(u1 - u0, H, a, _whhUnits!.Panel(g, u0 / UnitPanels.Width), d + g * H + u0, accumulate);
+    }
 
     /// <summary>Packs W_hh for the backward steps (once per sequence, not per step).</summary>
     public abstract void PrepareBackward();

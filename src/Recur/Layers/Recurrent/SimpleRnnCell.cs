@@ -33,6 +33,16 @@ internal sealed class SimpleRnnCell : RecurrentCell
         act.CopyTo(h);
     }
 
+    public override void ForwardUnits(int u0, int u1, Span<float> gates, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev,
+        Span<float> h, Span<float> c, Span<float> extra, Span<float> scratch)
+    {
+        ProjectUnits(u0, u1, hPrev, gates, accumulate: true); // (H) += (H) · W_hhᵀ, these units' columns
+        var act = gates.Slice(u0, u1 - u0);
+        if (_activation == RnnActivation.Tanh) FastActivations.Tanh(act);
+        else Activations.Relu(act);
+        act.CopyTo(h.Slice(u0));
+    }
+
     // dz = dh ⊙ act'(z): tanh' = 1 − h², relu' = [h > 0];  dh_{t−1} = dz · W_hh
     public override void Backward(int batch,
         ReadOnlySpan<float> dh, ReadOnlySpan<float> dc,

@@ -7,11 +7,12 @@ using Recur.Tests.Testing;
 namespace Recur.Tests.Layers.Recurrent;
 
 /// <summary>
-/// The time loop runs blocks of batch rows on separate threads; outputs, final states, every
-/// gradient and the recorded step-gradient norms must not depend on how many threads there are.
+/// The time loop runs blocks of batch rows on separate threads, and splits the units of a
+/// one-row batch; outputs, final states, every gradient and the recorded step-gradient norms must
+/// not depend on how the work is split.
 /// </summary>
 [Collection(KernelSettingsCollection.Name)]
-public class ThreadCountTests
+public class WorkSplitTests
 {
     public static IEnumerable<object[]> Cases() =>
         from cell in RecurrentFactory.Cells
@@ -31,6 +32,43 @@ public class ThreadCountTests
             Assert.True(one[k].AsSpan().SequenceEqual(two[k]), $"array {k} differs between 1 and 2 threads");
         Assert.Equal(normsOne, normsTwo);
         Assert.Contains(normsOne, n => n > 0f); // the comparison saw real gradients
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void One_row_splits_its_units_identically_for_one_and_two_threads(string cell, bool masked)
+    {
+        // H = 70: two parts of 32 and 38 units (two vectors and a tail of 6).
+        var (one, normsOne) = Run(cell, masked, 1, 9, 5, 70, threads: 1);
+        var (two, normsTwo) = Run(cell, masked, 1, 9, 5, 70, threads: 2);
+        for (int k = 0; k < one.Count; k++)
+            Assert.True(one[k].AsSpan().SequenceEqual(two[k]), $"array {k} differs between 1 and 2 threads");
+        Assert.Equal(normsOne, normsTwo);
+    }
+
+    [Theory]
+    [InlineData("lstm", 1)]
+    [InlineData("lstm", 2)]
+    [InlineData("gru", 2)]
+    [InlineData("gru_cho", 2)]
+    [InlineData("rnn_tanh", 2)]
+    [InlineData("rnn_relu", 2)]
+    public void A_sequence_gets_the_same_bits_alone_as_inside_a_batch(string cell, int threads)
+    {
+        // Alone, a one-row batch takes the unit-split step (a row times W_hhᵀ); in a batch, the
+        // packed GEMM over row blocks. Both are the same chains of operations per element.
+        const int B = 9, T = 7, I = 4, H = 70;
+        using var scope = KernelScope.Use(KernelSettings.BestGemmKernel, threads);
+        var x = GradientCheck.RandomTensor(new SeededRandom(12), 1f, B, T, I);
+        var layer = RecurrentFactory.Create(cell, H, new RecurrentOptions { ReturnSequences = true });
+        layer.Build(new[] { T, I }, new SeededRandom(13));
+        var batch = layer.ForwardWithState(x).Output.ToArray();
+        for (int b = 0; b < B; b++)
+        {
+            var row = Tensor.FromArray(x.Span.Slice(b * T * I, T * I), 1, T, I);
+            var alone = layer.ForwardWithState(row).Output.ToArray();
+            Assert.True(alone.AsSpan().SequenceEqual(batch.AsSpan(b * T * H, T * H)), $"row {b} differs alone and in the batch");
+        }
     }
 
     private static (List<float[]> Arrays, float[] Norms) Run(string cell, bool masked, int B, int T, int I, int H, int threads)
