@@ -71,6 +71,30 @@ public class WorkSplitTests
         }
     }
 
+    [Theory]
+    [InlineData("lstm")]
+    [InlineData("gru")]
+    [InlineData("rnn_tanh")]
+    public void A_one_row_forward_sees_recurrent_weights_changed_since_the_last_call(string cell)
+    {
+        // The one-row step keeps its packed W_hh between calls; a change must reach the next call.
+        const int T = 4, I = 3, H = 40;
+        var layer = RecurrentFactory.Create(cell, H, new RecurrentOptions { ReturnSequences = true });
+        layer.Build(new[] { T, I }, new SeededRandom(6));
+        var x = GradientCheck.RandomTensor(new SeededRandom(7), 1f, 1, T, I);
+        var before = layer.ForwardWithState(x).Output.ToArray();
+        var whh = layer.Parameters.Single(p => p.Name.StartsWith("weight_hh")).Value.Span;
+        whh[whh.Length / 2] += 0.5f; // one weight, in the middle
+        var after = layer.ForwardWithState(x).Output.ToArray();
+
+        var two = Tensor.Zeros(2, T, I); // the same row twice: the batch path, which packs at every call
+        x.Span.CopyTo(two.Span);
+        x.Span.CopyTo(two.Span.Slice(T * I));
+        var expected = layer.ForwardWithState(two).Output.ToArray().AsSpan(0, T * H).ToArray();
+        Assert.Equal(expected, after);
+        Assert.NotEqual(before, after);
+    }
+
     private static (List<float[]> Arrays, float[] Norms) Run(string cell, bool masked, int B, int T, int I, int H, int threads)
     {
         using var scope = KernelScope.Use(KernelSettings.BestGemmKernel, threads);
