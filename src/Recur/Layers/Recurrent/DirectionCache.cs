@@ -21,12 +21,12 @@ internal sealed class DirectionCache
         B = batch;
         H = hidden;
         Reverse = reverse;
-        States = new float[(steps + 1) * batch * hidden];
-        Cells = cellState ? new float[(steps + 1) * batch * hidden] : Array.Empty<float>();
-        Gates = new float[steps * batch * gateWidth];
-        Extra = new float[steps * batch * extraWidth];
+        States = new LineAlignedBuffer((steps + 1) * batch * hidden);
+        Cells = new LineAlignedBuffer(cellState ? (steps + 1) * batch * hidden : 0);
+        Gates = new LineAlignedBuffer(steps * batch * gateWidth);
+        Extra = new LineAlignedBuffer(steps * batch * extraWidth);
         Bias = new float[gateWidth];
-        Scratch = new float[batch * scratchWidth];
+        Scratch = new LineAlignedBuffer(batch * scratchWidth);
     }
 
     public int T { get; }
@@ -40,49 +40,51 @@ internal sealed class DirectionCache
         => T == steps && B == batch && H == hidden && GateWidth == gateWidth && Reverse == reverse;
 
     /// <summary>Backward scratch (T, B, GH), allocated on first use and kept with the cache.</summary>
-    public float[] GradGates => _gradGates ??= new float[T * B * GateWidth];
+    public LineAlignedBuffer GradGates => _gradGates ??= new LineAlignedBuffer(T * B * GateWidth);
 
     /// <summary>Second backward scratch (T, B, GH) for cells whose recurrent gradient differs.</summary>
-    public float[] GradRecurrent => _gradRecurrent ??= new float[T * B * GateWidth];
+    public LineAlignedBuffer GradRecurrent => _gradRecurrent ??= new LineAlignedBuffer(T * B * GateWidth);
 
-    private float[]? _gradGates, _gradRecurrent;
+    private LineAlignedBuffer? _gradGates, _gradRecurrent;
 
     /// <summary>
     /// Backward step buffers, each (B, H): ∂L/∂h and ∂L/∂c arriving from the next step, the total
     /// ∂L/∂h_t, and the gradients a step sends back. Allocated on first use and kept.
     /// </summary>
-    public float[] GradHNext => _gradHNext ??= new float[B * H];
-    public float[] GradCNext => _gradCNext ??= new float[Cells.Length == 0 ? 0 : B * H];
-    public float[] GradH => _gradH ??= new float[B * H];
-    public float[] GradHPrev => _gradHPrev ??= new float[B * H];
-    public float[] GradCPrev => _gradCPrev ??= new float[Cells.Length == 0 ? 0 : B * H];
+    public LineAlignedBuffer GradHNext => _gradHNext ??= new LineAlignedBuffer(B * H);
+    public LineAlignedBuffer GradCNext => _gradCNext ??= new LineAlignedBuffer(Cells.Length == 0 ? 0 : B * H);
+    public LineAlignedBuffer GradH => _gradH ??= new LineAlignedBuffer(B * H);
+    public LineAlignedBuffer GradHPrev => _gradHPrev ??= new LineAlignedBuffer(B * H);
+    public LineAlignedBuffer GradCPrev => _gradCPrev ??= new LineAlignedBuffer(Cells.Length == 0 ? 0 : B * H);
 
     /// <summary>(GH) column sums of the gate gradients, for the bias gradients.</summary>
     public float[] GradBias => _gradBias ??= new float[GateWidth];
 
-    private float[]? _gradHNext, _gradCNext, _gradH, _gradHPrev, _gradCPrev, _gradBias;
+    private LineAlignedBuffer? _gradHNext, _gradCNext, _gradH, _gradHPrev, _gradCPrev;
+    private float[]? _gradBias;
 
     /// <summary>(GH) b_ih plus the part of b_hh the cell folds in, added to the gates at every step.</summary>
     public float[] Bias;
 
     /// <summary>(B, ScratchWidth·H) the cell's step scratch; each row block uses its own rows.</summary>
-    public float[] Scratch;
+    public LineAlignedBuffer Scratch;
 
-    public float[] States;  // (T+1, B, H)
-    public float[] Cells;   // (T+1, B, H), LSTM only
-    public float[] Gates;   // (T, B, GH) activated gates
-    public float[] Extra;   // (T, B, E)
-    private float[]? _masked; // (T, B, H) outputs with zeros at masked steps, only when a mask is used
+    // Line-aligned: the threads of the loop write disjoint row blocks or unit ranges of these.
+    public LineAlignedBuffer States;  // (T+1, B, H)
+    public LineAlignedBuffer Cells;   // (T+1, B, H), LSTM only
+    public LineAlignedBuffer Gates;   // (T, B, GH) activated gates
+    public LineAlignedBuffer Extra;   // (T, B, E)
+    private LineAlignedBuffer? _masked; // (T, B, H) outputs with zeros at masked steps, only when a mask is used
 
     /// <summary>
     /// (T, B, H) outputs in time order. Unmasked, they are the stored states themselves: h_t sits in
     /// slot t+1 (forward) or t (reverse), so slots [FirstSlot, FirstSlot + T) are the outputs.
     /// </summary>
     public ReadOnlyMemory<float> Output(bool masked)
-        => masked ? MaskedOutput : States.AsMemory((Reverse ? 0 : 1) * B * H, T * B * H);
+        => masked ? MaskedOutput.AsMemory(0, T * B * H) : States.AsMemory((Reverse ? 0 : 1) * B * H, T * B * H);
 
     /// <summary>The buffer for masked outputs (zeros at padded steps).</summary>
-    public float[] MaskedOutput => _masked ??= new float[T * B * H];
+    public LineAlignedBuffer MaskedOutput => _masked ??= new LineAlignedBuffer(T * B * H);
 
     /// <summary>Slot of h_t (and c_t).</summary>
     public int Slot(int t) => Reverse ? t : t + 1;

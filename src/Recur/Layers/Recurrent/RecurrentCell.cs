@@ -96,7 +96,7 @@ internal abstract class RecurrentCell
 
     private UnitPanels? _whhUnits;       // W_hhᵀ by gate, in panels of 16 units
     private float[] _whhUnitsSource = []; // the W_hh they were packed from
-    [ThreadStatic] private static float[]? t_hPrev; // this thread's copy of h_{t−1} (ProjectUnits)
+    [ThreadStatic] private static LineAlignedBuffer? t_hPrev; // this thread's copy of h_{t−1} (ProjectUnits)
 
     /// <summary>
     /// One step of a one-row batch, for units [u0, u1) only: what <see cref="Forward"/> does with
@@ -116,9 +116,9 @@ internal abstract class RecurrentCell
     {
         // h_{t−1} was just written, part of it by another thread: copy it once (a few vector
         // loads) rather than have every broadcast of the product wait on a line another core holds.
-        var local = t_hPrev is { } buffer && buffer.Length >= hPrev.Length ? buffer : (t_hPrev = new float[hPrev.Length]);
+        var local = t_hPrev is { } buffer && buffer.Length >= hPrev.Length ? buffer : (t_hPrev = new LineAlignedBuffer(hPrev.Length));
         hPrev.CopyTo(local);
-        fixed (float* a = local, d = dst)
+        fixed (float* a = local.Span, d = dst)
             for (int g = 0; g < G; g++)
                 Gemv.Multiply(u1 - u0, H, a, _whhUnits!.Panel(g, u0 / UnitPanels.Width), d + g * H + u0, accumulate);
     }

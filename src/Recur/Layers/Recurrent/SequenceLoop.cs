@@ -146,9 +146,9 @@ internal static unsafe class SequenceLoop
         _ = (cache.GradH, cache.GradHPrev, cache.GradCPrev);
         var dhNext = cache.GradHNext;
         var dcNext = cache.GradCNext;
-        if (dhN.IsEmpty) Array.Clear(dhNext);
+        if (dhN.IsEmpty) dhNext.Span.Clear();
         else dhN.CopyTo(dhNext);
-        if (dcN.IsEmpty) Array.Clear(dcNext);
+        if (dcN.IsEmpty) dcNext.Span.Clear();
         else dcN.CopyTo(dcNext);
 
         // ‖∂L/∂s_t‖² in parts of one batch row each, (T, B), summed in row order below.
