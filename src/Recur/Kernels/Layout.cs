@@ -13,7 +13,7 @@ internal static class Layout
 
     public static float[] SwapOuter(ReadOnlySpan<float> src, int p, int q, int f)
     {
-        var dst = Storage.Uninitialized(p * q * f);
+        var dst = GC.AllocateUninitializedArray<float>(p * q * f); // every element is written below
         SwapOuter(src, p, q, f, dst);
         return dst;
     }

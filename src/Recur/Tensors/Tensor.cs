@@ -35,13 +35,14 @@ public sealed class Tensor
     public static Tensor Zeros(params int[] shape)
     {
         long n = CheckedVolume(shape, nameof(shape));
-        return new Tensor(Storage.Zeroed((int)n), shape);
+        return new Tensor(new float[n], shape);
     }
 
     /// <summary>A tensor filled with <paramref name="value"/>.</summary>
     public static Tensor Full(float value, params int[] shape)
     {
-        var t = new Tensor(Storage.Uninitialized((int)CheckedVolume(shape, nameof(shape))), shape);
+        // Filled right away: no need for the runtime to zero it first.
+        var t = new Tensor(GC.AllocateUninitializedArray<float>((int)CheckedVolume(shape, nameof(shape))), shape);
         Array.Fill(t.Data, value);
         return t;
     }

@@ -17,10 +17,12 @@ namespace Recur.Layers.Recurrent;
 /// <para>Batch rows never mix inside a step: row b of h_t depends only on row b of h_{t−1}, and
 /// the same holds for the gradients going back. So the rows are cut into blocks (see
 /// <see cref="RowBlocks"/>) and each thread runs the whole time loop on its own block, one
-/// hand-off per sequence instead of one per step. Every element is computed by the same
-/// operations whatever the blocks, so results do not depend on the thread count.</para>
+/// hand-off per sequence instead of one per step. A one-row batch (streaming) cannot be cut by
+/// rows: its hidden units are split instead, with a hand-over at every step
+/// (<see cref="UnitSteps"/>). Every element is computed by the same operations whatever the
+/// split, so results do not depend on the thread count.</para>
 /// </remarks>
-internal static unsafe class SequenceLoop
+internal static unsafe partial class SequenceLoop
 {
     /// <summary>Smallest block of batch rows one thread takes: one row panel of the GEMM micro-kernel.</summary>
     private const int MinRowsPerBlock = 8;
@@ -258,150 +260,5 @@ internal static unsafe class SequenceLoop
             dhPrev.CopyTo(dhNext);
             if (lstm) dcPrev.CopyTo(dcNext);
         }
-    }
-
-    /// <summary>
-    /// Runs the forward steps of a one-row batch with the hidden units split into parts, one
-    /// per thread: step t's parts all need h_{t−1}, so each step waits for the last one's parts.
-    /// </summary>
-    /// <remarks>
-    /// Parts are claimed one at a time, in (step, part) order, through one counter; a thread
-    /// claims a part of step t only once every part of step t − 1 is done. A thread never waits
-    /// for a part nobody has claimed: if the other workers are slow to come (or the pool is busy),
-    /// the caller claims every part itself, and the loop still ends. The units of a part do not
-    /// depend on which thread runs it, so results do not depend on the thread count.
-    /// </remarks>
-    private sealed class UnitSteps : IParallelWork
-    {
-        [ThreadStatic] private static UnitSteps? t_current;
-
-        /// <summary>Fewest units a part takes: below, the step's hand-over costs more than the split saves.</summary>
-        private const int MinUnitsPerPart = 32;
-
-        private RecurrentCell? _cell;
-        private DirectionCache? _cache;
-        private bool[]? _valid;
-        private int _parts;
-        private Counters _counters;
-
-        /// <summary>Claim and completion counters, on separate cache lines.</summary>
-        [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 192)]
-        private struct Counters
-        {
-            [System.Runtime.InteropServices.FieldOffset(64)] public long Next; // next (step, part) to claim: step·parts + part
-            [System.Runtime.InteropServices.FieldOffset(128)] public long Done; // parts finished
-        }
-
-        public static void Run(RecurrentCell cell, DirectionCache cache, bool[]? valid)
-        {
-            int threads = WorkerPool.InWork ? 1 : KernelSettings.Threads;
-            int parts = Math.Max(1, Math.Min(threads, cell.H / MinUnitsPerPart));
-            var job = t_current ??= new UnitSteps();
-            (job._cell, job._cache, job._valid, job._parts) = (cell, cache, valid, parts);
-            job._counters = default;
-            try
-            {
-                if (parts == 1) job.Execute(0);
-                else WorkerPool.Run(job, parts, parts);
-            }
-            finally
-            {
-                (job._cell, job._cache, job._valid) = (null, null, null);
-            }
-        }
-
-        public void Execute(int participant)
-        {
-            var cache = _cache!;
-            int T = cache.T, parts = _parts, H = _cell!.H;
-            long total = (long)T * parts;
-            while (true)
-            {
-                long n = Volatile.Read(ref _counters.Next);
-                if (n >= total) return;
-                long step = n / parts;
-                WaitFor(step * parts); // every part of the previous step
-                if (Interlocked.CompareExchange(ref _counters.Next, n + 1, n) != n) continue;
-                try
-                {
-                    int part = (int)(n % parts);
-                    int s = (int)step, t = cache.Reverse ? T - 1 - s : s;
-                    ForwardUnits(_cell, cache, _valid, t, UnitStart(part, H), part == parts - 1 ? H : UnitStart(part + 1, H));
-                }
-                finally
-                {
-                    Interlocked.Increment(ref _counters.Done); // even on failure, so no thread waits forever
-                }
-            }
-        }
-
-        /// <summary>Spins until <paramref name="done"/> parts are finished (all were claimed by running threads).</summary>
-        private void WaitFor(long done)
-        {
-            if (Volatile.Read(ref _counters.Done) >= done) return;
-            var spinner = new SpinWait();
-            long start = System.Diagnostics.Stopwatch.GetTimestamp();
-            while (Volatile.Read(ref _counters.Done) < done)
-            {
-                // Plain polling first (see WorkerPool): the part being waited for is short.
-                if (System.Diagnostics.Stopwatch.GetTimestamp() - start < System.Diagnostics.Stopwatch.Frequency / 20_000) continue;
-                spinner.SpinOnce(sleep1Threshold: -1);
-            }
-        }
-
-        /// <summary>Part boundaries on whole unit panels; the last part takes the rest.</summary>
-        private int UnitStart(int part, int units)
-            => (int)((long)units * part / _parts) / UnitPanels.Width * UnitPanels.Width;
-    }
-
-    /// <summary>
-    /// Runs a time loop on blocks of batch rows, one block per thread, in one hand-off to the
-    /// <see cref="WorkerPool"/>. A batch too small to share runs on the caller, whose step
-    /// multiplies may then use the pool themselves.
-    /// </summary>
-    private sealed class RowBlocks : IParallelWork
-    {
-        [ThreadStatic] private static RowBlocks? t_current;
-
-        public enum Pass { Forward, Backward }
-
-        private Pass _pass;
-        private RecurrentCell? _cell;
-        private DirectionCache? _cache;
-        private bool[]? _valid;
-        private float* _dy;
-        private double[]? _normParts;
-        private int _blocks;
-
-        public static void Run(Pass pass, RecurrentCell cell, DirectionCache cache, bool[]? valid, float* dy, double[]? normParts)
-        {
-            int threads = WorkerPool.InWork ? 1 : KernelSettings.Threads;
-            int blocks = Math.Max(1, Math.Min(threads, cache.B / MinRowsPerBlock));
-            var job = t_current ??= new RowBlocks();
-            (job._pass, job._cell, job._cache, job._valid, job._normParts, job._blocks)
-                = (pass, cell, cache, valid, normParts, blocks);
-            job._dy = dy;
-            try
-            {
-                if (blocks == 1) job.Execute(0);
-                else WorkerPool.Run(job, blocks, blocks);
-            }
-            finally
-            {
-                (job._cell, job._cache, job._valid, job._normParts) = (null, null, null, null);
-                job._dy = null;
-            }
-        }
-
-        public void Execute(int block)
-        {
-            // Block boundaries on multiples of MinRowsPerBlock; the last block takes the rest.
-            int B = _cache!.B;
-            int b0 = RowStart(block, B), b1 = block == _blocks - 1 ? B : RowStart(block + 1, B);
-            if (_pass == Pass.Forward) ForwardRows(_cell!, _cache, _valid, b0, b1 - b0);
-            else BackwardRows(_cell!, _cache, _valid, _dy, _normParts, b0, b1 - b0);
-        }
-
-        private int RowStart(int block, int batch) => (int)((long)batch * block / _blocks) / MinRowsPerBlock * MinRowsPerBlock;
     }
 }
