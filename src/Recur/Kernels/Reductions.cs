@@ -1,10 +1,12 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Recur.Kernels;
 
 /// <summary>
 /// Reductions over spans (the whole-span ones accumulated in double for stability), and the
-/// row-wise sums and broadcasts of the recurrent loop.
+/// row-wise sums and broadcasts of the recurrent loop. Those run at every time step, so they are
+/// compiled fully optimized from their first call instead of after the runtime's tiering delay.
 /// </summary>
 internal static class Reductions
 {
@@ -43,6 +45,7 @@ internal static class Reductions
     /// each column is the same chain of float additions as <see cref="AddColumnSumsReference"/>,
     /// done a vector of columns at a time.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddColumnSums(ReadOnlySpan<float> x, int rows, int cols, Span<float> into)
     {
         int w = Vector<float>.Count, vectorCols = Vector.IsHardwareAccelerated ? cols - cols % w : 0;
@@ -66,6 +69,7 @@ internal static class Reductions
     }
 
     /// <summary>x (rows, cols) += v (cols) on every row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddToEachRow(Span<float> x, int rows, int cols, ReadOnlySpan<float> v)
     {
         int w = Vector<float>.Count, vectorCols = Vector.IsHardwareAccelerated ? cols - cols % w : 0;
