@@ -70,7 +70,7 @@ public sealed class GflopsConfig : ManualConfig
         public int PriorityInCategory => 0;
         public bool IsNumeric => true;
         public UnitType UnitType => UnitType.Dimensionless;
-        public string Legend => "Floating-point operations per second, 10⁹ (2·M·N·K per GEMM)";
+        public string Legend => "Floating-point operations per second, 10⁹ (2·M·N·K per GEMM; LayerCase.Flops per layer step)";
 
         public bool IsAvailable(Summary summary) => true;
         public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
@@ -80,8 +80,11 @@ public sealed class GflopsConfig : ManualConfig
         {
             var report = summary[benchmarkCase];
             if (report?.ResultStatistics is not { } stats) return "-";
-            double flops = benchmarkCase.Parameters["Shape"] is GemmShape shape ? shape.Flops
-                : benchmarkCase.Parameters["Threads"] is int threads && benchmarkCase.Descriptor.Type == typeof(PeakBenchmarks)
+            var type = benchmarkCase.Descriptor.Type;
+            double flops = type == typeof(GemmBenchmarks) && benchmarkCase.Parameters["Shape"] is GemmShape shape ? shape.Flops
+                : type == typeof(LayerBenchmarks) && benchmarkCase.Parameters["Case"] is string name
+                    ? LayerCase.All.Single(c => c.Name == name).Flops
+                : type == typeof(PeakBenchmarks) && benchmarkCase.Parameters["Threads"] is int threads
                     ? threads * PeakFlops.BenchmarkIterations * PeakFlops.FlopsPerIteration
                     : double.NaN;
             return (flops / stats.Mean).ToString("F1"); // flops per ns = GFLOP/s

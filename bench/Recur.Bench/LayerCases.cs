@@ -1,3 +1,6 @@
+using Recur.Layers.Recurrent;
+using Recur.Optimizers;
+
 namespace Recur.Bench;
 
 /// <summary>
@@ -24,4 +27,49 @@ internal sealed record LayerCase(string Name, string Cell, int B, int T, int I, 
     public double Flops => 2.0 * T * B * Gates * H * (I + H) * (Train ? 3 : 1);
 
     public string Shape => $"B{B} T{T} I{I} H{H}";
+
+    public override string ToString() => Name;
+
+    /// <summary>
+    /// A layer, input and loss gradient built for this case; <see cref="LayerStep.Run"/> is one
+    /// training step (or one streaming forward pass).
+    /// </summary>
+    public LayerStep Build() => new(this);
+}
+
+/// <summary>One case's layer and data (see <see cref="LayerCase.Build"/>).</summary>
+internal sealed class LayerStep
+{
+    private readonly LayerCase _case;
+    private readonly RecurrentLayer _layer;
+    private readonly Tensor _x, _ones;
+    private readonly Sgd _sgd = new(1e-6f);
+
+    public LayerStep(LayerCase c)
+    {
+        _case = c;
+        var options = new RecurrentOptions { ReturnSequences = true, Initialization = RecurrentInit.PyTorch };
+        _layer = c.Cell switch
+        {
+            "lstm" => new Lstm(c.H, options),
+            "gru" => new Gru(c.H, options),
+            _ => new SimpleRnn(c.H, options),
+        };
+        _layer.Build(new[] { c.T, c.I }, new SeededRandom(1));
+        var random = new SeededRandom(2);
+        _x = Tensor.Zeros(c.B, c.T, c.I);
+        for (int i = 0; i < _x.Length; i++) _x.Span[i] = random.Normal();
+        _ones = Tensor.Full(1f, c.B, c.T, c.H);   // ∂(Σ output)/∂output
+    }
+
+    /// <summary>Forward, and for a training case backward of Σ output and an SGD update.</summary>
+    public void Run()
+    {
+        var result = _layer.ForwardWithState(_x, training: _case.Train);
+        if (!_case.Train) return;
+        _layer.ZeroGrad();
+        _layer.BackwardWithState(_ones, inputGradient: false); // x is data, as torch.randn without requires_grad
+        _sgd.Step(_layer.Parameters);
+        GC.KeepAlive(result);
+    }
 }

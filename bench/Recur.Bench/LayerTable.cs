@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Recur.Layers.Recurrent;
-using Recur.Optimizers;
 
 namespace Recur.Bench;
 
@@ -34,28 +32,8 @@ internal static class LayerTable
     /// </summary>
     private static double Time(LayerCase c)
     {
-        RecurrentLayer layer = c.Cell switch
-        {
-            "lstm" => new Lstm(c.H, new RecurrentOptions { ReturnSequences = true, Initialization = RecurrentInit.PyTorch }),
-            "gru" => new Gru(c.H, new RecurrentOptions { ReturnSequences = true, Initialization = RecurrentInit.PyTorch }),
-            _ => new SimpleRnn(c.H, new RecurrentOptions { ReturnSequences = true, Initialization = RecurrentInit.PyTorch }),
-        };
-        layer.Build(new[] { c.T, c.I }, new SeededRandom(1));
-        var random = new SeededRandom(2);
-        var x = Tensor.Zeros(c.B, c.T, c.I);
-        for (int i = 0; i < x.Length; i++) x.Span[i] = random.Normal();
-        var ones = Tensor.Full(1f, c.B, c.T, c.H);   // ∂(Σ output)/∂output
-        var sgd = new Sgd(1e-6f);
-
-        void Step()
-        {
-            var result = layer.ForwardWithState(x, training: c.Train);
-            if (!c.Train) return;
-            layer.ZeroGrad();
-            layer.BackwardWithState(ones, inputGradient: false); // x is data, as torch.randn without requires_grad
-            sgd.Step(layer.Parameters);
-            GC.KeepAlive(result);
-        }
+        var step = c.Build();
+        void Step() => step.Run();
 
         var warmUp = Stopwatch.StartNew();
         for (int i = 0; i < 3 || warmUp.Elapsed.TotalSeconds < 1; i++) Step();
