@@ -13,9 +13,9 @@ namespace Recur.Layers.Recurrent;
 /// <remarks>
 /// The loop precomputes the input projection <c>gx_t = x_t·W_ihᵀ + b_ih</c> for all steps as one
 /// GEMM, so a step only adds the recurrent projection. In backward a step returns the gradient
-/// with respect to <c>gx_t</c> (dgx) and with respect to the recurrent projection (dgh); the loop
-/// turns them into dX, dW_ih, db_ih and, through <see cref="AccumulateRecurrentWeightGrad"/>, dW_hh and
-/// db_hh as large multiplies after the loop.
+/// with respect to <c>gx_t</c> (dgx) and with respect to the recurrent projection (dgh); after the
+/// loop, large multiplies over all T·B rows turn them into dX, dW_ih and, through
+/// <see cref="AccumulateRecurrentWeightGrad"/>, dW_hh, and column sums into the bias gradients.
 /// </remarks>
 internal abstract class RecurrentCell
 {
