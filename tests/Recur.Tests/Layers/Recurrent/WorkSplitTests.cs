@@ -21,29 +21,37 @@ public class WorkSplitTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void One_and_two_threads_give_identical_bits(string cell, bool masked)
+    public void One_two_and_three_threads_give_identical_bits(string cell, bool masked)
     {
-        // 21 rows: blocks of 8 and 13 rows on two threads, so a block ends inside a GEMM row panel.
-        const int B = 21, T = 9, I = 5, H = 19;
+        // 29 rows: blocks of 8 and 21 rows on two threads, 8, 8 and 13 on three, so blocks end
+        // inside a GEMM row panel; three threads on two cores also checks an oversubscribed pool.
+        const int B = 29, T = 9, I = 5, H = 19;
         var (one, normsOne) = Run(cell, masked, B, T, I, H, threads: 1);
-        var (two, normsTwo) = Run(cell, masked, B, T, I, H, threads: 2);
-        Assert.Equal(one.Count, two.Count);
-        for (int k = 0; k < one.Count; k++)
-            Assert.True(one[k].AsSpan().SequenceEqual(two[k]), $"array {k} differs between 1 and 2 threads");
-        Assert.Equal(normsOne, normsTwo);
+        foreach (int threads in new[] { 2, 3 })
+        {
+            var (many, normsMany) = Run(cell, masked, B, T, I, H, threads);
+            Assert.Equal(one.Count, many.Count);
+            for (int k = 0; k < one.Count; k++)
+                Assert.True(one[k].AsSpan().SequenceEqual(many[k]), $"array {k} differs between 1 and {threads} threads");
+            Assert.Equal(normsOne, normsMany);
+        }
         Assert.Contains(normsOne, n => n > 0f); // the comparison saw real gradients
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void One_row_splits_its_units_identically_for_one_and_two_threads(string cell, bool masked)
+    public void One_row_splits_its_units_identically_for_one_two_and_three_threads(string cell, bool masked)
     {
-        // H = 70: two parts of 32 and 38 units (two vectors and a tail of 6).
-        var (one, normsOne) = Run(cell, masked, 1, 9, 5, 70, threads: 1);
-        var (two, normsTwo) = Run(cell, masked, 1, 9, 5, 70, threads: 2);
-        for (int k = 0; k < one.Count; k++)
-            Assert.True(one[k].AsSpan().SequenceEqual(two[k]), $"array {k} differs between 1 and 2 threads");
-        Assert.Equal(normsOne, normsTwo);
+        // H = 102: parts of 48 and 54 units on two threads, 32, 32 and 38 on three (each ending
+        // in a tail of 6 units past the last whole vector).
+        var (one, normsOne) = Run(cell, masked, 1, 9, 5, 102, threads: 1);
+        foreach (int threads in new[] { 2, 3 })
+        {
+            var (many, normsMany) = Run(cell, masked, 1, 9, 5, 102, threads);
+            for (int k = 0; k < one.Count; k++)
+                Assert.True(one[k].AsSpan().SequenceEqual(many[k]), $"array {k} differs between 1 and {threads} threads");
+            Assert.Equal(normsOne, normsMany);
+        }
     }
 
     [Theory]
