@@ -70,4 +70,35 @@ public unsafe class PointwiseTests
         }
         Close(dx2, dx1, "dgx"); Close(dr2, dr1, "dgh"); Close(dp2, dp1, "dh_prev");
     }
+
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Gru_reset_before_passes_match_the_reference(int h)
+    {
+        var r = new SeededRandom(200 + h);
+        var z = Random(3 * h, r, 6f);
+        var hp = Random(h, r, 1f);
+        float[] z1 = (float[])z.Clone(), z2 = (float[])z.Clone();
+        float[] rh1 = new float[h], rh2 = new float[h], h1 = new float[h], h2 = new float[h];
+        fixed (float* pz1 = z1, pz2 = z2, php = hp, a1 = rh1, a2 = rh2, b1 = h1, b2 = h2)
+        {
+            GruResetBeforePointwise.ForwardGates(h, pz1, php, a1);
+            GruResetBeforePointwise.ForwardGatesReference(0, h, pz2, php, a2);
+            GruResetBeforePointwise.ForwardState(h, pz1, php, b1);
+            GruResetBeforePointwise.ForwardStateReference(0, h, pz2, php, b2);
+        }
+        Close(z2, z1, "gates"); Close(rh2, rh1, "r⊙h"); Close(h2, h1, "h");
+
+        var dh = Random(h, r, 1f);
+        var drh = Random(h, r, 1f);
+        float[] dx1 = new float[3 * h], dx2 = new float[3 * h], drh1 = (float[])drh.Clone(), drh2 = (float[])drh.Clone();
+        fixed (float* g = z2, php = hp, pdh = dh, a1 = dx1, a2 = dx2, c1 = drh1, c2 = drh2)
+        {
+            GruResetBeforePointwise.BackwardNZ(h, g, php, pdh, a1);
+            GruResetBeforePointwise.BackwardNZReference(0, h, g, php, pdh, a2);
+            GruResetBeforePointwise.BackwardR(h, g, php, pdh, a1, c1);
+            GruResetBeforePointwise.BackwardRReference(0, h, g, php, pdh, a2, c2);
+        }
+        Close(dx2, dx1, "dgx"); Close(drh2, drh1, "dh_prev");
+    }
 }

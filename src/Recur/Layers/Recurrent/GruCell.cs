@@ -84,28 +84,14 @@ internal sealed unsafe class GruCell : RecurrentCell
         }
         // r and z blocks of (B, 3H) += (B, H) · W_h{r,z}ᵀ
         Gemm.Multiply(false, batch, hPrev, H, _wRZt!, gates, GH, accumulate: true);
-        for (int b = 0; b < batch; b++)
-        {
-            var row = gates.Slice(b * GH, GH);
-            var hp = hPrev.Slice(b * H, H);
-            var rh = extra.Slice(b * H, H);
-            for (int j = 0; j < 2 * H; j++) row[j] = Activations.Sigmoid(row[j]);
-            for (int j = 0; j < H; j++) rh[j] = row[j] * hp[j]; // r ⊙ h
-        }
+        fixed (float* z = gates, hp = hPrev, rh = extra)
+            for (int b = 0; b < batch; b++)
+                GruResetBeforePointwise.ForwardGates(H, z + b * GH, hp + b * H, rh + b * H); // r, z; r ⊙ h
         // n block (B, H, stride 3H) += (r ⊙ h) · W_hnᵀ   (b_hn was folded into the input side)
         Gemm.Multiply(false, batch, extra, H, _wNt!, gates.Slice(2 * H), GH, accumulate: true);
-        for (int b = 0; b < batch; b++)
-        {
-            var row = gates.Slice(b * GH, GH);
-            var hp = hPrev.Slice(b * H, H);
-            var ht = h.Slice(b * H, H);
-            for (int j = 0; j < H; j++)
-            {
-                float n = MathF.Tanh(row[2 * H + j]);
-                row[2 * H + j] = n;
-                ht[j] = n + row[H + j] * (hp[j] - n);
-            }
-        }
+        fixed (float* z = gates, hp = hPrev, ht = h)
+            for (int b = 0; b < batch; b++)
+                GruResetBeforePointwise.ForwardState(H, z + b * GH, hp + b * H, ht + b * H);
     }
 
     // Reset before: n needs (r ⊙ h_{t−1}) of every unit, so units are not independent.
@@ -139,36 +125,15 @@ internal sealed unsafe class GruCell : RecurrentCell
             Gemm.Multiply(false, batch, dgh, GH, _whh!, dhPrev, H, accumulate: true); // (B, H) += (B, 3H)·(3H, H)
             return;
         }
-        for (int b = 0; b < batch; b++)
-        {
-            var row = gates.Slice(b * GH, GH);
-            var d = dgx.Slice(b * GH, GH);
-            var dht = dh.Slice(b * H, H);
-            var hp = hPrev.Slice(b * H, H);
-            for (int j = 0; j < H; j++)
-            {
-                float z = row[H + j], n = row[2 * H + j];
-                d[2 * H + j] = dht[j] * (1f - z) * (1f - n * n);
-                d[H + j] = dht[j] * (hp[j] - n) * z * (1f - z);
-            }
-        }
+        fixed (float* g = gates, hp = hPrev, d = dh, dz = dgx)
+            for (int b = 0; b < batch; b++)
+                GruResetBeforePointwise.BackwardNZ(H, g + b * GH, hp + b * H, d + b * H, dz + b * GH);
         // d(r⊙h) (B, H) = dz_n (B, H, stride 3H) · W_hn (H, H); kept in dhPrev for now.
         Gemm.Multiply(false, batch, dgx.Slice(2 * H), GH, _wN!, dhPrev, H);
-        for (int b = 0; b < batch; b++)
-        {
-            var row = gates.Slice(b * GH, GH);
-            var d = dgx.Slice(b * GH, GH);
-            var hp = hPrev.Slice(b * H, H);
-            var dht = dh.Slice(b * H, H);
-            var drh = dhPrev.Slice(b * H, H);
-            for (int j = 0; j < H; j++)
-            {
-                float r = row[j];
-                d[j] = drh[j] * hp[j] * r * (1f - r);
-                drh[j] = drh[j] * r + dht[j] * row[H + j]; // d(r⊙h)/dh_{t−1} + the direct z path
-            }
-            d.CopyTo(dgh.Slice(b * GH, GH));
-        }
+        fixed (float* g = gates, hp = hPrev, d = dh, dz = dgx, drh = dhPrev)
+            for (int b = 0; b < batch; b++) // dz_r; dhPrev = d(r⊙h)/dh_{t−1} + the direct z path
+                GruResetBeforePointwise.BackwardR(H, g + b * GH, hp + b * H, d + b * H, dz + b * GH, drh + b * H);
+        dgx.Slice(0, batch * GH).CopyTo(dgh);
         // dh_{t−1} += dz_{r,z} (B, 2H, stride 3H) · W_h{r,z} (2H, H)
         Gemm.Multiply(false, batch, dgx, GH, _wRZ!, dhPrev, H, accumulate: true);
     }
