@@ -10,12 +10,14 @@ namespace Recur.Tests.Models;
 public class StreamingTests
 {
     [Theory]
-    [InlineData(1)]
-    [InlineData(3)]
-    public void Feeding_chunks_to_a_stateful_model_equals_the_whole_sequence(int chunk)
+    [InlineData(1, 2, 6)]
+    [InlineData(3, 2, 6)]
+    [InlineData(1, 1, 70)] // one stream, units split across threads at every step
+    [InlineData(3, 1, 70)]
+    public void Feeding_chunks_to_a_stateful_model_equals_the_whole_sequence(int chunk, int batch, int units)
     {
-        var model = new Sequential(3, new Lstm(6, returnSequences: true, numLayers: 2), new Gru(5, returnSequences: true), new Dense(2));
-        var x = GradientCheck.RandomTensor(new SeededRandom(1), 1f, 2, 12, 3);
+        var model = new Sequential(3, new Lstm(units, returnSequences: true, numLayers: 2), new Gru(units - 1, returnSequences: true), new Dense(2));
+        var x = GradientCheck.RandomTensor(new SeededRandom(1), 1f, batch, 12, 3);
         var whole = model.Predict(x);
         model.Stateful = true;
         for (int pass = 0; pass < 2; pass++) // twice: ResetStates must start the stream over
@@ -25,7 +27,7 @@ public class StreamingTests
             {
                 var part = Slice(x, t0, chunk);
                 var y = model.PredictOnBatch(part);
-                for (int b = 0; b < 2; b++)
+                for (int b = 0; b < batch; b++)
                     for (int t = 0; t < chunk; t++)
                         for (int k = 0; k < 2; k++)
                             Assert.Equal(whole[b, t0 + t, k], y[b, t, k], 5);
