@@ -42,8 +42,12 @@ internal sealed class DirectionCache
     /// <summary>Backward scratch (T, B, GH), allocated on first use and kept with the cache.</summary>
     public LineAlignedBuffer GradGates => _gradGates ??= new LineAlignedBuffer(T * B * GateWidth);
 
-    /// <summary>Second backward scratch (T, B, GH) for cells whose recurrent gradient differs.</summary>
-    public LineAlignedBuffer GradRecurrent => _gradRecurrent ??= new LineAlignedBuffer(T * B * GateWidth);
+    /// <summary>
+    /// Second backward buffer (T, B, width) for the part of the recurrent gradient that differs from
+    /// the gates' (<see cref="RecurrentCell.RecurrentGradientWidth"/>), allocated on first use.
+    /// </summary>
+    public LineAlignedBuffer GradRecurrent(int width)
+        => _gradRecurrent is { } buffer && buffer.Length == T * B * width ? buffer : (_gradRecurrent = new LineAlignedBuffer(T * B * width));
 
     private LineAlignedBuffer? _gradGates, _gradRecurrent;
 

@@ -33,9 +33,14 @@ internal sealed unsafe class GruCell : RecurrentCell
 
     public override int ExtraWidth => 1;
 
-    public override bool SeparateRecurrentGradient => true;
+    // Resetting after, the recurrent gradient differs from dgx in its n block only: r ⊙ dz_n.
+    // Resetting before, the two are the same (the reset acts on the multiply's input instead).
+    public override int RecurrentGradientWidth => _resetAfter ? H : 0;
 
-    public override int ScratchWidth => _resetAfter ? 3 : 0; // h_{t−1}·W_hhᵀ (B, 3H)
+    public override int RecurrentGradientOffset => 2 * H;
+
+    // Resetting after: forward, h_{t−1}·W_hhᵀ (B, 3H); backward, the step's whole recurrent gradient.
+    public override int ScratchWidth => _resetAfter ? 3 : 0;
 
     private ReadOnlySpan<float> RowsRZ => WeightHh.Span.Slice(0, 2 * H * H); // (2H, H)
     private ReadOnlySpan<float> RowsN => WeightHh.Span.Slice(2 * H * H);     // (H, H)
@@ -115,14 +120,16 @@ internal sealed unsafe class GruCell : RecurrentCell
         ReadOnlySpan<float> dh, ReadOnlySpan<float> dc,
         ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev,
         ReadOnlySpan<float> gates, ReadOnlySpan<float> extra,
-        Span<float> dgx, Span<float> dgh, Span<float> dhPrev, Span<float> dcPrev)
+        Span<float> dgx, Span<float> dgh, Span<float> dhPrev, Span<float> dcPrev, Span<float> scratch)
     {
         if (_resetAfter)
         {
-            fixed (float* g = gates, hn = extra, hp = hPrev, d = dh, dx = dgx, dr = dgh, dhp = dhPrev)
+            // The step's recurrent gradient (B, 3H) in the scratch; its n block is kept in dgh (B, H).
+            fixed (float* g = gates, hn = extra, hp = hPrev, d = dh, dx = dgx, dr = scratch, dhp = dhPrev)
                 for (int b = 0; b < batch; b++)
                     GruPointwise.BackwardResetAfter(H, g + b * GH, hn + b * H, hp + b * H, d + b * H, dx + b * GH, dr + b * GH, dhp + b * H);
-            Gemm.Multiply(false, batch, dgh, GH, _whh!, dhPrev, H, accumulate: true); // (B, H) += (B, 3H)·(3H, H)
+            for (int b = 0; b < batch; b++) scratch.Slice(b * GH + 2 * H, H).CopyTo(dgh.Slice(b * H, H));
+            Gemm.Multiply(false, batch, scratch, GH, _whh!, dhPrev, H, accumulate: true); // (B, H) += (B, 3H)·(3H, H)
             return;
         }
         fixed (float* g = gates, hp = hPrev, d = dh, dz = dgx)
@@ -133,21 +140,22 @@ internal sealed unsafe class GruCell : RecurrentCell
         fixed (float* g = gates, hp = hPrev, d = dh, dz = dgx, drh = dhPrev)
             for (int b = 0; b < batch; b++) // dz_r; dhPrev = d(r⊙h)/dh_{t−1} + the direct z path
                 GruResetBeforePointwise.BackwardR(H, g + b * GH, hp + b * H, d + b * H, dz + b * GH, drh + b * H);
-        dgx.Slice(0, batch * GH).CopyTo(dgh);
         // dh_{t−1} += dz_{r,z} (B, 2H, stride 3H) · W_h{r,z} (2H, H)
         Gemm.Multiply(false, batch, dgx, GH, _wRZ!, dhPrev, H, accumulate: true);
     }
 
-    public override void AccumulateRecurrentWeightGrad(int rows,
+    public override void AccumulateRecurrentWeightGrad(int rows, ReadOnlySpan<float> dgx,
         ReadOnlySpan<float> dgh, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> extra, Span<float> dWeightHh)
     {
+        // dW_h{r,z} (2H, H) += dz_{r,z}ᵀ · h_{t−1}: the r and z blocks of the recurrent gradient are dgx's
+        Gemm.Multiply(true, false, 2 * H, H, rows, dgx, GH, hPrev, H, dWeightHh, H, accumulate: true);
         if (_resetAfter)
         {
-            base.AccumulateRecurrentWeightGrad(rows, dgh, hPrev, extra, dWeightHh);
+            // dW_hn (H, H) += (r ⊙ dz_n)ᵀ · h_{t−1}
+            Gemm.Multiply(true, false, H, H, rows, dgh, H, hPrev, H, dWeightHh.Slice(2 * H * H), H, accumulate: true);
             return;
         }
-        // dW_h{r,z} (2H, H) += dz_{r,z}ᵀ · h_{t−1};   dW_hn (H, H) += dz_nᵀ · (r ⊙ h_{t−1})
-        Gemm.Multiply(true, false, 2 * H, H, rows, dgh, GH, hPrev, H, dWeightHh, H, accumulate: true);
-        Gemm.Multiply(true, false, H, H, rows, dgh.Slice(2 * H), GH, extra, H, dWeightHh.Slice(2 * H * H), H, accumulate: true);
+        // dW_hn (H, H) += dz_nᵀ · (r ⊙ h_{t−1})
+        Gemm.Multiply(true, false, H, H, rows, dgx.Slice(2 * H), GH, extra, H, dWeightHh.Slice(2 * H * H), H, accumulate: true);
     }
 }

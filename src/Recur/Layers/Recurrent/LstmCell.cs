@@ -53,12 +53,11 @@ internal sealed unsafe class LstmCell : RecurrentCell
         ReadOnlySpan<float> dh, ReadOnlySpan<float> dc,
         ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev,
         ReadOnlySpan<float> gates, ReadOnlySpan<float> extra,
-        Span<float> dgx, Span<float> dgh, Span<float> dhPrev, Span<float> dcPrev)
+        Span<float> dgx, Span<float> dgh, Span<float> dhPrev, Span<float> dcPrev, Span<float> scratch)
     {
         fixed (float* g = gates, tc = extra, cp = cPrev, dht = dh, dct = dc, dz = dgx, dcp = dcPrev)
             for (int b = 0; b < batch; b++)
                 LstmPointwise.Backward(H, g + b * GH, tc + b * H, cp + b * H, dht + b * H, dct + b * H, dz + b * GH, dcp + b * H);
-        if (!dgh.Overlaps(dgx)) dgx.Slice(0, batch * GH).CopyTo(dgh);
         // (B, H) = (B, 4H) · (4H, H)
         Gemm.Multiply(false, batch, dgx, GH, _whh!, dhPrev, H);
     }

@@ -46,10 +46,15 @@ internal abstract class RecurrentCell
     public virtual bool HasCellState => false;
 
     /// <summary>
-    /// True when ∂L/∂(recurrent projection) differs from ∂L/∂gx (GRU); otherwise the loop passes
-    /// one buffer as both <c>dgx</c> and <c>dgh</c>.
+    /// Floats per (t, b) row of the part of ∂L/∂(recurrent projection) that differs from ∂L/∂gx,
+    /// kept in its own buffer (<c>dgh</c>): the gate columns [<see cref="RecurrentGradientOffset"/>,
+    /// + width). 0 when the two gradients are the same (LSTM, SimpleRNN, GRU resetting before):
+    /// the loop then passes dgx as dgh. A GRU resetting after has r ⊙ dz_n in the n block.
     /// </summary>
-    public virtual bool SeparateRecurrentGradient => false;
+    public virtual int RecurrentGradientWidth => 0;
+
+    /// <summary>First gate column of the separate recurrent gradient (see <see cref="RecurrentGradientWidth"/>).</summary>
+    public virtual int RecurrentGradientOffset => 0;
 
     /// <summary>Floats per (t, b) row the cell caches besides its gates, as a multiple of H (0 or 1).</summary>
     public virtual int ExtraWidth => 0;
@@ -141,23 +146,28 @@ internal abstract class RecurrentCell
     /// <summary>
     /// One step back. <paramref name="dh"/> (B, H) is ∂L/∂h_t (from the output and from step t+1),
     /// <paramref name="dc"/> (B, H) is ∂L/∂c_t from step t+1 (LSTM). Writes
-    /// <paramref name="dgx"/> (B, GH) = ∂L/∂gx_t, <paramref name="dgh"/> (B, GH) = ∂L/∂(recurrent
-    /// projection + b_hh), and overwrites <paramref name="dhPrev"/>, <paramref name="dcPrev"/> (B, H).
+    /// <paramref name="dgx"/> (B, GH) = ∂L/∂gx_t and, when the cell has one
+    /// (<see cref="RecurrentGradientWidth"/>), the differing part of ∂L/∂(recurrent projection +
+    /// b_hh) into <paramref name="dgh"/> (B, width); overwrites <paramref name="dhPrev"/>,
+    /// <paramref name="dcPrev"/> (B, H). <paramref name="scratch"/> (B, ScratchWidth·H) is the
+    /// cell's to overwrite.
     /// </summary>
     public abstract void Backward(int batch,
         ReadOnlySpan<float> dh, ReadOnlySpan<float> dc,
         ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev,
         ReadOnlySpan<float> gates, ReadOnlySpan<float> extra,
-        Span<float> dgx, Span<float> dgh, Span<float> dhPrev, Span<float> dcPrev);
+        Span<float> dgx, Span<float> dgh, Span<float> dhPrev, Span<float> dcPrev, Span<float> scratch);
 
     /// <summary>
-    /// After the loop, over all R = T·B rows: dW_hh += dghᵀ·h_{t−1} (the loop adds db_hh = Σ dgh).
-    /// <paramref name="dgh"/> (R, GH), <paramref name="hPrev"/> (R, H), <paramref name="extra"/> (R, ExtraWidth·H).
+    /// After the loop, over all R = T·B rows: dW_hh += (∂L/∂recurrent projection)ᵀ·h_{t−1} (the
+    /// loop adds the bias gradients). <paramref name="dgx"/> (R, GH); <paramref name="dgh"/>
+    /// (R, <see cref="RecurrentGradientWidth"/>), or dgx itself when the cell has no separate part;
+    /// <paramref name="hPrev"/> (R, H), <paramref name="extra"/> (R, ExtraWidth·H).
     /// </summary>
-    public virtual void AccumulateRecurrentWeightGrad(int rows,
+    public virtual void AccumulateRecurrentWeightGrad(int rows, ReadOnlySpan<float> dgx,
         ReadOnlySpan<float> dgh, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> extra, Span<float> dWeightHh)
     {
         // (GH, H) += (R, GH)ᵀ · (R, H)
-        Gemm.MatMulTransA(dgh, hPrev, dWeightHh, GH, H, rows, accumulate: true);
+        Gemm.MatMulTransA(dgx, hPrev, dWeightHh, GH, H, rows, accumulate: true);
     }
 }

@@ -21,15 +21,17 @@ internal static unsafe partial class SequenceLoop
         private bool[]? _valid;
         private float* _dy;
         private double[]? _normParts;
+        private LineAlignedBuffer? _dgh;
         private int _blocks;
 
-        public static void Run(Pass pass, RecurrentCell cell, DirectionCache cache, bool[]? valid, float* dy, double[]? normParts)
+        public static void Run(Pass pass, RecurrentCell cell, DirectionCache cache, bool[]? valid, float* dy, double[]? normParts,
+            LineAlignedBuffer? dgh = null)
         {
             int threads = WorkerPool.InWork ? 1 : KernelSettings.Threads;
             int blocks = Math.Max(1, Math.Min(threads, cache.B / MinRowsPerBlock));
             var job = t_current ??= new RowBlocks();
-            (job._pass, job._cell, job._cache, job._valid, job._normParts, job._blocks)
-                = (pass, cell, cache, valid, normParts, blocks);
+            (job._pass, job._cell, job._cache, job._valid, job._normParts, job._dgh, job._blocks)
+                = (pass, cell, cache, valid, normParts, dgh, blocks);
             job._dy = dy;
             try
             {
@@ -38,7 +40,7 @@ internal static unsafe partial class SequenceLoop
             }
             finally
             {
-                (job._cell, job._cache, job._valid, job._normParts) = (null, null, null, null);
+                (job._cell, job._cache, job._valid, job._normParts, job._dgh) = (null, null, null, null, null);
                 job._dy = null;
             }
         }
@@ -49,7 +51,7 @@ internal static unsafe partial class SequenceLoop
             int B = _cache!.B;
             int b0 = RowStart(block, B), b1 = block == _blocks - 1 ? B : RowStart(block + 1, B);
             if (_pass == Pass.Forward) ForwardRows(_cell!, _cache, _valid, b0, b1 - b0);
-            else BackwardRows(_cell!, _cache, _valid, _dy, _normParts, b0, b1 - b0);
+            else BackwardRows(_cell!, _cache, _valid, _dy, _normParts, _dgh!, b0, b1 - b0);
         }
 
         private int RowStart(int block, int batch) => (int)((long)batch * block / _blocks) / MinRowsPerBlock * MinRowsPerBlock;

@@ -143,8 +143,9 @@ internal static unsafe partial class SequenceLoop
         int H = cell.H, GH = cell.GH, B = cache.B, T = cache.T;
         cell.PrepareBackward();
         // Every buffer the row blocks share is allocated here, on the calling thread.
-        var dgx = cache.GradGates;                                               // (T·B, GH)
-        var dgh = cell.SeparateRecurrentGradient ? cache.GradRecurrent : dgx;    // (T·B, GH)
+        int RW = cell.RecurrentGradientWidth;
+        var dgx = cache.GradGates;                                   // (T·B, GH)
+        var dgh = RW > 0 ? cache.GradRecurrent(RW) : dgx;            // (T·B, RW), or dgx itself
         _ = (cache.GradH, cache.GradHPrev, cache.GradCPrev);
         var dhNext = cache.GradHNext;
         var dcNext = cache.GradCNext;
@@ -156,7 +157,7 @@ internal static unsafe partial class SequenceLoop
         // ‖∂L/∂s_t‖² in parts of one batch row each, (T, B), summed in row order below.
         double[]? normParts = stepGradientNorms.IsEmpty ? null : new double[T * B];
         fixed (float* pdy = dy)
-            RowBlocks.Run(RowBlocks.Pass.Backward, cell, cache, valid, dy.IsEmpty ? null : pdy, normParts);
+            RowBlocks.Run(RowBlocks.Pass.Backward, cell, cache, valid, dy.IsEmpty ? null : pdy, normParts, dgh);
         if (normParts is not null)
             for (int t = 0; t < T; t++)
             {
@@ -173,17 +174,18 @@ internal static unsafe partial class SequenceLoop
         // dx (T·B, I) += dgx (T·B, GH) · W_ih (GH, I), unless nobody needs it (dx empty)
         if (!dx.IsEmpty) Gemm.MatMul(dgx, weightIh.Span, dx, rows, inputSize, GH, accumulate: true);
         // dW_hh from the states that entered each step: one contiguous (T·B, H) block.
-        cell.AccumulateRecurrentWeightGrad(rows, dgh, cache.States.AsSpan(cache.FirstPrevSlot * B * H, rows * H),
+        cell.AccumulateRecurrentWeightGrad(rows, dgx, dgh, cache.States.AsSpan(cache.FirstPrevSlot * B * H, rows * H),
             cache.Extra, dWeightHh);
-        // db_ih += Σ_rows dgx;  db_hh += Σ_rows dgh (the same sums when the cell has one gradient)
+        // db_ih += Σ_rows dgx;  db_hh the same, except over the columns of a separate recurrent part
         var sums = cache.GradBias;
         Array.Clear(sums);
         Reductions.AddColumnSums(dgx, rows, GH, sums);
         for (int j = 0; j < GH; j++) dBiasIh[j] += sums[j];
-        if (cell.SeparateRecurrentGradient)
+        if (RW > 0)
         {
-            Array.Clear(sums);
-            Reductions.AddColumnSums(dgh, rows, GH, sums);
+            var part = sums.AsSpan(cell.RecurrentGradientOffset, RW);
+            part.Clear();
+            Reductions.AddColumnSums(dgh, rows, RW, part);
         }
         for (int j = 0; j < GH; j++) dBiasHh[j] += sums[j];
     }
@@ -193,12 +195,13 @@ internal static unsafe partial class SequenceLoop
     /// (T, B, GH) of these rows and leaves ∂L/∂h0, ∂L/∂c0 in the cache's next-step buffers.
     /// </summary>
     private static void BackwardRows(RecurrentCell cell, DirectionCache cache, bool[]? valid, float* dy,
-        double[]? normParts, int b0, int nb)
+        double[]? normParts, LineAlignedBuffer dgh, int b0, int nb)
     {
         int H = cell.H, GH = cell.GH, B = cache.B, T = cache.T, E = cell.ExtraWidth * H, n = nb * H;
+        int RW = cell.RecurrentGradientWidth > 0 ? cell.RecurrentGradientWidth : GH, S = cell.ScratchWidth * H;
         bool lstm = cell.HasCellState;
         var dgx = cache.GradGates;
-        var dgh = cell.SeparateRecurrentGradient ? cache.GradRecurrent : dgx;
+        var scratch = cache.Scratch.AsSpan(b0 * S, nb * S);
         var dhNext = cache.GradHNext.AsSpan(b0 * H, n);  // ∂L/∂h_t arriving from step t+1 (processing order)
         var dcNext = lstm ? cache.GradCNext.AsSpan(b0 * H, n) : Span<float>.Empty;
         var dh = cache.GradH.AsSpan(b0 * H, n);          // total ∂L/∂h_t at the current step
@@ -241,10 +244,10 @@ internal static unsafe partial class SequenceLoop
                 }
             }
             var dgxT = dgx.AsSpan((t * B + b0) * GH, nb * GH);
-            var dghT = dgh.AsSpan((t * B + b0) * GH, nb * GH);
+            var dghT = dgh.AsSpan((t * B + b0) * RW, nb * RW);
             cell.Backward(nb, dh, dcIn, cache.StateRows(cache.PrevSlot(t), b0, nb), cache.CellRows(cache.PrevSlot(t), b0, nb),
                 cache.Gates.AsSpan((t * B + b0) * GH, nb * GH), cache.Extra.AsSpan((t * B + b0) * E, nb * E),
-                dgxT, dghT, dhPrev, dcPrev);
+                dgxT, dghT, dhPrev, dcPrev, scratch);
             if (valid is not null)
             {
                 // A padded step is the identity on the state: its gradient passes through untouched.
@@ -252,7 +255,7 @@ internal static unsafe partial class SequenceLoop
                 {
                     if (valid[t * B + b0 + r]) continue;
                     dgxT.Slice(r * GH, GH).Clear();
-                    dghT.Slice(r * GH, GH).Clear();
+                    dghT.Slice(r * RW, RW).Clear();
                     dhNext.Slice(r * H, H).CopyTo(dhPrev.Slice(r * H, H));
                     if (lstm) dcNext.Slice(r * H, H).CopyTo(dcPrev.Slice(r * H, H));
                 }

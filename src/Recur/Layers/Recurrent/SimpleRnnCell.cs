@@ -48,7 +48,7 @@ internal sealed class SimpleRnnCell : RecurrentCell
         ReadOnlySpan<float> dh, ReadOnlySpan<float> dc,
         ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev,
         ReadOnlySpan<float> gates, ReadOnlySpan<float> extra,
-        Span<float> dgx, Span<float> dgh, Span<float> dhPrev, Span<float> dcPrev)
+        Span<float> dgx, Span<float> dgh, Span<float> dhPrev, Span<float> dcPrev, Span<float> scratch)
     {
         int n = batch * H, k = 0;
         if (_activation == RnnActivation.Tanh)
@@ -65,7 +65,6 @@ internal sealed class SimpleRnnCell : RecurrentCell
         {
             for (; k < n; k++) dgx[k] = gates[k] > 0f ? dh[k] : 0f;
         }
-        if (!dgh.Overlaps(dgx)) dgx.Slice(0, n).CopyTo(dgh);
         Gemm.Multiply(false, batch, dgx, H, _whh!, dhPrev, H);
     }
 }
