@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Runs the recurrent benchmark cases in Recur and in PyTorch on this machine, in one run, and
-# prints a table (case, ours ms, PyTorch ms, ratio, GFLOP/s, % of peak, peak RSS) followed by one
-# machine-readable line per case: case=<name> ours_ms=<x> torch_ms=<y> ratio=<x/y>.
-# PyTorch is Debian's python3-torch (installed here if missing) and gets its best thread count.
-# Debian's torch calls whatever libblas.so.3 the system provides; the default is the generic
-# reference BLAS (about 4 GFLOP/s here), so OpenBLAS is installed as well: PyTorch gets its
-# optimized BLAS, and each thread count is applied to torch, OpenMP and OpenBLAS alike.
+# prints a table (case, ours ms, PyTorch ms, ratio, GFLOP/s, % of peak, peak RSS, PyTorch's
+# winning thread configuration) followed by one machine-readable line per case:
+# case=<name> ours_ms=<x> torch_ms=<y> ratio=<x/y> torch_threads=<n> blas_threads=<m>.
+# PyTorch is Debian's python3-torch (installed here if missing) and gets its best configuration:
+# - Debian's torch calls whatever libblas.so.3 the system provides; the default is the generic
+#   reference BLAS (about 4 GFLOP/s here), so OpenBLAS is installed as well.
+# - Some machines set OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE (older OpenBLAS builds misbehave on
+#   some processors); pinned that way OpenBLAS runs older, slower kernels. Both are unset for the
+#   PyTorch commands alone, and the same run first checks that PyTorch's float32 matmul then
+#   matches a float64 reference (the comparison stops if it does not). Nothing else changes them.
+# - torch's own threads and OpenBLAS's threads are searched separately, {1,2} x {1,2}: on two
+#   cores torch 1 + OpenBLAS 2 is usually fastest, 2 + 2 oversubscribes.
 # Usage: [REPEATS=n] bash bench/compare.sh [case ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,10 +39,27 @@ field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p; s/^$1=\([^ ]*\).*/\1/p" <<<"$2" | he
 peak=$($BENCH peak 2>/dev/null | awk '$1 == "2" && $2 ~ /^[0-9.]+$/ { print $2; exit }')
 [ -n "$peak" ] || { echo "could not read the FMA peak from 'Recur.Bench peak'" >&2; exit 1; }
 
-printf "%-20s %10s %10s %7s %9s %8s %9s %9s\n" case ours_ms torch_ms ratio GFLOP/s %peak ours_MB torch_MB
+# Every PyTorch command runs with the OpenBLAS kernel pins removed and its two thread counts set.
+torch_run() { # torch_run TORCH_THREADS BLAS_THREADS ARGS...
+  local t=$1 b=$2; shift 2
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS="$t" OPENBLAS_NUM_THREADS="$b" "$PY" bench/torch_bench.py "$@"
+}
+
+# The kernels OpenBLAS picks by itself must compute correct results here: check a float32 matmul
+# against float64 with each OpenBLAS thread count used below, before timing anything.
+for b in 1 2; do
+  if ! check=$(torch_run 1 "$b" --check); then
+    echo "PyTorch's matmul does not match the float64 reference with OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset ($check); comparison stopped." >&2
+    exit 1
+  fi
+  echo "PyTorch matmul $check" >&2
+done
+
+printf "%-20s %10s %10s %7s %9s %8s %8s %9s %9s %9s\n" case ours_ms torch_ms ratio GFLOP/s %peak torch_%pk ours_MB torch_MB torch_cfg
 # Each side runs every case REPEATS times, alternating, each run in a fresh process, and keeps
-# its fastest run (PyTorch: over 1 and 2 threads too). On a virtual machine a whole process can
-# land on a slow virtual CPU; the best of a few runs is each side's speed without that noise.
+# its fastest run (PyTorch: over every torch × OpenBLAS thread configuration too). On a virtual
+# machine a whole process can land on a slow virtual CPU; the best of a few runs is each side's
+# speed without that noise.
 REPEATS=${REPEATS:-3}
 faster() { [ -z "$2" ] || awk -v a="$(field ms "$1")" -v b="$(field ms "$2")" 'BEGIN{exit !(a<b)}'; }
 lines=()
@@ -46,16 +69,21 @@ for c in "${CASES[@]}"; do
     line=$($BENCH layers "$c")
     if faster "$line" "$ours"; then ours=$line; fi
     for t in 1 2; do
-      line=$(OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t "$PY" bench/torch_bench.py "$c" "$t")
-      if faster "$line" "$best_line"; then best_line=$line; fi
+      for b in 1 2; do
+        line=$(torch_run "$t" "$b" "$c" "$t")
+        if faster "$line" "$best_line"; then best_line=$line; fi
+      done
     done
   done
   best=$(field ms "$best_line")
   oms=$(field ms "$ours"); gf=$(field gflops "$ours"); orss=$(field rss_mb "$ours"); trss=$(field rss_mb "$best_line")
+  tt=$(field threads "$best_line"); tb=$(field blas_threads "$best_line"); core=$(field blas_core "$best_line")
   ratio=$(awk -v a="$oms" -v b="$best" 'BEGIN{printf "%.3f", a/b}')
   pct=$(awk -v g="$gf" -v p="$peak" 'BEGIN{printf "%.0f", 100*g/p}')
-  printf "%-20s %10s %10s %7s %9s %7s%% %9s %9s\n" "$c" "$oms" "$best" "$ratio" "$gf" "$pct" "$orss" "$trss"
-  lines+=("case=$c ours_ms=$oms torch_ms=$best ratio=$ratio")
+  # Same FLOP count on both sides: PyTorch's GFLOP/s is ours scaled by the time ratio.
+  tpct=$(awk -v g="$gf" -v a="$oms" -v b="$best" -v p="$peak" 'BEGIN{printf "%.0f", 100*g*a/b/p}')
+  printf "%-20s %10s %10s %7s %9s %7s%% %7s%% %9s %9s %9s\n" "$c" "$oms" "$best" "$ratio" "$gf" "$pct" "$tpct" "$orss" "$trss" "t$tt/blas$tb"
+  lines+=("case=$c ours_ms=$oms torch_ms=$best ratio=$ratio torch_threads=$tt blas_threads=$tb blas_core=$core")
 done
-echo "(Best of $REPEATS runs each; PyTorch also best of 1 and 2 threads; % of peak against the two-core FMA peak measured now: ${peak} GFLOP/s)"
+echo "(Best of $REPEATS runs each; PyTorch also best over torch {1,2} × OpenBLAS {1,2} threads, torch_cfg is the winner; % of peak against the two-core FMA peak measured now: ${peak} GFLOP/s)"
 printf "%s\n" "${lines[@]}"
