@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Recur.Cli.Common;
+using Recur.Serialization;
 
 namespace Recur.Cli.Output;
 
@@ -40,13 +41,8 @@ internal static class JsonFiles
         WriteAtomic(path, bytes);
     }
 
-    /// <summary>Writes bytes to a temporary file beside <paramref name="path"/> and renames it over.</summary>
-    public static void WriteAtomic(string path, byte[] bytes)
-    {
-        string temp = path + ".tmp";
-        File.WriteAllBytes(temp, bytes);
-        File.Move(temp, path, overwrite: true);
-    }
+    /// <summary>Replaces <paramref name="path"/> with <paramref name="bytes"/> atomically (see <see cref="AtomicFile"/>): flushed to disk, then renamed over.</summary>
+    public static void WriteAtomic(string path, byte[] bytes) => AtomicFile.WriteAllBytes(path, bytes);
 
     /// <summary>Reads a sidecar <c>task.json</c> and checks it belongs to one of <paramref name="tasks"/>.</summary>
     public static JsonObject ReadTask(string path, params string[] tasks)

@@ -6,9 +6,21 @@ namespace Recur.Serialization;
 /// flushed and then moved over the target. A failure at any point leaves the old file as it was
 /// and removes the temporary file.
 /// </summary>
-internal static class AtomicFile
+/// <remarks>
+/// Readers see either the old or the new content, never a mix or a prefix: the rename replaces the
+/// directory entry in one step, and the data is on disk before it. The temporary file is named
+/// <c>.NAME.GUID.tmp</c>, so concurrent writers of one path never share one.
+/// </remarks>
+/// <example>
+/// <code>
+/// AtomicFile.Write("notes.txt", stream => stream.Write("done\n"u8));
+/// </code>
+/// </example>
+public static class AtomicFile
 {
     /// <summary>Writes <paramref name="path"/> through <paramref name="write"/>, atomically.</summary>
+    /// <param name="path">The target file; its directory must exist.</param>
+    /// <param name="write">Writes the whole content to the stream it is given (do not dispose it).</param>
     public static void Write(string path, Action<Stream> write)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -31,4 +43,8 @@ internal static class AtomicFile
             throw;
         }
     }
+
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/>, atomically.</summary>
+    public static void WriteAllBytes(string path, ReadOnlyMemory<byte> bytes)
+        => Write(path, stream => stream.Write(bytes.Span));
 }
