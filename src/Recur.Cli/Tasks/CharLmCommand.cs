@@ -6,6 +6,7 @@ using Recur.Cli.Common;
 using Recur.Cli.Data;
 using Recur.Cli.Output;
 using Recur.Cli.Training;
+using Recur.Decoding;
 using Recur.Layers;
 using Recur.Losses;
 using Recur.Models;
@@ -202,36 +203,19 @@ internal static class CharLmCommand
     }
 
     /// <summary>
-    /// Streams <paramref name="length"/> characters after <paramref name="prime"/>: the prime runs
-    /// through the stateful model, then each sampled character is fed back one step at a time;
-    /// probabilities are softmax(logits / temperature).
+    /// Generates <paramref name="length"/> characters after <paramref name="prime"/>: the prime runs
+    /// through the model step by step from a zero state, then each character drawn from
+    /// softmax(log p / temperature) is fed back (<see cref="Sampler"/>). The model's carried states are untouched.
     /// </summary>
     internal static string Sample(Model model, CharText chars, string prime, int length, double temperature, ulong seed)
     {
-        var random = new SeededRandom(seed);
-        bool wasStateful = model.Stateful;
-        model.Stateful = true;
-        var output = new StringBuilder(prime);
+        var stepper = new LanguageModelStepper(model);
         var ids = chars.Encode(prime);
-        if (ids.Length > 1) model.PredictOnBatch(Tensor.FromArray(ids[..^1].Select(i => (float)i).ToArray(), 1, ids.Length - 1));
-        int current = ids[^1];
-        var scaled = new float[chars.Alphabet.Length];
-        for (int n = 0; n < length; n++)
-        {
-            var logits = model.PredictOnBatch(Tensor.FromArray(new[] { (float)current }, 1, 1)).Span; // (1, 1, V)
-            for (int j = 0; j < scaled.Length; j++) scaled[j] = (float)(logits[j] / temperature);
-            var p = Evaluation.Softmax(scaled);
-            double u = random.NextDouble(), cumulative = 0;
-            current = p.Length - 1;
-            for (int j = 0; j < p.Length; j++)
-            {
-                cumulative += p[j];
-                if (u < cumulative) { current = j; break; }
-            }
-            output.Append(chars.Alphabet[current]);
-        }
-        model.ResetStates();
-        model.Stateful = wasStateful;
+        var state = stepper.Feed(stepper.Initial(1), ids.AsSpan(0, ids.Length - 1));
+        var (tokens, _) = Sampler.Sample(stepper, state, ids.AsSpan(ids.Length - 1), length,
+            new SamplingOptions { Temperature = temperature }, new SeededRandom(seed));
+        var output = new StringBuilder(prime);
+        foreach (int t in tokens[0]) output.Append(chars.Alphabet[t]);
         return output.ToString();
     }
 
