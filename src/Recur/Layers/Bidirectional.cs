@@ -30,6 +30,8 @@ public sealed class Bidirectional : Layer
     /// <inheritdoc/>
     public override IReadOnlyList<Parameter> Parameters => Inner.Parameters;
 
+    internal override IEnumerable<SeededRandom> RandomStreams => Inner.RandomStreams;
+
     /// <inheritdoc/>
     protected override void BuildCore(int[] inputShape, SeededRandom random) => Inner.Build(inputShape, random);
 

@@ -29,6 +29,8 @@ public sealed class Dropout : Layer
         if (seed is ulong s) _random = new SeededRandom(s);
     }
 
+    internal override IEnumerable<SeededRandom> RandomStreams => _random is null ? [] : [_random];
+
     /// <summary>Probability of zeroing each element while training.</summary>
     public float Rate { get; }
 

@@ -108,6 +108,9 @@ public abstract class Layer
     internal virtual JsonObject GetConfig()
         => throw new NotSupportedException($"Layer '{Name}' of type {GetType().Name} cannot be saved in a model file.");
 
+    /// <summary>The random streams the layer draws from while training (dropout), for backups; empty by default.</summary>
+    internal virtual IEnumerable<SeededRandom> RandomStreams => [];
+
     /// <summary>Registers a parameter (called while building).</summary>
     protected Parameter AddParameter(string name, Tensor value)
     {

@@ -22,6 +22,8 @@ public sealed class TimeDistributed : Layer
     /// <inheritdoc/>
     public override IReadOnlyList<Parameter> Parameters => Inner.Parameters;
 
+    internal override IEnumerable<SeededRandom> RandomStreams => Inner.RandomStreams;
+
     /// <inheritdoc/>
     protected override void BuildCore(int[] inputShape, SeededRandom random)
     {

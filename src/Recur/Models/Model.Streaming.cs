@@ -6,7 +6,7 @@ namespace Recur.Models;
 public abstract partial class Model
 {
     /// <summary>Every recurrent layer, including those inside wrappers.</summary>
-    private IEnumerable<RecurrentLayer> RecurrentLayers => Layers.Select(l => l switch
+    internal IEnumerable<RecurrentLayer> RecurrentLayers => Layers.Select(l => l switch
     {
         RecurrentLayer r => r,
         Bidirectional b => b.Inner,

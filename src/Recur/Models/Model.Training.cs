@@ -1,3 +1,4 @@
+using Recur.Data;
 using Recur.Layers;
 using Recur.Training;
 
@@ -59,44 +60,141 @@ public abstract partial class Model
         }
         var train = nVal > 0 ? data.Slice(Batches.Range(0, nTrain)) : data;
 
-        var callbackList = callbacks ?? Array.Empty<Callback>();
+        int steps = (nTrain + batchSize - 1) / batchSize;
+        // Each epoch shuffles a fresh 0…n−1 with the model's stream, so the order of an epoch
+        // depends only on that stream's state (which a backup keeps) and not on earlier orders.
+        IEnumerable<LoopBatch> Epoch(int epoch)
+        {
+            var order = Batches.Range(0, nTrain);
+            if (shuffle) ShuffleRandom.Shuffle(order.AsSpan());
+            for (int step = 0; step < steps; step++)
+                yield return new LoopBatch(train.Slice(order.AsSpan(step * batchSize, Math.Min(batchSize, nTrain - step * batchSize))), false);
+        }
+        var feed = new EpochFeed(Epoch, steps, stepsPerEpoch: null);
+        return RunFit(feed, epochs, validation is null ? null : () => Slices(validation, batchSize), callbacks, verbose, cancellationToken);
+    }
+
+    /// <summary>
+    /// Trains the model on batches from a source: ragged sequences (<see cref="SequenceBatches"/>),
+    /// truncated-BPTT streams (<see cref="TokenStream"/>), data read lazily or generated
+    /// (<see cref="BatchSource"/>).
+    /// </summary>
+    /// <param name="data">The training batches of each epoch.</param>
+    /// <param name="epochs">Epochs to run (with <paramref name="stepsPerEpoch"/>: rounds of that many batches).</param>
+    /// <param name="validationData">Evaluated after every epoch; its quantities are logged with a <c>val_</c> prefix.</param>
+    /// <param name="stepsPerEpoch">Null: an epoch is one pass over <paramref name="data"/>. Otherwise an
+    /// epoch is the next this-many batches of the source's passes read one after another (as Keras'
+    /// <c>steps_per_epoch</c>): pass 0, then pass 1, and so on.</param>
+    /// <param name="callbacks">Hooks called during training.</param>
+    /// <param name="verbose">Progress output.</param>
+    /// <param name="cancellationToken">Stops training after the current batch (the epoch is still logged).</param>
+    /// <returns>Every logged quantity per epoch.</returns>
+    /// <remarks>
+    /// A batch with <see cref="Batch.ResetStates"/> resets a stateful model's carried states before
+    /// it is trained on. The carried states are also reset before and after each validation pass, so
+    /// validation starts from zeros and training continues from zeros after it.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">The model is not compiled, or the source gives no batches.</exception>
+    /// <exception cref="ArgumentException">A batch that cannot be trained on; raised before that batch changes any weight.</exception>
+    public History Fit(IBatchSource data, int epochs = 1, IBatchSource? validationData = null, int? stepsPerEpoch = null,
+        IReadOnlyList<Callback>? callbacks = null, Verbosity verbose = Verbosity.Auto, CancellationToken cancellationToken = default)
+    {
+        RequireCompiled(nameof(Fit));
+        ArgumentNullException.ThrowIfNull(data);
+        if (epochs < 1) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "epochs must be at least 1.");
+        if (stepsPerEpoch is < 1) throw new ArgumentOutOfRangeException(nameof(stepsPerEpoch), stepsPerEpoch, "stepsPerEpoch must be at least 1 (or null for one pass).");
+        if (!IsBuilt)
+        {
+            // Build from the first batch, so that callbacks (and a restore) see the weights.
+            var first = data.GetBatches(0).FirstOrDefault() ?? throw new InvalidOperationException("The training source gives no batches for epoch 0.");
+            ToLoopBatch(first);
+        }
+        var feed = new EpochFeed(epoch => data.GetBatches(epoch).Select(ToLoopBatch), data.Count, stepsPerEpoch);
+        return RunFit(feed, epochs, validationData is null ? null : () => validationData.GetBatches(0).Select(ToLoopBatch),
+            callbacks, verbose, cancellationToken);
+    }
+
+    /// <summary>The one training loop: epochs of batches, validation, logs and callbacks.</summary>
+    private History RunFit(EpochFeed feed, int epochs, Func<IEnumerable<LoopBatch>>? validation,
+        IReadOnlyList<Callback>? callbacks, Verbosity verbose, CancellationToken cancellationToken)
+    {
+        // A backup must see every other callback's state after the epoch: backups run last.
+        var callbackList = (callbacks ?? Array.Empty<Callback>()).OrderBy(cb => cb is BackupAndRestore ? 1 : 0).ToList();
         bool terminateOnNaN = callbackList.OfType<TerminateOnNaN>().Any();
         foreach (var cb in callbackList) cb.Model = this;
         var progress = new ProgressReporter(Output, verbose, ReferenceEquals(Output, Console.Out) && !Console.IsOutputRedirected);
-        var history = new History();
+        var run = new TrainingRun(callbackList, feed.Continuing);
+        CurrentRun = run;
         StopTraining = false;
-        foreach (var cb in callbackList) cb.OnTrainBegin();
-
-        int steps = (nTrain + batchSize - 1) / batchSize;
-        var order = Batches.Range(0, nTrain);
-        for (int epoch = 0; epoch < epochs && !StopTraining; epoch++)
+        try
         {
-            foreach (var cb in callbackList) cb.OnEpochBegin(epoch);
-            progress.EpochBegin(epoch, epochs, steps);
-            if (shuffle) ShuffleRandom.Shuffle(order.AsSpan());
-            var running = new RunningMetrics(Metrics);
-            for (int step = 0; step < steps; step++)
+            foreach (var cb in callbackList) cb.OnTrainBegin();
+            for (int epoch = run.Epoch; epoch < epochs && !StopTraining; epoch = ++run.Epoch)
             {
-                var rows = order.AsSpan(step * batchSize, Math.Min(batchSize, nTrain - step * batchSize));
-                var batch = train.Slice(rows);
-                double loss = TrainStep(batch, running, terminateOnNaN);
-                var logs = running.Logs();
-                foreach (var cb in callbackList) cb.OnBatchEnd(step, logs);
-                progress.BatchEnd(step, logs);
-                if (!double.IsFinite(loss) && terminateOnNaN) StopTraining = true;
-                if (StopTraining || cancellationToken.IsCancellationRequested) break;
+                foreach (var cb in callbackList) cb.OnEpochBegin(epoch);
+                progress.EpochBegin(epoch, epochs, feed.Steps ?? 0);
+                var running = new RunningMetrics(Metrics);
+                int step = 0;
+                foreach (var batch in feed.Epoch(epoch, run))
+                {
+                    foreach (var cb in callbackList) cb.OnBatchBegin(step);
+                    if (batch.ResetStates) ResetStates();
+                    double loss = TrainStep(batch.Data, running, terminateOnNaN);
+                    run.Steps++;
+                    var logs = running.Logs();
+                    foreach (var cb in callbackList) cb.OnBatchEnd(step, logs);
+                    progress.BatchEnd(step, logs);
+                    step++;
+                    if (!double.IsFinite(loss) && terminateOnNaN) StopTraining = true;
+                    if (StopTraining || cancellationToken.IsCancellationRequested) break;
+                }
+                if (step == 0) throw new InvalidOperationException($"The training source gives no batches for epoch {epoch}.");
+                var epochLogs = new Dictionary<string, double>(running.Logs());
+                if (validation is not null)
+                    foreach (var (k, v) in EvaluateValidation(validation())) epochLogs["val_" + k] = v;
+                epochLogs["lr"] = Optimizer!.LearningRate;
+                foreach (var cb in callbackList) cb.OnEpochEvaluated(epoch, epochLogs);
+                run.Append(epochLogs);
+                progress.EpochEnd(epoch, epochs, epochLogs);
+                if (cancellationToken.IsCancellationRequested) StopTraining = true;
+                foreach (var cb in callbackList) cb.OnEpochEnd(epoch, epochLogs);
             }
-            var epochLogs = new Dictionary<string, double>(running.Logs());
-            if (validation is not null)
-                foreach (var (k, v) in EvaluateData(validation, batchSize)) epochLogs["val_" + k] = v;
-            epochLogs["lr"] = Optimizer!.LearningRate;
-            history.Append(epochLogs);
-            progress.EpochEnd(epoch, epochs, epochLogs);
-            foreach (var cb in callbackList) cb.OnEpochEnd(epoch, epochLogs);
-            if (cancellationToken.IsCancellationRequested) StopTraining = true;
+            foreach (var cb in callbackList) cb.OnTrainEnd();
         }
-        foreach (var cb in callbackList) cb.OnTrainEnd();
-        return history;
+        finally
+        {
+            CurrentRun = null;
+        }
+        return run.History;
+    }
+
+    /// <summary>Validation of one epoch; a stateful model validates from zero states and trains on from zeros.</summary>
+    private IReadOnlyDictionary<string, double> EvaluateValidation(IEnumerable<LoopBatch> batches)
+    {
+        bool stateful = Stateful;
+        if (stateful) ResetStates();
+        var logs = EvaluateData(batches);
+        if (stateful) ResetStates();
+        return logs;
+    }
+
+    /// <summary>The Fit in progress (what a backup records), or null.</summary>
+    internal TrainingRun? CurrentRun { get; private set; }
+
+    /// <summary>A source's batch, validated and with its targets aligned to the model's output.</summary>
+    private LoopBatch ToLoopBatch(Batch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch, nameof(batch));
+        var data = TrainingData.Create(batch.X, batch.Y, batch.Mask, batch.SampleWeight, "batch.X", "batch.Y");
+        PrepareFor(data, "batch.X", "batch.Y");
+        return new LoopBatch(data, batch.ResetStates);
+    }
+
+    /// <summary>Consecutive slices of <paramref name="batchSize"/> rows.</summary>
+    private static IEnumerable<LoopBatch> Slices(TrainingData data, int batchSize)
+    {
+        for (int start = 0; start < data.Count; start += batchSize)
+            yield return new LoopBatch(data.Slice(Batches.Range(start, Math.Min(batchSize, data.Count - start))), false);
     }
 
     /// <summary>One update on one batch; returns the batch loss.</summary>
@@ -133,12 +231,24 @@ public abstract partial class Model
         return EvaluateData(data, batchSize);
     }
 
-    private IReadOnlyDictionary<string, double> EvaluateData(TrainingData data, int batchSize)
+    /// <summary>The loss and every metric over a source's batches (epoch 0), without training.</summary>
+    /// <remarks>Batches flagged <see cref="Batch.ResetStates"/> reset a stateful model's carried states first.</remarks>
+    /// <returns>A dictionary with <c>loss</c> and each metric's name (loss and metrics weighted by batch size).</returns>
+    public IReadOnlyDictionary<string, double> Evaluate(IBatchSource data)
+    {
+        RequireCompiled(nameof(Evaluate));
+        ArgumentNullException.ThrowIfNull(data);
+        return EvaluateData(data.GetBatches(0).Select(ToLoopBatch));
+    }
+
+    private IReadOnlyDictionary<string, double> EvaluateData(TrainingData data, int batchSize) => EvaluateData(Slices(data, batchSize));
+
+    private IReadOnlyDictionary<string, double> EvaluateData(IEnumerable<LoopBatch> batches)
     {
         var running = new RunningMetrics(Metrics);
-        for (int start = 0; start < data.Count; start += batchSize)
+        foreach (var (batch, reset) in batches)
         {
-            var batch = data.Slice(Batches.Range(start, Math.Min(batchSize, data.Count - start)));
+            if (reset) ResetStates();
             var prediction = ForwardPass(batch.X, batch.Mask, training: false, out var outputMask);
             var mask = LossMask(outputMask, batch.Y);
             var result = Loss!.Compute(prediction, batch.Y, mask, batch.Weights);

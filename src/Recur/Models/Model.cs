@@ -63,6 +63,9 @@ public abstract partial class Model
     /// <summary>Random stream for shuffling (and anything else the training loop draws).</summary>
     private protected SeededRandom ShuffleRandom { get; }
 
+    /// <summary>Every random stream training draws from, in a fixed order: shuffling, then each layer's (for backups).</summary>
+    internal IEnumerable<SeededRandom> RandomStreams => new[] { ShuffleRandom }.Concat(Layers.SelectMany(l => l.RandomStreams));
+
     /// <summary>Builds every layer for per-sample inputs of <paramref name="inputShape"/> (no batch dimension).</summary>
     /// <exception cref="ArgumentException">A layer does not accept the shape its predecessor produces; the message names it.</exception>
     public void Build(params int[] inputShape) => BuildFor(inputShape);

@@ -96,6 +96,23 @@ public sealed class SeededRandom
         }
     }
 
+    /// <summary>The generator's whole state as text (for backups): four words and the spare normal.</summary>
+    internal string SaveState()
+        => string.Join(',', _s0, _s1, _s2, _s3, _spareNormal is float f ? BitConverter.SingleToInt32Bits(f).ToString(System.Globalization.CultureInfo.InvariantCulture) : "-");
+
+    /// <summary>Sets the state written by <see cref="SaveState"/>.</summary>
+    /// <exception cref="FormatException">The text is not such a state.</exception>
+    internal void LoadState(string state)
+    {
+        var parts = state.Split(',');
+        if (parts.Length != 5) throw new FormatException($"random state '{state}' has {parts.Length} fields; expected 5.");
+        var ic = System.Globalization.CultureInfo.InvariantCulture;
+        ulong[] s = parts[..4].Select(p => ulong.Parse(p, System.Globalization.NumberStyles.None, ic)).ToArray();
+        if ((s[0] | s[1] | s[2] | s[3]) == 0) throw new FormatException("random state is all zeros; xoshiro256** needs a non-zero state.");
+        float? spare = parts[4] == "-" ? null : BitConverter.Int32BitsToSingle(int.Parse(parts[4], System.Globalization.NumberStyles.AllowLeadingSign, ic));
+        (_s0, _s1, _s2, _s3, _spareNormal) = (s[0], s[1], s[2], s[3], spare);
+    }
+
     /// <summary>A derived, independent generator (for per-layer or per-worker streams).</summary>
     public SeededRandom Fork() => new(NextUInt64());
 }

@@ -16,7 +16,7 @@ internal sealed class ProgressReporter
     private readonly Verbosity _mode;
     private readonly Stopwatch _epochClock = new();
     private long _lastDrawTicks;
-    private int _steps;
+    private int _steps, _done;
 
     public ProgressReporter(TextWriter output, Verbosity verbosity, bool outputIsTerminal)
     {
@@ -31,15 +31,17 @@ internal sealed class ProgressReporter
         _steps = steps;
         _epochClock.Restart();
         _lastDrawTicks = 0;
+        _done = 0;
         if (_mode == Verbosity.ProgressBar) _out.WriteLine($"Epoch {epoch + 1}/{epochs}");
     }
 
     public void BatchEnd(int step, IReadOnlyDictionary<string, double> logs)
     {
+        _done = step + 1;
         if (_mode != Verbosity.ProgressBar) return;
         long now = _epochClock.ElapsedTicks;
         // Redraw at most ~10 times a second, and always on the last step.
-        if (step + 1 < _steps && now - _lastDrawTicks < Stopwatch.Frequency / 10) return;
+        if ((_steps == 0 || step + 1 < _steps) && now - _lastDrawTicks < Stopwatch.Frequency / 10) return;
         _lastDrawTicks = now;
         _out.Write("\r" + Line(step + 1, logs) + "\u001b[K");
         _out.Flush();
@@ -50,7 +52,7 @@ internal sealed class ProgressReporter
         if (_mode == Verbosity.Silent) return;
         if (_mode == Verbosity.ProgressBar)
         {
-            _out.Write("\r" + Line(_steps, logs) + "\u001b[K\n");
+            _out.Write("\r" + Line(_steps == 0 ? _done : _steps, logs) + "\u001b[K\n");
         }
         else
         {
@@ -61,6 +63,7 @@ internal sealed class ProgressReporter
 
     private string Line(int done, IReadOnlyDictionary<string, double> logs)
     {
+        if (_steps == 0) return UnknownLength(done, logs);
         int filled = _steps == 0 ? BarWidth : (int)((long)done * BarWidth / _steps);
         var sb = new StringBuilder();
         sb.Append(done).Append('/').Append(_steps).Append(' ');
@@ -73,6 +76,14 @@ internal sealed class ProgressReporter
         sb.Append(Math.Round(perStep * 1000).ToString(CultureInfo.InvariantCulture)).Append("ms/step");
         if (logs.Count > 0) sb.Append(" - ").Append(Metrics(logs));
         return sb.ToString();
+    }
+
+    /// <summary>A source of unknown length: the steps done and the time taken, no bar.</summary>
+    private string UnknownLength(int done, IReadOnlyDictionary<string, double> logs)
+    {
+        double elapsed = _epochClock.Elapsed.TotalSeconds;
+        string line = $"{done} steps {Seconds(elapsed)}";
+        return logs.Count > 0 ? line + " - " + Metrics(logs) : line;
     }
 
     private static string Seconds(double s) => s < 1 ? $"{Math.Round(s * 1000).ToString(CultureInfo.InvariantCulture)}ms" : $"{Math.Round(s).ToString(CultureInfo.InvariantCulture)}s";

@@ -89,6 +89,15 @@ public abstract class RecurrentLayer : Layer
     /// <summary>Forgets the carried states: the next call starts from zeros.</summary>
     public void ResetStates() => _carriedHidden = _carriedCell = null;
 
+    /// <summary>The carried (L·D, B, H) states of a stateful layer, null when reset (for backups).</summary>
+    internal (Tensor? Hidden, Tensor? Cell) Carried
+    {
+        get => (_carriedHidden, _carriedCell);
+        set => (_carriedHidden, _carriedCell) = value;
+    }
+
+    internal override IEnumerable<SeededRandom> RandomStreams => _dropoutRandom is null ? [] : [_dropoutRandom];
+
     /// <summary>Input size I (known once built).</summary>
     public int InputSize { get; private set; }
 

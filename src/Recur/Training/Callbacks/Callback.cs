@@ -7,6 +7,13 @@ namespace Recur.Training;
 /// <see cref="OnTrainBegin"/>. Set <c>Model.StopTraining</c> to end training after the current epoch
 /// (or batch), and change <c>Model.Optimizer.LearningRate</c> to schedule the learning rate.
 /// </summary>
+/// <remarks>
+/// Per epoch: <see cref="OnEpochBegin"/>; per batch <see cref="OnBatchBegin"/>, the update,
+/// <see cref="OnBatchEnd"/>; then validation, <see cref="OnEpochEvaluated"/> (every callback may add
+/// to the logs), the history row, and <see cref="OnEpochEnd"/>. A callback with state that a resumed
+/// run needs (counters, best values) writes it in <see cref="SaveState"/> and reads it back in
+/// <see cref="LoadState"/>; <see cref="BackupAndRestore"/> keeps it with the weights.
+/// </remarks>
 public abstract class Callback
 {
     /// <summary>The model being trained.</summary>
@@ -26,6 +33,22 @@ public abstract class Callback
 
     /// <summary>After each training batch, with the running mean loss and metrics of the epoch so far.</summary>
     public virtual void OnBatchEnd(int batch, IReadOnlyDictionary<string, double> logs) { }
+
+    /// <summary>Before each training batch (<paramref name="batch"/> counts from 0 in every epoch).</summary>
+    public virtual void OnBatchBegin(int batch) { }
+
+    /// <summary>
+    /// After the epoch's training and validation, before the history row is written and before
+    /// <see cref="OnEpochEnd"/>: add quantities to <paramref name="logs"/> (or replace them) and they
+    /// reach the history and every callback's <see cref="OnEpochEnd"/>.
+    /// </summary>
+    public virtual void OnEpochEvaluated(int epoch, IDictionary<string, double> logs) { }
+
+    /// <summary>Writes what a resumed run needs to continue exactly as this one would (called after <see cref="OnEpochEnd"/>).</summary>
+    public virtual void SaveState(CallbackState state) { }
+
+    /// <summary>Reads what <see cref="SaveState"/> wrote; called after <see cref="OnTrainBegin"/> when a run resumes.</summary>
+    public virtual void LoadState(CallbackState state) { }
 }
 
 /// <summary>A callback made of delegates, for one-off hooks.</summary>

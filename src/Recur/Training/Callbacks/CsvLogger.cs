@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 
 namespace Recur.Training;
 
@@ -13,6 +14,21 @@ public sealed class CsvLogger(string path) : Callback
 
     /// <inheritdoc/>
     public override void OnTrainBegin() => _rows.Clear();
+
+    /// <inheritdoc/>
+    public override void SaveState(CallbackState state)
+        => state.Set("rows", JsonSerializer.Serialize(_rows.Select(r => new KeyValuePair<int, Dictionary<string, string>>(
+            r.Epoch, r.Logs.ToDictionary(kv => kv.Key, kv => kv.Value.ToString("R", CultureInfo.InvariantCulture)))).ToList()));
+
+    /// <inheritdoc/>
+    public override void LoadState(CallbackState state)
+    {
+        _rows.Clear();
+        var rows = JsonSerializer.Deserialize<List<KeyValuePair<int, Dictionary<string, string>>>>(state.GetText("rows"))
+                   ?? throw new InvalidDataException("CsvLogger state: rows is null.");
+        foreach (var (epoch, logs) in rows)
+            _rows.Add((epoch, logs.ToDictionary(kv => kv.Key, kv => double.Parse(kv.Value, CultureInfo.InvariantCulture))));
+    }
 
     /// <inheritdoc/>
     public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, double> logs)

@@ -49,6 +49,35 @@ public sealed class EarlyStopping(string monitor = "val_loss", int patience = 0,
     }
 
     /// <inheritdoc/>
+    public override void SaveState(CallbackState state)
+    {
+        state.Set("best", _monitor.Best);
+        state.Set("wait", _wait);
+        state.Set("best_epoch", BestEpoch);
+        state.Set("stopped_epoch", StoppedEpoch);
+        if (_bestWeights is null) return;
+        var parameters = Model.Parameters;
+        for (int i = 0; i < _bestWeights.Length; i++) state.Set($"best_weights.{i}", Tensor.FromArray(_bestWeights[i], parameters[i].Value.ShapeArray));
+    }
+
+    /// <inheritdoc/>
+    public override void LoadState(CallbackState state)
+    {
+        _monitor.Best = state.GetNumber("best");
+        _wait = (int)state.GetNumber("wait");
+        BestEpoch = (int)state.GetNumber("best_epoch");
+        StoppedEpoch = (int)state.GetNumber("stopped_epoch");
+        _bestWeights = state.Contains("best_weights.0") ? Model.Parameters.Select((p, i) => Restored(state, i, p)).ToArray() : null;
+    }
+
+    private static float[] Restored(CallbackState state, int index, Parameter p)
+    {
+        var t = state.GetTensor($"best_weights.{index}");
+        Tensor.RequireShape(t, p.Value.Shape, $"best_weights.{index}");
+        return t.ToArray();
+    }
+
+    /// <inheritdoc/>
     public override void OnTrainEnd()
     {
         if (!restoreBestWeights || _bestWeights is null) return;

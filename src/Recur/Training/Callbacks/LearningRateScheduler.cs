@@ -29,6 +29,12 @@ public sealed class LearningRateScheduler(Func<int, float, float> schedule) : Ca
     public override void OnTrainBegin() => _initial = Model.Optimizer!.LearningRate;
 
     /// <inheritdoc/>
+    public override void SaveState(CallbackState state) => state.Set("initial", _initial);
+
+    /// <inheritdoc/>
+    public override void LoadState(CallbackState state) => _initial = (float)state.GetNumber("initial");
+
+    /// <inheritdoc/>
     public override void OnEpochBegin(int epoch)
     {
         float lr = schedule(epoch, _initial);

@@ -17,6 +17,20 @@ public sealed class ModelCheckpoint(string path, string monitor = "val_loss", bo
     public override void OnTrainBegin() => _monitor = new Monitor(monitor, mode, 0);
 
     /// <inheritdoc/>
+    public override void SaveState(CallbackState state)
+    {
+        state.Set("best", _monitor.Best);
+        if (LastSaved is not null) state.Set("last_saved", LastSaved);
+    }
+
+    /// <inheritdoc/>
+    public override void LoadState(CallbackState state)
+    {
+        _monitor.Best = state.GetNumber("best");
+        LastSaved = state.Contains("last_saved") ? state.GetText("last_saved") : null;
+    }
+
+    /// <inheritdoc/>
     public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, double> logs)
     {
         if (saveBestOnly && !_monitor.Improved(_monitor.Read(logs, nameof(ModelCheckpoint)))) return;

@@ -28,7 +28,7 @@ internal sealed class Monitor
 
     public string Key { get; }
 
-    public double Best { get; private set; }
+    public double Best { get; set; }
 
     /// <summary>Reads the quantity from the logs; throws with the available keys when it is missing.</summary>
     public double Read(IReadOnlyDictionary<string, double> logs, string owner)

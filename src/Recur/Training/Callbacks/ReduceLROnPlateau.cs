@@ -20,6 +20,22 @@ public sealed class ReduceLROnPlateau(string monitor = "val_loss", float factor 
     }
 
     /// <inheritdoc/>
+    public override void SaveState(CallbackState state)
+    {
+        state.Set("best", _monitor.Best);
+        state.Set("wait", _wait);
+        state.Set("cooldown_left", _cooldownLeft);
+    }
+
+    /// <inheritdoc/>
+    public override void LoadState(CallbackState state)
+    {
+        _monitor.Best = state.GetNumber("best");
+        _wait = (int)state.GetNumber("wait");
+        _cooldownLeft = (int)state.GetNumber("cooldown_left");
+    }
+
+    /// <inheritdoc/>
     public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, double> logs)
     {
         double value = _monitor.Read(logs, nameof(ReduceLROnPlateau));
