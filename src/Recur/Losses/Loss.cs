@@ -52,7 +52,7 @@ public abstract class Loss
     /// <param name="mask">Optional (B, T) mask over the first two axes of the positions; false steps are left out.</param>
     /// <param name="sampleWeight">Optional (B) or (B, T) weights.</param>
     /// <exception cref="ArgumentException">Shapes do not match, a target is NaN/infinite or outside the loss's domain, or a sample weight is not finite.</exception>
-    public LossResult Compute(Tensor prediction, Tensor target, SequenceMask? mask = null, Tensor? sampleWeight = null)
+    public virtual LossResult Compute(Tensor prediction, Tensor target, SequenceMask? mask = null, Tensor? sampleWeight = null)
     {
         ArgumentNullException.ThrowIfNull(prediction);
         ArgumentNullException.ThrowIfNull(target);
@@ -88,6 +88,13 @@ public abstract class Loss
     protected virtual bool HasClassAxis => false;
 
     /// <summary>
+    /// True when the loss reads the model's output mask as the length of each predicted sequence,
+    /// whatever the target's shape (CTC: targets (B, S) of labels, predictions (B, T, C) with S ≠ T).
+    /// Otherwise the mask reaches the loss only when the target keeps the output's time axis.
+    /// </summary>
+    protected internal virtual bool MaskGivesPredictionLengths => false;
+
+    /// <summary>
     /// The loss ℓ at one position (computed in double) and dℓ/dprediction written into
     /// <paramref name="gradient"/> (same length as <paramref name="prediction"/>: 1, or C with a class axis).
     /// </summary>
@@ -116,7 +123,7 @@ public abstract class Loss
     /// become (N) for a class axis, as Keras accepts.
     /// </summary>
     /// <exception cref="ArgumentException">The shapes do not fit, or a target is outside the loss's domain.</exception>
-    internal Tensor AlignTargets(Tensor target, int[] perSampleOutput, string argumentName, SequenceMask? mask = null)
+    internal virtual Tensor AlignTargets(Tensor target, int[] perSampleOutput, string argumentName, SequenceMask? mask = null)
     {
         int n = target.Size(0);
         int[] expected = (HasClassAxis ? perSampleOutput[..^1] : perSampleOutput).Prepend(n).ToArray();

@@ -278,9 +278,9 @@ public abstract partial class Model
     /// <summary>Predictions as the metrics read them (probabilities), computed only when a metric is tracked.</summary>
     private Tensor MetricInput(Tensor prediction) => Metrics.Count > 0 ? Loss!.ToProbabilities(prediction) : prediction;
 
-    /// <summary>The output mask applies to the loss only when the target keeps the time axis.</summary>
-    private static SequenceMask? LossMask(SequenceMask? outputMask, Tensor target)
-        => outputMask is not null && target.Rank >= 2 && target.Size(1) == outputMask.Steps ? outputMask : null;
+    /// <summary>The output mask applies to the loss when the target keeps the time axis, or when the loss reads it as lengths (CTC).</summary>
+    private SequenceMask? LossMask(SequenceMask? outputMask, Tensor target)
+        => outputMask is not null && (Loss!.MaskGivesPredictionLengths || (target.Rank >= 2 && target.Size(1) == outputMask.Steps)) ? outputMask : null;
 
     /// <summary>
     /// The mask known before running the model: the explicit one, or the one an input-side
