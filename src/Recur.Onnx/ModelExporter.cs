@@ -46,6 +46,10 @@ internal static class ModelExporter
             (value, mask) = (result.Output, result.Mask);
         }
         g.AddOutput(options.OutputName, value with { Shape = Dims(outputShape) }, "the model's outputs (batch, " + ShapeText(outputShape) + "), as Predict returns them");
+        // The model's output first, then the states (added layer by layer): consumers that take the first output get Predict's.
+        var main = g.Proto.Output[^1];
+        g.Proto.Output.RemoveAt(g.Proto.Output.Count - 1);
+        g.Proto.Output.Insert(0, main);
 
         var proto = new Proto.ModelProto
         {
