@@ -12,6 +12,9 @@
 #   matches a float64 reference (the comparison stops if it does not). Nothing else changes them.
 # - torch's own threads and OpenBLAS's threads are searched separately, {1,2} x {1,2}: on two
 #   cores torch 1 + OpenBLAS 2 is usually fastest, 2 + 2 oversubscribes.
+# Then the *_infer cases against ONNX Runtime (Microsoft.ML.OnnxRuntime from NuGet) on the model
+# Recur.Onnx exports from the same weights: case=<name> ours_ms=<x> peer_ms=<y> ratio=<x/y>
+# peer=onnxruntime peer_threads=<n>.
 # Usage: [REPEATS=n] bash bench/compare.sh [case ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,8 +32,14 @@ fi
 dotnet build -c Release bench/Recur.Bench -v quiet -nologo >&2
 BENCH="dotnet bench/Recur.Bench/bin/Release/net10.0/Recur.Bench.dll"
 
-CASES=("$@")
-[ ${#CASES[@]} -gt 0 ] || CASES=(lstm_small_train lstm_medium_train lstm_large_train gru_medium_train rnn_medium_train lstm_stream_step)
+# Training/streaming cases run against PyTorch; *_infer cases against ONNX Runtime.
+ALL_CASES=(lstm_small_train lstm_medium_train lstm_large_train gru_medium_train rnn_medium_train lstm_stream_step
+           lstm_stream_infer lstm_medium_infer gru_medium_infer lstm_large_infer bilstm_masked_infer)
+[ $# -gt 0 ] || set -- "${ALL_CASES[@]}"
+CASES=(); ORT_CASES=()
+for c in "$@"; do
+  if [[ $c == *_infer ]]; then ORT_CASES+=("$c"); else CASES+=("$c"); fi
+done
 
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p; s/^$1=\([^ ]*\).*/\1/p" <<<"$2" | head -n 1; }
 
@@ -47,7 +56,7 @@ torch_run() { # torch_run TORCH_THREADS BLAS_THREADS ARGS...
 
 # The kernels OpenBLAS picks by itself must compute correct results here: check a float32 matmul
 # against float64 with each OpenBLAS thread count used below, before timing anything.
-for b in 1 2; do
+for b in $([ ${#CASES[@]} -gt 0 ] && echo 1 2); do
   if ! check=$(torch_run 1 "$b" --check); then
     echo "PyTorch's matmul does not match the float64 reference with OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset ($check); comparison stopped." >&2
     exit 1
@@ -55,14 +64,14 @@ for b in 1 2; do
   echo "PyTorch matmul $check" >&2
 done
 
-printf "%-20s %10s %10s %7s %9s %8s %8s %9s %9s %9s\n" case ours_ms torch_ms ratio GFLOP/s %peak torch_%pk ours_MB torch_MB torch_cfg
+REPEATS=${REPEATS:-3}
+faster() { [ -z "$2" ] || awk -v a="$(field ms "$1")" -v b="$(field ms "$2")" 'BEGIN{exit !(a<b)}'; }
+lines=()
+[ ${#CASES[@]} -eq 0 ] || printf "%-20s %10s %10s %7s %9s %8s %8s %9s %9s %9s\n" case ours_ms torch_ms ratio GFLOP/s %peak torch_%pk ours_MB torch_MB torch_cfg
 # Each side runs every case REPEATS times, alternating, each run in a fresh process, and keeps
 # its fastest run (PyTorch: over every torch × OpenBLAS thread configuration too). On a virtual
 # machine a whole process can land on a slow virtual CPU; the best of a few runs is each side's
 # speed without that noise.
-REPEATS=${REPEATS:-3}
-faster() { [ -z "$2" ] || awk -v a="$(field ms "$1")" -v b="$(field ms "$2")" 'BEGIN{exit !(a<b)}'; }
-lines=()
 for c in "${CASES[@]}"; do
   ours=""; best_line=""
   for r in $(seq "$REPEATS"); do
@@ -85,5 +94,31 @@ for c in "${CASES[@]}"; do
   printf "%-20s %10s %10s %7s %9s %7s%% %7s%% %9s %9s %9s\n" "$c" "$oms" "$best" "$ratio" "$gf" "$pct" "$tpct" "$orss" "$trss" "t$tt/blas$tb"
   lines+=("case=$c ours_ms=$oms torch_ms=$best ratio=$ratio torch_threads=$tt blas_threads=$tb blas_core=$core")
 done
-echo "(Best of $REPEATS runs each; PyTorch also best over torch {1,2} × OpenBLAS {1,2} threads, torch_cfg is the winner; % of peak against the two-core FMA peak measured now: ${peak} GFLOP/s)"
+[ ${#CASES[@]} -eq 0 ] || echo "(Best of $REPEATS runs each; PyTorch also best over torch {1,2} × OpenBLAS {1,2} threads, torch_cfg is the winner; % of peak against the two-core FMA peak measured now: ${peak} GFLOP/s)"
+
+# Inference against ONNX Runtime: the same weights (Recur's model exported by Recur.Onnx, without
+# state inputs), float32, ONNX Runtime with every graph optimisation and 1 or 2 intra-op threads.
+if [ ${#ORT_CASES[@]} -gt 0 ]; then
+  [ ${#CASES[@]} -eq 0 ] || echo
+  printf "%-20s %10s %10s %7s %9s %8s %9s %8s %9s %9s %7s\n" case ours_ms ort_ms ratio GFLOP/s %peak ort_GF/s ort_%pk ours_MB ort_MB ort_thr
+  for c in "${ORT_CASES[@]}"; do
+    ours=""; best_line=""
+    for r in $(seq "$REPEATS"); do
+      line=$($BENCH infer "$c")
+      if faster "$line" "$ours"; then ours=$line; fi
+      for t in 1 2; do
+        line=$($BENCH ort "$c" "$t" 2>/dev/null)
+        if faster "$line" "$best_line"; then best_line=$line; fi
+      done
+    done
+    oms=$(field ms "$ours"); gf=$(field gflops "$ours"); orss=$(field rss_mb "$ours")
+    pms=$(field ms "$best_line"); pgf=$(field gflops "$best_line"); prss=$(field rss_mb "$best_line"); pt=$(field threads "$best_line")
+    ratio=$(awk -v a="$oms" -v b="$pms" 'BEGIN{printf "%.3f", a/b}')
+    pct=$(awk -v g="$gf" -v p="$peak" 'BEGIN{printf "%.0f", 100*g/p}')
+    ppct=$(awk -v g="$pgf" -v p="$peak" 'BEGIN{printf "%.0f", 100*g/p}')
+    printf "%-20s %10s %10s %7s %9s %7s%% %9s %7s%% %9s %9s %7s\n" "$c" "$oms" "$pms" "$ratio" "$gf" "$pct" "$pgf" "$ppct" "$orss" "$prss" "$pt"
+    lines+=("case=$c ours_ms=$oms peer_ms=$pms ratio=$ratio peer=onnxruntime peer_threads=$pt")
+  done
+  echo "(Best of $REPEATS runs each; ONNX Runtime also best of 1 and 2 intra-op threads; GFLOP/s count 2·T·B·G·H·(I+H) per direction, padded steps included; % of peak against the two-core FMA peak measured now: ${peak} GFLOP/s)"
+fi
 printf "%s\n" "${lines[@]}"

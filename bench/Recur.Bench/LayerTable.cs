@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace Recur.Bench;
@@ -17,35 +16,15 @@ internal static class LayerTable
         foreach (var c in cases)
         {
             double ms = Time(c);
-            double rss = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
+            double rss = StepTimer.PeakRssMb;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"case={c.Name} ms={ms:F3} gflops={c.Flops / (ms * 1e6):F1} rss_mb={rss:F0} threads={RecurSettings.Threads}"));
         }
     }
 
-    /// <summary>
-    /// Median wall time of one step (ms) after warm-up, over at least 1 s or 5 steps. Warm-up runs
-    /// for at least 1 s: .NET compiles a method first quickly, then again optimized once it has
-    /// been called often (tiered compilation), and a step of well under a millisecond would
-    /// otherwise be timed on the first, slow code — which a training run of any length leaves
-    /// behind within its first second.
-    /// </summary>
     private static double Time(LayerCase c)
     {
         var step = c.Build();
-        void Step() => step.Run();
-
-        var warmUp = Stopwatch.StartNew();
-        for (int i = 0; i < 3 || warmUp.Elapsed.TotalSeconds < 1; i++) Step();
-        var times = new List<double>();
-        var total = Stopwatch.StartNew();
-        while (times.Count < 5 || (total.Elapsed.TotalSeconds < 1 && times.Count < 200))
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            Step();
-            times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-        }
-        times.Sort();
-        return times[times.Count / 2];
+        return StepTimer.MedianMs(step.Run);
     }
 }

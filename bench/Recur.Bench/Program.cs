@@ -8,6 +8,8 @@ using Recur.Bench;
 //   act         σ and tanh: scalar reference against the vectorized kernels
 //   pool        hand-off cost of the kernel worker pool
 //   layers [case…]  the recurrent training/streaming cases (see LayerCase), one line each
+//   infer CASE  an inference case of InferCases.cs in Recur, one line
+//   ort CASE THREADS  the same case in ONNX Runtime on the model Recur.Onnx exports, one line
 //   bdn [args]  BenchmarkDotNet over the [Benchmark] classes (args go to BenchmarkSwitcher)
 string mode = args.Length > 0 ? args[0] : "gemm";
 string[] rest = args.Skip(1).ToArray();
@@ -31,11 +33,17 @@ switch (mode)
     case "layers":
         LayerTable.Print(rest);
         break;
+    case "infer":
+        InferTable.Ours(rest);
+        break;
+    case "ort":
+        InferTable.OnnxRuntime(rest);
+        break;
     case "bdn":
         BenchmarkSwitcher.FromAssembly(typeof(PeakFlops).Assembly).Run(rest);
         break;
     default:
-        Console.Error.WriteLine($"Unknown mode '{mode}'. Modes: peak, kernel, gemm, act, pool, layers, bdn.");
+        Console.Error.WriteLine($"Unknown mode '{mode}'. Modes: peak, kernel, gemm, act, pool, layers, infer, ort, bdn.");
         return 1;
 }
 return 0;
