@@ -28,14 +28,16 @@ public sealed class CallbackTests : IDisposable
     {
         // A huge learning rate makes the validation loss worse after the first epoch.
         var m = Model(new Sgd(200f));
-        float[]? afterFirst = null;
+        var snapshots = new List<float[]>();
         var stop = new EarlyStopping(monitor: "val_loss", patience: 2, restoreBestWeights: true);
-        var snap = new LambdaCallback { EpochEnd = (e, _) => { if (e == 0) afterFirst = Weights(m); } };
+        var snap = new LambdaCallback { EpochEnd = (_, _) => snapshots.Add(Weights(m)) };
         var h = m.Fit(_data.X, _data.Y, epochs: 20, batchSize: 8, validationSplit: 0.25, callbacks: [snap, stop], verbose: Verbosity.Silent);
         int best = Enumerable.Range(0, h.Epochs).MinBy(e => h["val_loss"][e]);
         Assert.Equal(best, stop.BestEpoch);
         Assert.Equal(best + 3, h.Epochs); // the best epoch, then `patience` epochs without improvement (Keras)
-        if (best == 0) Assert.Equal(afterFirst, Weights(m));
+        Assert.Equal(h.Epochs, snapshots.Count);
+        Assert.Equal(snapshots[best], Weights(m));          // restored: the weights val_loss[best] was measured on
+        Assert.NotEqual(snapshots[^1], Weights(m));
     }
 
     [Fact]
@@ -51,16 +53,22 @@ public sealed class CallbackTests : IDisposable
     [Fact]
     public void Model_checkpoint_saves_every_epoch_or_only_improvements()
     {
-        var m = Model(new Sgd(0.5f));
+        // A huge learning rate: some epochs train worse than an earlier one.
+        const int Epochs = 6;
+        var m = Model(new Sgd(200f));
         string every = Path.Combine(_dir, "e{epoch}.recur");
         string best = Path.Combine(_dir, "best.recur");
         var bestCb = new ModelCheckpoint(best, monitor: "loss", saveBestOnly: true);
-        var saves = new List<int>();
-        var watch = new LambdaCallback { EpochEnd = (e, _) => { if (File.GetLastWriteTimeUtc(best) > DateTime.MinValue) saves.Add(e); } };
-        var h = m.Fit(_data.X, _data.Y, epochs: 3, batchSize: 8, callbacks: [new ModelCheckpoint(every, saveBestOnly: false, monitor: "loss"), bestCb], verbose: Verbosity.Silent);
-        for (int e = 1; e <= 3; e++) Assert.True(File.Exists(Path.Combine(_dir, $"e{e}.recur")));
+        var contents = new List<byte[]>(); // best.recur after each epoch
+        var watch = new LambdaCallback { EpochEnd = (_, _) => contents.Add(File.ReadAllBytes(best)) };
+        var h = m.Fit(_data.X, _data.Y, epochs: Epochs, batchSize: 8, callbacks: [new ModelCheckpoint(every, saveBestOnly: false, monitor: "loss"), bestCb, watch], verbose: Verbosity.Silent);
+        for (int e = 1; e <= Epochs; e++) Assert.True(File.Exists(Path.Combine(_dir, $"e{e}.recur")));
+        var improved = Enumerable.Range(1, Epochs - 1).Select(e => h["loss"][e] < Enumerable.Range(0, e).Min(k => h["loss"][k])).ToArray();
+        Assert.Contains(false, improved);
+        for (int e = 1; e < Epochs; e++)
+            Assert.True(improved[e - 1] == !contents[e].AsSpan().SequenceEqual(contents[e - 1]), $"epoch {e}: improved {improved[e - 1]}, but best.recur was {(improved[e - 1] ? "not " : "")}rewritten");
         var saved = Recur.Models.Model.Load(best);
-        int bestEpoch = Enumerable.Range(0, 3).MinBy(e => h["loss"][e]);
+        int bestEpoch = Enumerable.Range(0, Epochs).MinBy(e => h["loss"][e]);
         var e3 = Recur.Models.Model.Load(Path.Combine(_dir, $"e{bestEpoch + 1}.recur"));
         Assert.Equal(Weights(e3), Weights(saved));
     }

@@ -119,6 +119,28 @@ public sealed class ModelFileTests : IDisposable
         Assert.Contains("Upgrade", e.Message);
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("0")]
+    [InlineData("-1")]
+    [InlineData("1.5")]
+    [InlineData("1.0")]
+    [InlineData(" 1")]
+    [InlineData("one")]
+    [InlineData("")]
+    public void Loading_a_missing_zero_or_non_integer_format_version_is_refused(string? version)
+    {
+        var path = Rewrite(SavedModel(), "version.recur", meta: m =>
+        {
+            if (version is null) m.Remove("format_version");
+            else m["format_version"] = version;
+        });
+        var e = Assert.Throws<ModelFormatException>(() => Model.Load(path));
+        Assert.Contains("format_version", e.Message);
+        Assert.Contains("expected", e.Message);
+        if (!string.IsNullOrWhiteSpace(version)) Assert.Contains(version, e.Message);
+    }
+
     [Fact]
     public void Loading_a_plain_safetensors_file_says_it_is_not_a_model()
     {
