@@ -3,6 +3,7 @@ using Recur.Kernels;
 namespace Recur.Tests.Kernels;
 
 /// <summary>The seam rejects bad arguments with messages naming the operand, expected and actual values.</summary>
+[Collection(KernelSettingsCollection.Name)]
 public class GemmValidationTests
 {
     [Fact]
