@@ -16,27 +16,6 @@ public class WorkerPoolTests
         }
     }
 
-    /// <summary>Chunk 0 waits (bounded) until another chunk has run on another thread.</summary>
-    private sealed class Rendezvous : IParallelWork
-    {
-        private readonly ManualResetEventSlim _otherRan = new();
-        public int CallerThread = Environment.CurrentManagedThreadId;
-        public bool SawWorker;
-
-        public void Execute(int chunk)
-        {
-            if (Environment.CurrentManagedThreadId != CallerThread)
-            {
-                SawWorker = true;
-                _otherRan.Set();
-            }
-            else if (chunk == 0)
-            {
-                _otherRan.Wait(TimeSpan.FromSeconds(2));
-            }
-        }
-    }
-
     private sealed class Thrower : IParallelWork
     {
         public void Execute(int chunk)
@@ -58,20 +37,6 @@ public class WorkerPoolTests
             WorkerPool.Run(work, chunks, threads);
             Assert.All(work.Runs, r => Assert.Equal(1, r));
         }
-    }
-
-    [Fact]
-    public void Workers_take_chunks_the_caller_has_not_claimed()
-    {
-        // Another test may hold the pool for a moment; then all chunks run inline. Retry a little.
-        bool sawWorker = false;
-        for (int call = 0; call < 20 && !sawWorker; call++)
-        {
-            var work = new Rendezvous();
-            WorkerPool.Run(work, 2, 2);
-            sawWorker = work.SawWorker;
-        }
-        Assert.True(sawWorker, "no chunk ever ran on a pool worker");
     }
 
     [Fact]
@@ -101,22 +66,6 @@ public class WorkerPoolTests
         foreach (var t in callers) t.Start();
         foreach (var t in callers) t.Join();
         Assert.Empty(errors);
-    }
-
-    [Fact]
-    public void Work_posted_after_the_workers_went_to_sleep_still_runs_on_them()
-    {
-        WorkerPool.Run(new Recorder(2), 2, 2);
-        Thread.Sleep(50); // well past the spin window: workers block on their semaphores
-        bool sawWorker = false;
-        for (int call = 0; call < 20 && !sawWorker; call++)
-        {
-            var work = new Rendezvous();
-            WorkerPool.Run(work, 2, 2);
-            sawWorker = work.SawWorker;
-            Thread.Sleep(2);
-        }
-        Assert.True(sawWorker, "a sleeping worker was never woken");
     }
 
     [Fact]
