@@ -120,6 +120,10 @@ public static class KerasImport
                 if (misfits.Count > MisfitsShown)
                     problems.Add($"layer '{layer.Key.Name}': {misfits.Count - MisfitsShown} more of its arrays do not fit either.");
             }
+        if (problems.Count == 0)
+            for (int k = 0; k < slots.Count; k++)
+                if (FiniteCheck.Problem(arrays[k].Value) is { } nonFinite)
+                    problems.Add($"{slots[k].Describe(arrays[k].Key)} {nonFinite}; weights must be finite (the Keras model diverged, or the file is corrupt).");
         if (problems.Count > 0) throw new WeightImportException(source, what, problems);
 
         var converted = slots.SelectMany((s, k) => s.Import(arrays[k].Value)).ToList();

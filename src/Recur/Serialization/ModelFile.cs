@@ -77,9 +77,17 @@ internal static class ModelFile
         Model model;
         try
         {
+            // The layers allocate while the architecture is built: they may take only as much as
+            // the weights present in the file justify, so a forged architecture fails here, not in an allocation.
+            long weightBytes = file.Names.Where(n => !n.StartsWith(OptimizerPrefix, StringComparison.Ordinal)).Sum(file.ByteSizeOf);
+            long cap = Limits.ModelBuildBytesPerWeightByte * weightBytes + Limits.ModelBuildSlackBytes;
+            using var budget = AllocationBudget.Open(cap, (needed, used) =>
+                $"the architecture needs more memory than the {weightBytes:N0} bytes of weights in the file can fill " +
+                $"(a tensor of {needed:N0} bytes after {used:N0} bytes); the architecture and the weights do not belong together.");
             model = CreateModel(Json(path, meta, "architecture"));
         }
-        catch (Exception e) when (e is InvalidDataException or ArgumentException or FormatException)
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or FormatException or InvalidOperationException
+                                      or KeyNotFoundException or NotSupportedException)
         {
             throw new ModelFormatException(path, "the architecture is invalid: " + e.Message, e);
         }
@@ -103,9 +111,14 @@ internal static class ModelFile
 
     private static JsonObject Json(string path, IReadOnlyDictionary<string, string> meta, string key)
     {
+        string text = meta[key];
+        if (text.Length > Limits.MaxArchitectureJsonBytes)
+            throw new ModelFormatException(path, $"metadata '{key}' is {text.Length:N0} characters long; Recur reads at most {Limits.MaxArchitectureJsonBytes:N0}.");
         try
         {
-            return JsonNode.Parse(meta[key]) as JsonObject
+            // Duplicate keys are an error, not the last one silently winning.
+            var node = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
+            return node as JsonObject
                    ?? throw new ModelFormatException(path, $"metadata '{key}' is not a JSON object.");
         }
         catch (JsonException e)
@@ -119,13 +132,22 @@ internal static class ModelFile
         var c = new LayerConfig(arch, "model");
         string cls = c.String("class");
         if (cls != nameof(Sequential)) throw new InvalidDataException($"model class '{cls}' is unknown; expected Sequential.");
-        ulong seed = ulong.Parse(c.String("seed"), NumberStyles.None, CultureInfo.InvariantCulture);
-        var layers = (arch["layers"] as JsonArray ?? throw new InvalidDataException("'layers' is not an array."))
+        string seedText = c.String("seed");
+        if (!ulong.TryParse(seedText, NumberStyles.None, CultureInfo.InvariantCulture, out ulong seed))
+            throw new InvalidDataException($"'seed' is \"{Limits.Quote(seedText)}\"; expected a whole number from 0 to {ulong.MaxValue}.");
+        var layerList = arch["layers"] as JsonArray ?? throw new InvalidDataException("'layers' is not an array.");
+        if (layerList.Count is 0 or > Limits.MaxModelLayers)
+            throw new InvalidDataException($"'layers' lists {layerList.Count} layers; expected 1 to {Limits.MaxModelLayers}.");
+        var layers = layerList
             .Select(n => LayerRegistry.Create(n as JsonObject ?? throw new InvalidDataException("a layer entry is not an object.")))
             .ToArray();
-        var inputShape = (arch["input_shape"] as JsonArray ?? throw new InvalidDataException("'input_shape' is not an array."))
-            .Select(n => n is JsonValue v && v.TryGetValue<int>(out int d) && d >= -1 && d != 0 ? d
-                : throw new InvalidDataException($"input_shape entry {n?.ToJsonString()} is not a dimension (a positive integer, or -1 for time)."))
+        var shapeList = arch["input_shape"] as JsonArray ?? throw new InvalidDataException("'input_shape' is not an array.");
+        if (shapeList.Count == 0) throw new InvalidDataException("'input_shape' is empty; expected the per-sample shape, e.g. [-1] or [-1, 8].");
+        // Only the first axis, time, may be free (-1); features and the like have a fixed size.
+        var inputShape = shapeList
+            .Select((n, i) => n is JsonValue v && v.TryGetValue<int>(out int d) && (d > 0 || (d == -1 && i == 0)) ? d
+                : throw new InvalidDataException($"input_shape entry {i} is {Limits.Quote(n?.ToJsonString() ?? "null")}; expected " +
+                                                 (i == 0 ? "a positive integer, or -1 for a free time axis." : "a positive integer (only the first axis, time, may be -1).")))
             .ToArray();
         var model = new Sequential(seed, c.String("name"), layers);
         // A free time axis is built with length 1; the layers keep it free.
@@ -149,7 +171,10 @@ internal static class ModelFile
                 var shape = file.ShapeOf(name);
                 if (!p.Value.SameShape(shape))
                     throw new ModelFormatException(path, $"tensor '{name}' has shape {Tensor.ShapeString(shape)}; the architecture needs {Tensor.ShapeString(p.Value.Shape)}.");
-                p.Value.CopyFrom(file.Get(name));
+                var value = file.Get(name);
+                if (FiniteCheck.Problem(value) is { } problem)
+                    throw new ModelFormatException(path, $"tensor '{name}' {problem}; a model file holds finite weights. The model diverged before it was saved, or the file is corrupt.");
+                p.Value.CopyFrom(value);
             }
         }
         var extra = file.Names.FirstOrDefault(n => !expected.Contains(n) && !n.StartsWith(OptimizerPrefix, StringComparison.Ordinal));
@@ -161,9 +186,12 @@ internal static class ModelFile
     {
         var tensors = file.Names.Where(n => n.StartsWith(OptimizerPrefix, StringComparison.Ordinal))
             .Select(n => new KeyValuePair<string, Tensor>(n[OptimizerPrefix.Length..], file.Get(n))).ToList();
+        foreach (var (name, t) in tensors)
+            if (FiniteCheck.Problem(t) is { } problem)
+                throw new InvalidDataException($"optimizer tensor '{name}' {problem}.");
         var scalars = scalarsJson.Select(kv => new KeyValuePair<string, double>(kv.Key,
-            kv.Value is JsonValue v && v.TryGetValue<double>(out double d) ? d
-                : throw new InvalidDataException($"optimizer scalar '{kv.Key}' is not a number."))).ToList();
+            kv.Value is JsonValue v && v.TryGetValue<double>(out double d) && double.IsFinite(d) ? d
+                : throw new InvalidDataException($"optimizer scalar '{kv.Key}' is not a finite number."))).ToList();
         model.Optimizer!.ImportState(model.Parameters, new OptimizerState(model.Optimizer.Name, tensors, scalars));
     }
 }

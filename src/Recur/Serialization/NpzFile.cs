@@ -69,17 +69,31 @@ public sealed class NpzFile
         return Read(stream, path);
     }
 
-    /// <summary>Reads an archive from a seekable <paramref name="stream"/>; <paramref name="sourceName"/> names it in errors.</summary>
+    /// <summary>Reads an archive from <paramref name="stream"/>; <paramref name="sourceName"/> names it in errors.</summary>
+    /// <remarks>
+    /// The decompressed entries may total at most <see cref="Limits.MaxNpzInflation"/> × the
+    /// archive's size (at least <see cref="Limits.NpzInflationFloorBytes"/>), each entry is read
+    /// into a buffer of the size the zip directory declares only once that size is within what is
+    /// left, and must decompress to exactly that size and its CRC-32; a stream that cannot seek is
+    /// first read into memory, up to <see cref="Limits.MaxInMemoryFileBytes"/>.
+    /// </remarks>
     /// <exception cref="NpzFormatException">The archive or an array in it is malformed or unsupported.</exception>
     public static NpzFile Read(Stream stream, string sourceName)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(sourceName);
+        using var seekable = stream.CanSeek ? null : CopyBounded(stream, sourceName);
+        var source = seekable ?? stream;
+        long archiveBytes = source.Length - source.Position;
+        long budget = Math.Min(Limits.MaxInMemoryFileBytes,
+            Math.Max(Limits.NpzInflationFloorBytes, Limits.MaxNpzInflation * archiveBytes));
         try
         {
             // ZipArchive reads the central directory lazily, so corruption can surface on Entries too.
-            using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
-            return new NpzFile(ReadArrays(zip.Entries, sourceName), sourceName);
+            using var zip = new ZipArchive(source, ZipArchiveMode.Read, leaveOpen: true);
+            if (zip.Entries.Count > Limits.MaxNpzEntries)
+                throw new NpzFormatException(sourceName, $"the archive has {zip.Entries.Count:N0} entries; Recur reads at most {Limits.MaxNpzEntries:N0}.");
+            return new NpzFile(ReadArrays(zip.Entries, sourceName, archiveBytes, budget), sourceName);
         }
         catch (InvalidDataException e)
         {
@@ -87,18 +101,39 @@ public sealed class NpzFile
         }
     }
 
-    private static List<KeyValuePair<string, Tensor>> ReadArrays(IEnumerable<ZipArchiveEntry> entries, string sourceName)
+    /// <summary>A non-seekable stream in memory, read only as far as <see cref="Limits.MaxInMemoryFileBytes"/>.</summary>
+    private static MemoryStream CopyBounded(Stream stream, string sourceName)
+    {
+        var copy = new MemoryStream();
+        var chunk = new byte[81920];
+        int n;
+        while ((n = stream.Read(chunk)) > 0)
+        {
+            if (copy.Length + n > Limits.MaxInMemoryFileBytes)
+                throw new NpzFormatException(sourceName, $"the archive is larger than the {Limits.MaxInMemoryFileBytes} bytes Recur reads into memory.");
+            copy.Write(chunk, 0, n);
+        }
+        copy.Position = 0;
+        return copy;
+    }
+
+    private static List<KeyValuePair<string, Tensor>> ReadArrays(IEnumerable<ZipArchiveEntry> entries, string sourceName, long archiveBytes, long budget)
     {
         var arrays = new List<KeyValuePair<string, Tensor>>();
         var names = new HashSet<string>(StringComparer.Ordinal);
+        long used = 0;
         foreach (var entry in entries)
         {
             if (entry.FullName.EndsWith('/')) continue; // directory record
-            Exception Fail(string problem) => new NpzFormatException(sourceName, $"entry '{entry.FullName}': {problem}");
+            Exception Fail(string problem) => new NpzFormatException(sourceName, $"entry '{Limits.Quote(entry.FullName)}': {problem}");
             if (!entry.FullName.EndsWith(".npy", StringComparison.Ordinal))
                 throw Fail("not a .npy array; an .npz archive should hold only .npy entries.");
             string name = entry.FullName[..^4];
             if (!names.Add(name)) throw Fail("the archive holds this entry twice.");
+            if (entry.Length > budget - used)
+                throw Fail($"declares {entry.Length:N0} decompressed bytes, which with the {used:N0} bytes before it is more than the " +
+                           $"{budget:N0} bytes Recur reads from an archive of {archiveBytes:N0} bytes " +
+                           $"({Limits.MaxNpzInflation}× its size, at least {Limits.NpzInflationFloorBytes:N0}). The archive is corrupt or a decompression bomb.");
             byte[] bytes;
             try
             {
@@ -106,35 +141,35 @@ public sealed class NpzFile
             }
             catch (InvalidDataException e)
             {
-                throw new NpzFormatException(sourceName, $"entry '{entry.FullName}': cannot decompress ({e.Message}).", e);
+                throw Fail($"cannot decompress ({e.Message}).");
             }
+            used += bytes.Length;
             arrays.Add(KeyValuePair.Create(name, NpyReader.Read(bytes, Fail)));
         }
         return arrays;
     }
 
     /// <summary>
-    /// Reads an entry whole. The buffer grows only as decompressed bytes arrive, and reading stops
-    /// past the size the zip directory declares, so a forged size cannot force a huge allocation.
+    /// Reads an entry whole into a buffer of the size the zip directory declares (the caller has
+    /// checked it against the budget); the entry must fill it exactly and match its CRC-32.
     /// </summary>
     private static byte[] ReadEntry(ZipArchiveEntry entry, Func<string, Exception> fail)
     {
         long declared = entry.Length;
-        if (declared > Array.MaxLength)
+        if (declared > Limits.MaxInMemoryFileBytes)
             throw fail($"declared size {declared} bytes is more than Recur reads into memory.");
         using var input = entry.Open();
-        var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int n;
-        while ((n = input.Read(chunk)) > 0)
-        {
-            if (buffer.Length + n > declared)
-                throw fail($"decompresses to more than the {declared} bytes the zip directory declares; the archive is corrupt.");
-            buffer.Write(chunk, 0, n);
-        }
-        if (buffer.Length != declared)
-            throw fail($"holds {buffer.Length} bytes but the zip directory declares {declared}; the archive is truncated or corrupt.");
-        return buffer.ToArray();
+        var buffer = new byte[declared];
+        int filled = 0, n;
+        while (filled < buffer.Length && (n = input.Read(buffer, filled, buffer.Length - filled)) > 0) filled += n;
+        if (filled < declared)
+            throw fail($"holds {filled} bytes but the zip directory declares {declared}; the archive is truncated or corrupt.");
+        if (input.ReadByte() >= 0)
+            throw fail($"decompresses to more than the {declared} bytes the zip directory declares; the archive is corrupt.");
+        uint crc = Crc32.Compute(buffer);
+        if (crc != entry.Crc32)
+            throw fail($"its CRC-32 is {crc:X8} but the zip directory records {entry.Crc32:X8}; the archive is corrupt.");
+        return buffer;
     }
 
     /// <summary>Orders <c>stem</c> + trailing digits by stem (ordinal), then by the number's value.</summary>

@@ -168,6 +168,10 @@ public static class PyTorchImport
         {
             if (Problems.Count > 0) throw new WeightImportException(file.Source, what, Problems);
             var values = _bindings.Select(b => file.Get(b.Tensor)).ToList();
+            for (int i = 0; i < values.Count; i++)
+                if (FiniteCheck.Problem(values[i]) is { } nonFinite)
+                    Problems.Add($"tensor '{_bindings[i].Tensor}' {nonFinite}; weights must be finite (the PyTorch model diverged, or the file is corrupt).");
+            if (Problems.Count > 0) throw new WeightImportException(file.Source, what, Problems);
             for (int i = 0; i < values.Count; i++) _bindings[i].Parameter.Value.CopyFrom(values[i]);
         }
 

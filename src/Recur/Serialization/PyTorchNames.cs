@@ -35,11 +35,12 @@ internal static partial class PyTorchNames
     {
         var m = RecurrentName().Match(parameterName);
         kind = m.Success ? m.Groups[1].Value : "";
-        layer = m.Success ? int.Parse(m.Groups[2].Value) : -1;
+        layer = m.Success ? int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) : -1;
         reverse = m.Success && m.Groups[3].Success;
         return m.Success;
     }
 
-    [GeneratedRegex(@"^(weight_ih|weight_hh|bias_ih|bias_hh)_l(\d{1,6})(_reverse)?$")]
+    // [0-9], not \d: \d also matches other scripts' digits (Arabic-Indic, Devanagari, …), which int.Parse refuses.
+    [GeneratedRegex(@"^(weight_ih|weight_hh|bias_ih|bias_hh)_l([0-9]{1,6})(_reverse)?$")]
     private static partial Regex RecurrentName();
 }

@@ -11,7 +11,8 @@ namespace Recur.Serialization;
 /// with offsets relative to the start of the data buffer; the key <c>__metadata__</c> holds an
 /// object of strings.</para>
 /// <para>Everything is validated when the file is read (see <see cref="SafeTensorsFormatException"/>);
-/// the file is held in memory, so reading is limited to files under 2 GB.</para>
+/// the file is held in memory, so reading is limited to files under 2 GB
+/// (<see cref="Limits.MaxInMemoryFileBytes"/>).</para>
 /// </remarks>
 /// <example>
 /// <code>
@@ -23,7 +24,7 @@ namespace Recur.Serialization;
 public sealed class SafeTensorsFile
 {
     /// <summary>The largest header accepted (100 MB, the limit of the reference implementation).</summary>
-    public const long MaxHeaderBytes = 100_000_000;
+    public const long MaxHeaderBytes = Limits.MaxSafeTensorsHeaderBytes;
 
     private readonly ReadOnlyMemory<byte> _data;
     private readonly Dictionary<string, SafeTensorsEntry> _entries;
@@ -68,19 +69,68 @@ public sealed class SafeTensorsFile
     /// <summary>Reads and validates a safetensors file from <paramref name="stream"/> (read to its end).</summary>
     /// <param name="stream">Positioned at the start of the file.</param>
     /// <param name="sourceName">A name for error messages.</param>
+    /// <remarks>
+    /// The length prefix and the header are read first and the data only as far as the header's
+    /// tensors reach, and buffers grow only with bytes that actually arrive: a forged length or an
+    /// endless stream (<c>/dev/zero</c>) fails at the header instead of filling memory.
+    /// </remarks>
     public static SafeTensorsFile Read(Stream stream, string sourceName)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(sourceName);
-        // The buffer holds only bytes that actually arrive; nothing is sized from the header's claims.
-        long known = stream.CanSeek ? stream.Length - stream.Position : 0;
-        if (known > Array.MaxLength)
+        // Devices and pipes may seek yet report no length: their size is unknown until they end.
+        long? known = stream.CanSeek && stream.Length > 0 ? Math.Max(0, stream.Length - stream.Position) : null;
+        var prefix = new byte[8];
+        int got = ReadUpTo(stream, prefix, prefix.Length);
+        if (got < 8 || known is { } k && k < 8)
+            throw new SafeTensorsFormatException(sourceName, ShortFile(got));
+        ulong n = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+        CheckHeaderLength(n, known is { } all ? all - 8 : null, sourceName);
+        var json = ReadGrowing(stream, (long)n);
+        if (json.Length < (long)n)
             throw new SafeTensorsFormatException(sourceName,
-                $"the file is {known} bytes; Recur reads safetensors files of at most {Array.MaxLength} bytes.");
-        var buffer = new MemoryStream((int)known);
-        stream.CopyTo(buffer);
-        var all = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
-        return Parse(all, sourceName);
+                $"the header length field says {n} bytes but only {json.Length} bytes follow it. " +
+                "The file is truncated or not a safetensors file.");
+
+        long? dataLength = known is { } total ? total - 8 - (long)n : null;
+        var header = SafeTensorsHeader.Parse(json, dataLength, sourceName);
+        long needed = header.DataLength;
+        if (8 + (long)n + needed > Limits.MaxInMemoryFileBytes)
+            throw new SafeTensorsFormatException(sourceName,
+                $"the tensors take {needed} bytes; Recur reads safetensors files of at most {Limits.MaxInMemoryFileBytes} bytes.");
+        var data = ReadGrowing(stream, needed);
+        if (data.Length < needed)
+            throw new SafeTensorsFormatException(sourceName,
+                $"the header's tensors need {needed} bytes of data but only {data.Length} follow the header. The file is truncated.");
+        if (stream.ReadByte() >= 0)
+            throw new SafeTensorsFormatException(sourceName,
+                $"more bytes follow the {needed} bytes of data the header's tensors cover; they belong to no tensor.");
+        return new SafeTensorsFile(data, header, sourceName);
+    }
+
+    /// <summary>Up to <paramref name="count"/> bytes of <paramref name="stream"/>, in a buffer that grows only as they arrive.</summary>
+    private static byte[] ReadGrowing(Stream stream, long count)
+    {
+        const int FirstChunk = 1 << 16;
+        var buffer = new byte[(int)Math.Min(count, FirstChunk)];
+        int filled = 0;
+        while (filled < count)
+        {
+            if (filled == buffer.Length)
+                Array.Resize(ref buffer, (int)Math.Min(count, Math.Min(Limits.MaxInMemoryFileBytes, 2L * buffer.Length)));
+            int n = stream.Read(buffer, filled, buffer.Length - filled);
+            if (n == 0) break;
+            filled += n;
+        }
+        if (filled < buffer.Length) Array.Resize(ref buffer, filled);
+        return buffer;
+    }
+
+    private static int ReadUpTo(Stream stream, byte[] buffer, int count)
+    {
+        int filled = 0, n;
+        while (filled < count && (n = stream.Read(buffer, filled, count - filled)) > 0) filled += n;
+        return filled;
     }
 
     /// <summary>True when the file holds a tensor called <paramref name="name"/>.</summary>
@@ -109,6 +159,13 @@ public sealed class SafeTensorsFile
         return new Tensor(values, e.Shape);
     }
 
+    /// <summary>The bytes tensor <paramref name="name"/> takes in the file.</summary>
+    internal long ByteSizeOf(string name)
+    {
+        var e = Entry(name);
+        return e.End - e.Begin;
+    }
+
     private SafeTensorsEntry Entry(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -122,19 +179,24 @@ public sealed class SafeTensorsFile
     /// <summary>Checks the 8-byte length prefix against the file size before anything is allocated from it.</summary>
     private static void CheckPrefix(ReadOnlySpan<byte> file, string source)
     {
-        long fileLength = file.Length;
-        if (fileLength < 8)
-            throw new SafeTensorsFormatException(source,
-                $"the file is {fileLength} bytes long; a safetensors file starts with an 8-byte " +
-                "little-endian header length. The file is empty, truncated or not a safetensors file.");
-        ulong n = BinaryPrimitives.ReadUInt64LittleEndian(file);
+        if (file.Length < 8) throw new SafeTensorsFormatException(source, ShortFile(file.Length));
+        CheckHeaderLength(BinaryPrimitives.ReadUInt64LittleEndian(file), file.Length - 8, source);
+    }
+
+    private static string ShortFile(long length) =>
+        $"the file is {length} bytes long; a safetensors file starts with an 8-byte " +
+        "little-endian header length. The file is empty, truncated or not a safetensors file.";
+
+    /// <summary>The header length <paramref name="n"/> against the limit and the bytes that follow it (when known).</summary>
+    private static void CheckHeaderLength(ulong n, long? following, string source)
+    {
         if (n > MaxHeaderBytes)
             throw new SafeTensorsFormatException(source,
                 $"the header length field says {n} bytes, above the {MaxHeaderBytes}-byte limit. " +
                 "The file is corrupt or not a safetensors file.");
-        if (n > (ulong)(fileLength - 8))
+        if (following is { } f && n > (ulong)f)
             throw new SafeTensorsFormatException(source,
-                $"the header length field says {n} bytes but only {fileLength - 8} bytes follow it. " +
+                $"the header length field says {n} bytes but only {f} bytes follow it. " +
                 "The file is truncated or not a safetensors file.");
     }
 

@@ -16,11 +16,15 @@ internal sealed class SafeTensorsHeader
     /// <summary>The key that holds free-form string metadata instead of a tensor.</summary>
     public const string MetadataKey = "__metadata__";
 
-    private SafeTensorsHeader(List<SafeTensorsEntry> entries, Dictionary<string, string> metadata)
+    private SafeTensorsHeader(List<SafeTensorsEntry> entries, Dictionary<string, string> metadata, long dataLength)
     {
         Entries = entries;
         Metadata = metadata;
+        DataLength = dataLength;
     }
+
+    /// <summary>The bytes of the data buffer: the end of the last tensor.</summary>
+    public long DataLength { get; }
 
     /// <summary>The tensors in header (file) order.</summary>
     public List<SafeTensorsEntry> Entries { get; }
@@ -28,9 +32,13 @@ internal sealed class SafeTensorsHeader
     /// <summary>The <c>__metadata__</c> object (empty when absent).</summary>
     public Dictionary<string, string> Metadata { get; }
 
-    /// <summary>Parses <paramref name="json"/> and checks it against a data buffer of <paramref name="dataLength"/> bytes.</summary>
+    /// <summary>
+    /// Parses <paramref name="json"/> and checks it against a data buffer of <paramref name="dataLength"/>
+    /// bytes; when the length is not known yet (a stream), the tensors must still tile
+    /// [0, <see cref="DataLength"/>) and the caller checks that many bytes arrive.
+    /// </summary>
     /// <exception cref="SafeTensorsFormatException">Anything in the header is malformed.</exception>
-    public static SafeTensorsHeader Parse(ReadOnlyMemory<byte> json, long dataLength, string source)
+    public static SafeTensorsHeader Parse(ReadOnlyMemory<byte> json, long? dataLength, string source)
     {
         // JsonDocument checks UTF-8 inside strings only when they are read; check it all up front.
         int badByte = FirstInvalidUtf8(json.Span);
@@ -66,8 +74,8 @@ internal sealed class SafeTensorsHeader
                 if (property.Name == MetadataKey) ReadMetadata(property.Value, metadata, source);
                 else entries.Add(ReadEntry(property.Name, property.Value, dataLength, source));
             }
-            CheckCoverage(entries, dataLength, source);
-            return new SafeTensorsHeader(entries, metadata);
+            long covered = CheckCoverage(entries, dataLength, source);
+            return new SafeTensorsHeader(entries, metadata, covered);
         }
     }
 
@@ -88,7 +96,7 @@ internal sealed class SafeTensorsHeader
         }
     }
 
-    private static SafeTensorsEntry ReadEntry(string name, JsonElement value, long dataLength, string source)
+    private static SafeTensorsEntry ReadEntry(string name, JsonElement value, long? dataLength, string source)
     {
         string where = $"tensor '{name}'";
         if (value.ValueKind != JsonValueKind.Object)
@@ -125,10 +133,12 @@ internal sealed class SafeTensorsHeader
         if (begin > end)
             throw new SafeTensorsFormatException(source,
                 $"{where} has data_offsets [{begin}, {end}]: begin is after end.");
-        if (end > (ulong)dataLength)
+        if (end > (ulong)(dataLength ?? Limits.MaxInMemoryFileBytes))
             throw new SafeTensorsFormatException(source,
-                $"{where} has data_offsets [{begin}, {end}] but the data buffer after the header holds only {dataLength} bytes. " +
-                "The file is truncated or the offsets are wrong.");
+                dataLength is null
+                    ? $"{where} has data_offsets [{begin}, {end}], beyond the {Limits.MaxInMemoryFileBytes} bytes Recur reads."
+                    : $"{where} has data_offsets [{begin}, {end}] but the data buffer after the header holds only {dataLength} bytes. " +
+                      "The file is truncated or the offsets are wrong.");
         if (end - begin != byteCount)
             throw new SafeTensorsFormatException(source,
                 $"{where} spans {end - begin} bytes (data_offsets [{begin}, {end}]) but shape {Tensor.ShapeString(shape)} " +
@@ -192,7 +202,7 @@ internal sealed class SafeTensorsHeader
     /// The format requires the tensors to tile the data buffer: sorted by offset, each begins
     /// where the previous one ends, the first at 0 and the last at the buffer's end.
     /// </summary>
-    private static void CheckCoverage(List<SafeTensorsEntry> entries, long dataLength, string source)
+    private static long CheckCoverage(List<SafeTensorsEntry> entries, long? dataLength, string source)
     {
         var sorted = entries.OrderBy(e => e.Begin).ThenBy(e => e.End).ToList();
         long expected = 0;
@@ -209,10 +219,11 @@ internal sealed class SafeTensorsHeader
             expected = e.End;
             previous = e;
         }
-        if (expected != dataLength)
+        if (dataLength is { } length && expected != length)
             throw new SafeTensorsFormatException(source,
-                $"the data buffer is {dataLength} bytes but the tensors cover only [0, {expected}); " +
-                $"{dataLength - expected} trailing bytes belong to no tensor.");
+                $"the data buffer is {length} bytes but the tensors cover only [0, {expected}); " +
+                $"{length - expected} trailing bytes belong to no tensor.");
+        return expected;
     }
 
     private static int FirstInvalidUtf8(ReadOnlySpan<byte> bytes)

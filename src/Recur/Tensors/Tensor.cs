@@ -35,6 +35,7 @@ public sealed class Tensor
     public static Tensor Zeros(params int[] shape)
     {
         long n = CheckedVolume(shape, nameof(shape));
+        Serialization.AllocationBudget.Charge(n); // a model file being loaded caps what its layers allocate
         return new Tensor(new float[n], shape);
     }
 
@@ -42,7 +43,9 @@ public sealed class Tensor
     public static Tensor Full(float value, params int[] shape)
     {
         // Filled right away: no need for the runtime to zero it first.
-        var t = new Tensor(GC.AllocateUninitializedArray<float>((int)CheckedVolume(shape, nameof(shape))), shape);
+        long n = CheckedVolume(shape, nameof(shape));
+        Serialization.AllocationBudget.Charge(n);
+        var t = new Tensor(GC.AllocateUninitializedArray<float>((int)n), shape);
         Array.Fill(t.Data, value);
         return t;
     }

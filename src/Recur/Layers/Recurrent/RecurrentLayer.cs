@@ -172,7 +172,10 @@ public abstract class RecurrentLayer : Layer
         InputSize = inputShape[1];
         if (InputSize <= 0)
             throw new ArgumentException($"Layer '{Name}' needs at least one input feature; got {InputSize}.", nameof(inputShape));
-        int H = Units, GH = GateCount * H, D = Directions;
+        int H = Units, D = Directions;
+        // Sizes come from callers and model files: a product that wrapped around would build a wrong, small layer.
+        int GH = Limits.Product($"layer '{Name}': gates × units", GateCount, H);
+        Limits.Product($"layer '{Name}': directions × units", D, H);
         _directions = new DirectionWeights[Options.NumLayers * D];
         for (int l = 0; l < Options.NumLayers; l++)
         {

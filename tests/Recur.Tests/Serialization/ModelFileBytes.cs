@@ -1,0 +1,33 @@
+using System.Text.Json.Nodes;
+using Recur.Models;
+using Recur.Serialization;
+
+namespace Recur.Tests.Serialization;
+
+/// <summary>Forges <c>.recur</c> files: a real model saved, then its architecture or tensors rewritten.</summary>
+internal static class ModelFileBytes
+{
+    /// <summary>
+    /// Saves <paramref name="model"/> to <paramref name="path"/>, then rewrites it with the
+    /// architecture changed by <paramref name="architecture"/> and the tensors by <paramref name="tensors"/>.
+    /// </summary>
+    public static void Forge(Model model, string path, Action<JsonObject>? architecture = null,
+        Func<List<KeyValuePair<string, Tensor>>, List<KeyValuePair<string, Tensor>>>? tensors = null)
+    {
+        model.Save(path);
+        var file = SafeTensorsFile.Read(path);
+        var meta = file.Metadata.ToDictionary(kv => kv.Key, kv => kv.Value);
+        var arch = (JsonObject)JsonNode.Parse(meta["architecture"])!;
+        architecture?.Invoke(arch);
+        meta["architecture"] = arch.ToJsonString();
+        var list = file.Names.Select(n => KeyValuePair.Create(n, file.Get(n))).ToList();
+        SafeTensorsWriter.Write(path, tensors?.Invoke(list) ?? list, meta);
+    }
+
+    /// <summary>The config object of layer <paramref name="index"/> (inside a wrapper, its inner layer's).</summary>
+    public static JsonObject Config(JsonObject architecture, int index)
+    {
+        var config = (JsonObject)architecture["layers"]![index]!["config"]!;
+        return config["layer"] is JsonObject inner ? (JsonObject)inner["config"]! : config;
+    }
+}
