@@ -5,7 +5,7 @@ namespace Recur.Serialization;
 /// <summary>Finds NaN and infinite values in weights read from a file.</summary>
 internal static class FiniteCheck
 {
-    /// <summary>Null when every value of <paramref name="tensor"/> is finite, else what is wrong ("holds 3 non-finite values, the first NaN at index 17").</summary>
+    /// <summary>Null when every value of <paramref name="tensor"/> is finite, else what is wrong ("holds 3 non-finite values; the first is NaN, element 17").</summary>
     public static string? Problem(Tensor tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
@@ -15,7 +15,7 @@ internal static class FiniteCheck
         long count = 0;
         for (int i = first; i < span.Length; i++)
             if (!float.IsFinite(span[i])) count++;
-        return $"holds {count:N0} non-finite value{(count == 1 ? "" : "s")}, the first {Name(span[first])} at index {first}";
+        return $"holds {count:N0} non-finite value{(count == 1 ? "" : "s")}; the first is {Name(span[first])}, element {first}";
     }
 
     /// <summary>The index of the first NaN or ±∞, or −1: x·0 is 0 exactly when x is finite.</summary>

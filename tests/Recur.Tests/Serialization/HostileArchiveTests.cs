@@ -130,7 +130,7 @@ public class HostileArchiveTests
         kernel.Span[4] = float.NaN;
         var e = Assert.Throws<WeightImportException>(() => model.ImportKeras(new[] { kernel, Tensor.Zeros(2) }));
         Assert.Contains("arr_0", e.Message);
-        Assert.Contains("NaN at index 4", e.Message);
+        Assert.Contains("the first is NaN, element 4", e.Message);
         Assert.Equal(0, model.Layers[0].Parameters[1].Value.Span[0]);
     }
 
@@ -143,7 +143,7 @@ public class HostileArchiveTests
         bias.Span[0] = float.NegativeInfinity;
         var bytes = SafeTensorsWriter.ToBytes(new[] { KeyValuePair.Create("fc.weight", Tensor.Zeros(2, 3)), KeyValuePair.Create("fc.bias", bias) });
         var e = Assert.Throws<WeightImportException>(() => model.ImportPyTorch(SafeTensorsFile.Read(bytes, "torch.safetensors")));
-        Assert.Contains("'fc.bias' holds 1 non-finite value, the first −∞", e.Message);
+        Assert.Contains("'fc.bias' holds 1 non-finite value; the first is −∞", e.Message);
     }
 
     [Fact]

@@ -110,7 +110,7 @@ public class HostileModelFileTests
         }).ToList());
 
         var e = Assert.Throws<ModelFormatException>(() => Model.Load(path));
-        Assert.Contains($"tensor 'dense.bias' holds 1 non-finite value, the first {shown} at index 1", e.Message);
+        Assert.Contains($"tensor 'dense.bias' holds 1 non-finite value; the first is {shown}, element 1", e.Message);
     }
 
     [Fact]
