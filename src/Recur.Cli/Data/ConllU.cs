@@ -21,6 +21,9 @@ internal static class ConllU
         int start = 0, lineNo = 0;
         void End()
         {
+            if (forms.Count > Limits.MaxSequenceLength)
+                throw new InputException($"{path} line {start}: the sentence has {forms.Count:N0} words; recur tags sentences of at most {Limits.MaxSequenceLength:N0} " +
+                                         "(is a blank line between sentences missing?).");
             if (forms.Count > 0) sentences.Add(new TaggedSentence(start, forms.ToArray(), tags.ToArray()));
             forms.Clear();
             tags.Clear();
@@ -36,7 +39,7 @@ internal static class ConllU
                 throw new InputException($"{path} line {lineNo}: {fields.Length} tab-separated field{(fields.Length == 1 ? "" : "s")}; CoNLL-U word lines have 10 (ID FORM LEMMA UPOS XPOS FEATS HEAD DEPREL DEPS MISC).");
             string id = fields[0];
             if (id.Contains('-') || id.Contains('.')) continue;
-            if (!int.TryParse(id, out _)) throw new InputException($"{path} line {lineNo}: ID \"{id}\" is not a word index.");
+            if (!int.TryParse(id, out _)) throw new InputException($"{path} line {lineNo}: ID \"{Limits.Quote(id)}\" is not a word index.");
             if (fields[1].Length == 0 || fields[3].Length == 0 || fields[3] == "_")
                 throw new InputException($"{path} line {lineNo}: a word line needs a FORM (field 2) and a UPOS tag (field 4).");
             if (forms.Count == 0) start = lineNo;

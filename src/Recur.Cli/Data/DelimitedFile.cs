@@ -8,8 +8,9 @@ namespace Recur.Cli.Data;
 internal sealed record Row(int Line, string[] Cells);
 
 /// <summary>
-/// A CSV or TSV file: RFC 4180 quoting (<c>"a, b"</c>, <c>""</c> for a quote, line breaks inside
-/// quotes), LF, CRLF or CR line ends, with or without a final newline; blank lines are skipped.
+/// A CSV or TSV file, LF, CRLF or CR line ends, with or without a final newline; blank lines are
+/// skipped. CSV follows RFC 4180 quoting (<c>"a, b"</c>, <c>""</c> for a quote, line breaks inside
+/// quotes); TSV has no quoting: a record is a line, cells are split at tabs and kept as written.
 /// The delimiter is a tab when the first line has one, else a comma (or a semicolon when that is
 /// all the first line has). Whether the first row is a header is detected (see
 /// <see cref="LooksLikeHeader"/>) unless the caller says.
@@ -38,7 +39,7 @@ internal sealed class DelimitedFile
     public int ColumnCount => Header?.Length ?? Rows[0].Cells.Length;
 
     /// <summary>The name of column <paramref name="index"/> for messages: its header, else "column N".</summary>
-    public string ColumnName(int index) => Header is null ? $"column {index}" : Header[index];
+    public string ColumnName(int index) => Header is null ? $"column {index}" : Limits.Quote(Header[index]);
 
     /// <summary>Reads and checks <paramref name="path"/>; <paramref name="header"/> null means detect.</summary>
     public static DelimitedFile Read(string path, string option, bool? header)
@@ -76,8 +77,8 @@ internal sealed class DelimitedFile
             if (index >= 0 && index < ColumnCount) return index;
             throw new InputException($"{Path}: {option} {spec} is out of range; the file has columns 0-{ColumnCount - 1}.");
         }
-        string known = Header is null ? $"the file has no header; use an index 0-{ColumnCount - 1}" : "columns: " + string.Join(", ", Header);
-        throw new InputException($"{Path}: no column \"{spec}\" for {option} ({known}).");
+        string known = Header is null ? $"the file has no header; use an index 0-{ColumnCount - 1}" : "columns: " + Limits.Quote(string.Join(", ", Header));
+        throw new InputException($"{Path}: no column \"{Limits.Quote(spec)}\" for {option} ({known}).");
     }
 
     /// <summary>
@@ -106,21 +107,50 @@ internal sealed class DelimitedFile
         return false;
     }
 
-    /// <summary>Splits text into records, keeping the line each starts on.</summary>
+    /// <summary>Splits text into records, keeping the line each starts on: TSV as its writers write it, CSV with RFC 4180 quoting.</summary>
     internal static List<Row> Parse(string text, string path, out char delimiter)
     {
         delimiter = DetectDelimiter(text);
+        return delimiter == '\t' ? ParseTsv(text) : ParseCsv(text, path, delimiter);
+    }
+
+    /// <summary>
+    /// TSV: one record per line, cells between tabs exactly as written. Most TSV writers (GLUE,
+    /// IMDB dumps, cut/paste) quote nothing, so a quote is an ordinary character here:
+    /// <c>" I love it.</c> is a text that starts with a quote.
+    /// </summary>
+    private static List<Row> ParseTsv(string text)
+    {
+        var records = new List<Row>();
+        int line = 0, start = text.Length > 0 && text[0] == '\uFEFF' ? 1 : 0;
+        while (start < text.Length)
+        {
+            line++;
+            int end = text.AsSpan(start).IndexOfAny('\n', '\r');
+            end = end < 0 ? text.Length : start + end;
+            var content = text.AsSpan(start, end - start);
+            if (!content.IsWhiteSpace()) records.Add(new Row(line, content.ToString().Split('\t')));
+            start = end + (end + 1 < text.Length && text[end] == '\r' && text[end + 1] == '\n' ? 2 : 1);
+        }
+        return records;
+    }
+
+    /// <summary>CSV: RFC 4180 quoting; a quote opens a quoted cell only where the cell has nothing but spaces so far.</summary>
+    private static List<Row> ParseCsv(string text, string path, char delimiter)
+    {
         var records = new List<Row>();
         var cells = new List<string>();
         var cell = new StringBuilder();
         int line = 1, recordLine = 1, i = 0;
-        bool quoted = false, wasQuoted = false, any = false;
+        // blank: the cell holds only white space so far (tracked, not recomputed, so each character costs O(1)).
+        bool quoted = false, wasQuoted = false, any = false, blank = true;
         if (text.Length > 0 && text[0] == '\uFEFF') i = 1;
         void EndCell()
         {
             cells.Add(wasQuoted ? cell.ToString() : cell.ToString().Trim('\r'));
             cell.Clear();
             wasQuoted = false;
+            blank = true;
         }
         void EndRecord()
         {
@@ -151,10 +181,11 @@ internal sealed class DelimitedFile
                 }
                 continue;
             }
-            if (ch == '"' && cell.ToString().Trim().Length == 0)
+            if (ch == '"' && blank && !wasQuoted)
             {
                 cell.Clear();
                 quoted = wasQuoted = any = true;
+                blank = false;
             }
             else if (ch == delimiter)
             {
@@ -171,10 +202,12 @@ internal sealed class DelimitedFile
             else
             {
                 cell.Append(ch);
+                if (!char.IsWhiteSpace(ch)) blank = false;
                 if (ch != ' ') any = true;
             }
         }
-        if (quoted) throw new InputException($"{path} line {recordLine}: a quoted field is not closed.");
+        if (quoted) throw new InputException($"{path} line {recordLine}: a quoted field is not closed (CSV doubles a quote inside quotes: \"\"); " +
+                                             "if the file has no quoting, save it as tab-separated.");
         if (cell.Length > 0 || cells.Count > 0 || any) EndRecord();
         return records;
     }

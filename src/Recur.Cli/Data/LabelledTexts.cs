@@ -33,13 +33,32 @@ internal sealed record LabelledTexts(string Path, IReadOnlyList<string> Texts, I
         return new LabelledTexts(path, texts, labels, lines, file.ColumnName(text), file.ColumnName(label), file.Header is not null);
     }
 
-    /// <summary>The distinct labels, in numeric order when all are numbers, else ordinal.</summary>
+    /// <summary>
+    /// The distinct labels, in numeric order when all are numbers, else ordinal. Numeric labels
+    /// must be written one way per value (<c>1</c>, <c>1.0</c> and <c>01</c> would otherwise be
+    /// three classes), and there may be at most <see cref="Limits.MaxClasses"/>.
+    /// </summary>
     public IReadOnlyList<string> Classes()
     {
         var distinct = Labels.Distinct().ToList();
-        if (distinct.All(l => Numbers.TryParse(l, out _)))
-            return distinct.OrderBy(l => { Numbers.TryParse(l, out var v); return v; }).ToList();
-        return distinct.OrderBy(l => l, StringComparer.Ordinal).ToList();
+        if (distinct.Count > Limits.MaxClasses)
+            throw new InputException($"{Path}: the label column {LabelColumn} has {distinct.Count:N0} distinct labels; recur classify trains at most " +
+                                     $"{Limits.MaxClasses:N0} classes. Is the label column the right one (--label-column)?");
+        if (!distinct.All(l => Numbers.TryParse(l, out _)))
+            return distinct.OrderBy(l => l, StringComparer.Ordinal).ToList();
+        var byValue = new Dictionary<double, string>();
+        foreach (var label in distinct)
+        {
+            Numbers.TryParse(label, out double value);
+            if (byValue.TryGetValue(value, out var other))
+            {
+                int a = Labels.ToList().IndexOf(other), b = Labels.ToList().IndexOf(label);
+                throw new InputException($"{Path}: labels \"{Limits.Quote(other)}\" (line {Lines[a]}) and \"{Limits.Quote(label)}\" (line {Lines[b]}) are the same number " +
+                                         "written two ways; write each class one way.");
+            }
+            byValue[value] = label;
+        }
+        return byValue.OrderBy(kv => kv.Key).Select(kv => kv.Value).ToList();
     }
 
     /// <summary>Rows <paramref name="rows"/> only.</summary>

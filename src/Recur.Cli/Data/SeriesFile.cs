@@ -34,7 +34,10 @@ internal sealed class SeriesFile
             string cell = row.Cells[column];
             if (Numbers.IsMissing(cell)) continue;
             if (!Numbers.TryParse(cell, out values[i]))
-                throw new InputException($"{Path} line {row.Line}: \"{cell.Trim()}\" is not a number in column {File.ColumnName(column)}.");
+                throw new InputException($"{Path} line {row.Line}: \"{Limits.Quote(cell.Trim())}\" is not a number in column {File.ColumnName(column)}.");
+            if (Math.Abs(values[i]) > Limits.MaxAbsoluteValue)
+                throw new InputException($"{Path} line {row.Line}: {Limits.Quote(cell.Trim())} in column {File.ColumnName(column)} is beyond ±{Limits.MaxAbsoluteValue:G}; " +
+                                         "rescale the column (errors and metrics of such values overflow).");
             observed[i] = true;
         }
         if (!observed.Any(o => o)) throw new InputException($"{Path}: column {File.ColumnName(column)} has no numbers (every value is missing).");
@@ -46,8 +49,16 @@ internal sealed class SeriesFile
     public bool IsNumeric(int column)
         => File.Rows.All(r => Numbers.IsMissing(r.Cells[column]) || Numbers.TryParse(r.Cells[column], out _));
 
-    /// <summary>The trimmed text of a column (for categorical features).</summary>
-    public string[] Text(int column) => File.Rows.Select(r => r.Cells[column].Trim()).ToArray();
+    /// <summary>The trimmed text of a column, for a categorical (one-hot) feature: at most <see cref="Limits.MaxCategories"/> distinct values.</summary>
+    public string[] Text(int column)
+    {
+        var values = File.Rows.Select(r => r.Cells[column].Trim()).ToArray();
+        int categories = values.Where(v => !Numbers.IsMissing(v)).Distinct(StringComparer.Ordinal).Count();
+        if (categories > Limits.MaxCategories)
+            throw new InputException($"{Path}: column {File.ColumnName(column)} has {categories:N0} distinct values; a categorical feature may have at most " +
+                                     $"{Limits.MaxCategories} (each becomes an input). Is it an identifier or a date?");
+        return values;
+    }
 
     /// <summary>The file line of time step <paramref name="index"/>.</summary>
     public int Line(int index) => File.Rows[index].Line;

@@ -1,3 +1,5 @@
+using Recur.Cli.Common;
+
 namespace Recur.Cli.Data;
 
 /// <summary>Tokens → ids for the embedding: unknown tokens → 1, at most <paramref name="maxLength"/> ids (the last ones), never empty.</summary>
@@ -14,4 +16,11 @@ internal sealed class TextEncoder(Vocabulary vocabulary, int maxLength)
     }
 
     public int[] Encode(string text) => Encode(Tokenizer.Tokenize(text));
+
+    /// <summary>Checks a maximum length given by the user: positive and at most <see cref="Limits.MaxSequenceLength"/>.</summary>
+    public static void CheckMaxLength(int maxLength, string option)
+    {
+        if (maxLength <= 0 || maxLength > Limits.MaxSequenceLength)
+            throw new InputException($"{option} is {maxLength}; expected 1 to {Limits.MaxSequenceLength:N0} tokens.");
+    }
 }

@@ -44,23 +44,27 @@ internal static class JsonFiles
     /// <summary>Replaces <paramref name="path"/> with <paramref name="bytes"/> atomically (see <see cref="AtomicFile"/>): flushed to disk, then renamed over.</summary>
     public static void WriteAtomic(string path, byte[] bytes) => AtomicFile.WriteAllBytes(path, bytes);
 
-    /// <summary>Reads a sidecar <c>task.json</c> and checks it belongs to one of <paramref name="tasks"/>.</summary>
+    /// <summary>
+    /// Reads a sidecar <c>task.json</c> and checks it belongs to one of <paramref name="tasks"/>:
+    /// UTF-8 JSON (no key twice), an object whose "task" is a string. What the task's fields must
+    /// hold is checked against the model by <c>TrainedModel</c>.
+    /// </summary>
     public static JsonObject ReadTask(string path, params string[] tasks)
     {
         if (!File.Exists(path)) throw new InputException($"{path}: file not found (every model trained by recur has task.json beside model.recur).");
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(File.ReadAllText(path));
+            node = JsonNode.Parse(Data.InputFile.ReadText(path, "task.json"), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false, MaxDepth = 16 });
         }
         catch (JsonException e)
         {
-            throw new InputException($"{path}: not valid JSON ({e.Message}).");
+            throw new InputException($"{path}: not valid JSON ({Limits.Quote(e.Message)}).");
         }
-        if (node is not JsonObject obj || obj["task"]?.GetValue<string>() is not { } task)
-            throw new InputException($"{path}: has no \"task\" field; not a recur task file.");
+        if (node is not JsonObject obj || obj["task"] is not JsonValue v || !v.TryGetValue<string>(out var task))
+            throw new InputException($"{path}: has no \"task\" string; not a recur task file.");
         if (!tasks.Contains(task))
-            throw new InputException($"{path}: the model was trained by 'recur {task}'; this command needs a model from {string.Join(" or ", tasks.Select(t => "'recur " + t + "'"))}.");
+            throw new InputException($"{path}: the model was trained by 'recur {Limits.Quote(task)}'; this command needs a model from {string.Join(" or ", tasks.Select(t => "'recur " + t + "'"))}.");
         return obj;
     }
 }

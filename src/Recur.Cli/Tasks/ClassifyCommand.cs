@@ -70,7 +70,7 @@ internal sealed class ClassifyCommand
         CommonOptions.Positive("--embedding", embedding);
         float dropout = r.GetValue(_dropout);
         if (!(dropout >= 0 && dropout < 1)) throw new InputException($"--dropout is {dropout}; expected a value in [0, 1).");
-        if (r.GetValue(_maxLength) is { } ml) CommonOptions.Positive("--max-length", ml);
+        if (r.GetValue(_maxLength) is { } ml) TextEncoder.CheckMaxLength(ml, "--max-length");
 
         // Data: train (minus a validation slice) and test.
         bool? header = r.GetValue(_train) is null ? true : _header.Read(r);
@@ -79,7 +79,7 @@ internal sealed class ClassifyCommand
         var all = LabelledTexts.Load(trainPath, "--train", header, r.GetValue(_textColumn), r.GetValue(_labelColumn));
         var classes = all.Classes();
         if (classes.Count < 2)
-            throw new InputException($"{trainPath}: the label column {all.LabelColumn} has a single class (\"{classes[0]}\"); classification needs at least two.");
+            throw new InputException($"{trainPath}: the label column {all.LabelColumn} has a single class (\"{Limits.Quote(classes[0])}\"); classification needs at least two.");
         var random = new SeededRandom(s.Seed);
         LabelledTexts test;
         if (testPath is not null)
@@ -95,7 +95,7 @@ internal sealed class ClassifyCommand
         }
         for (int i = 0; i < test.Labels.Count; i++)
             if (!classes.Contains(test.Labels[i]))
-                throw new InputException($"{test.Path} line {test.Lines[i]}: label \"{test.Labels[i]}\" does not occur in the training data (classes: {string.Join(", ", classes)}).");
+                throw new InputException($"{test.Path} line {test.Lines[i]}: label \"{Limits.Quote(test.Labels[i])}\" does not occur in the training data (classes: {Limits.Quote(string.Join(", ", classes))}).");
         var (trainRows, valRows) = Split(all.Texts.Count, valFraction, random.Fork());
         if (valRows.Count == 0 || trainRows.Count == 0)
             throw new InputException($"{trainPath}: {all.Texts.Count} texts are too few to hold out a validation slice of {valFraction}.");
@@ -186,12 +186,12 @@ internal sealed class ClassifyCommand
         return (double)correct / set.Ids.Count;
     }
 
-    /// <summary>1.5 × the 99th percentile of the training lengths, at least 8 and at most the longest text.</summary>
+    /// <summary>1.5 × the 99th percentile of the training lengths, at least 8 and at most the longest text (and <see cref="Limits.MaxSequenceLength"/>).</summary>
     internal static int DefaultMaxLength(IReadOnlyList<int> lengths)
     {
         var sorted = lengths.OrderBy(l => l).ToArray();
         int p99 = sorted[(int)Math.Min(sorted.Length - 1, Math.Ceiling(0.99 * sorted.Length) - 1)];
-        return Math.Max(1, Math.Min(sorted[^1], Math.Max(8, (int)Math.Ceiling(1.5 * p99))));
+        return Math.Max(1, Math.Min(Math.Min(sorted[^1], Limits.MaxSequenceLength), Math.Max(8, (int)Math.Ceiling(Math.Min(1.5 * p99, int.MaxValue)))));
     }
 
     /// <summary>Random (rest, held-out) row indices, the held-out part <paramref name="fraction"/> of <paramref name="count"/>.</summary>

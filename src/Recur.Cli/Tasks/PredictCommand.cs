@@ -26,14 +26,18 @@ internal static class PredictCommand
     {
         if ((text is null) == (input is null)) throw new InputException("pass either --text \"...\" or --input FILE.");
         var texts = text is not null
-            ? new List<string> { text }
-            : InputFile.ReadText(input!, "--input").Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0).ToList();
+            ? new List<(string Text, int Line)> { (text, 1) }
+            : InputFile.ReadText(input!, "--input").Split('\n').Select((l, i) => (Text: l.TrimEnd('\r'), Line: i + 1)).Where(l => l.Text.Trim().Length > 0).ToList();
         if (texts.Count == 0) throw new InputException($"{input}: no non-blank lines.");
         var trained = TrainedModel.Load(modelPath ?? TrainedModel.Latest(ClassifyCommand.Task), ClassifyCommand.Task, TagCommand.Task);
-        var encoder = new TextEncoder(Vocabulary.FromTokens(trained.Strings("vocabulary")), trained.Int("max_length"));
+        // A classifier reads at most the last MaxSequenceLength tokens whatever task.json says; a tagger needs every word.
+        var encoder = new TextEncoder(Vocabulary.FromTokens(trained.Strings("vocabulary")), Math.Min(trained.Int("max_length", min: 1), Limits.MaxSequenceLength));
         var labels = trained.Strings("labels");
-        bool tagging = trained.Task["task"]!.GetValue<string>() == TagCommand.Task;
-        foreach (var t in texts)
+        bool tagging = trained.TaskName == TagCommand.Task;
+        if (tagging && texts.FirstOrDefault(l => Tokenizer.Tokenize(l.Text).Count > Limits.MaxSequenceLength) is { Text: not null } tooLong)
+            throw new InputException($"{(input is null ? "--text" : $"{input} line {tooLong.Line}")}: {Tokenizer.Tokenize(tooLong.Text).Count:N0} words; " +
+                                     $"recur tags at most {Limits.MaxSequenceLength:N0} at a time.");
+        foreach (var (t, _) in texts)
         {
             var tokens = Tokenizer.Tokenize(t);
             if (tagging && tokens.Count == 0) { ctx.Output.WriteLine(); continue; }
