@@ -14,8 +14,12 @@ public static class CliApp
 
     /// <summary>Runs <c>recur</c> with <paramref name="args"/>; Ctrl-C handling is the caller's (it cancels <paramref name="cancellation"/>).</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellation = default)
+        => Run(args, output, error, cancellation, Array.Empty<Recur.Training.Callback>());
+
+    /// <summary>As <see cref="Run(string[], TextWriter, TextWriter, CancellationToken)"/>, with <paramref name="extraCallbacks"/> added to every training run.</summary>
+    internal static int Run(string[] args, TextWriter output, TextWriter error, CancellationToken cancellation, IReadOnlyList<Recur.Training.Callback> extraCallbacks)
     {
-        var ctx = new CliContext(output, error, cancellation);
+        var ctx = new CliContext(output, error, cancellation, extraCallbacks);
         var root = new RootCommand("recur: recurrent neural networks (LSTM, GRU, SimpleRNN) on real tasks. Every command runs with no arguments on bundled data.")
         {
             ClassifyCommand.Create(ctx),
@@ -43,7 +47,7 @@ public static class CliApp
                 ProcessTerminationTimeout = null,
             });
         }
-        catch (InputException e)
+        catch (Exception e) when (e is InputException or Recur.Training.BackupMismatchException)
         {
             output.Flush();
             error.WriteLine("recur: " + e.Message);

@@ -19,7 +19,7 @@ internal sealed record TaskDefaults
 
 /// <summary>The validated common settings of a training run.</summary>
 internal sealed record TrainSettings(string Cell, int Units, int Layers, bool Bidirectional, int Epochs, int Batch,
-    float LearningRate, float Clip, ulong Seed, int? Threads, bool Quiet, string? Out, string Init = "keras")
+    float LearningRate, float Clip, ulong Seed, int? Threads, bool Quiet, string? Out, string Init = "keras", bool Resume = false)
 {
     /// <summary>"2-layer bidirectional LSTM(64)" for summaries.</summary>
     public string Describe() =>
@@ -28,7 +28,7 @@ internal sealed record TrainSettings(string Cell, int Units, int Layers, bool Bi
 
 /// <summary>
 /// The options every training command takes: <c>--cell --units --layers --bidirectional --epochs
-/// --batch --lr --clip --seed --threads --quiet --out</c>, each with the task's default.
+/// --batch --lr --clip --seed --threads --quiet --out --resume</c>, each with the task's default.
 /// </summary>
 internal sealed class CommonOptions
 {
@@ -41,6 +41,10 @@ internal sealed class CommonOptions
     private readonly Option<bool> _quiet;
     private readonly Option<string?> _out;
     private readonly Option<string> _init;
+    private readonly Option<bool> _resume;
+
+    /// <summary>Options that do not change what a run computes: a resumed run may set them differently.</summary>
+    private static readonly HashSet<string> NotInFingerprint = new(StringComparer.Ordinal) { "--resume", "--quiet", "--threads", "--out" };
 
     public CommonOptions(Command command, TaskDefaults d, string task, string? epochsHelp = null)
     {
@@ -61,7 +65,8 @@ internal sealed class CommonOptions
         _out = new Option<string?>("--out", "-o") { Description = $"Output directory (default runs/{task}-<timestamp>)", HelpName = "DIR" };
         _init = new Option<string>("--init") { Description = "Recurrent weight initialisation: keras (Glorot, orthogonal, forget bias 1) or pytorch (uniform ±1/√units)", DefaultValueFactory = _ => "keras", HelpName = "keras|pytorch" };
         _init.AcceptOnlyFromAmong("keras", "pytorch");
-        foreach (var o in new Option[] { _cell, _units, _layers, _bidirectional, _init, _epochs, _batch, _lr, _clip, _seed, _threads, _quiet, _out })
+        _resume = new Option<bool>("--resume") { Description = "Continue the run in --out DIR that was interrupted (killed, crashed, out of power) from its last epoch: same options, same result as an uninterrupted run" };
+        foreach (var o in new Option[] { _cell, _units, _layers, _bidirectional, _init, _epochs, _batch, _lr, _clip, _seed, _threads, _quiet, _out, _resume })
             command.Add(o);
     }
 
@@ -69,7 +74,7 @@ internal sealed class CommonOptions
     {
         var s = new TrainSettings(r.GetValue(_cell)!, r.GetValue(_units), r.GetValue(_layers), r.GetValue(_bidirectional),
             r.GetValue(_epochs), r.GetValue(_batch), r.GetValue(_lr), r.GetValue(_clip), r.GetValue(_seed),
-            r.GetValue(_threads), r.GetValue(_quiet), r.GetValue(_out), r.GetValue(_init)!);
+            r.GetValue(_threads), r.GetValue(_quiet), r.GetValue(_out), r.GetValue(_init)!, r.GetValue(_resume));
         Positive("--units", s.Units);
         Positive("--layers", s.Layers);
         if (s.Epochs != 0 || r.GetResult(_epochs) is { Implicit: false }) Positive("--epochs", s.Epochs);
@@ -80,6 +85,22 @@ internal sealed class CommonOptions
             throw new InputException($"--clip is {Text(s.Clip)}; expected a number ≥ 0 (0 turns clipping off).");
         if (s.Threads is { } t && t < 1) throw new InputException($"--threads is {t}; expected at least 1.");
         return s;
+    }
+
+    /// <summary>
+    /// The command and every option as given (except those that do not change the result), e.g.
+    /// <c>classify --batch=16 --epochs=3</c>: a backup written under other settings is not resumed.
+    /// </summary>
+    public static string Fingerprint(ParseResult r)
+    {
+        var options = r.CommandResult.Children.OfType<System.CommandLine.Parsing.OptionResult>()
+            .Where(o => !o.Implicit && !NotInFingerprint.Contains(o.Option.Name))
+            .Select(o => $"{o.Option.Name}={string.Join(",", o.Tokens.Select(t => t.Value))}")
+            .Order(StringComparer.Ordinal);
+        var command = new List<string>();
+        for (var c = r.CommandResult; c is not null; c = c.Parent as System.CommandLine.Parsing.CommandResult)
+            if (c.Command is not RootCommand) command.Insert(0, c.Command.Name);
+        return string.Join(" ", command.Concat(options));
     }
 
     public static void Positive(string option, long value)

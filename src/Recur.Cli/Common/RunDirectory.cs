@@ -33,6 +33,7 @@ internal sealed class RunDirectory
     private const string ManifestHeader = "recur-run 1";
 
     private readonly HashSet<string> _recorded = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _scratch = new(StringComparer.Ordinal);
     private bool _finished;
 
     private RunDirectory(string finalPath, string shownPath)
@@ -57,8 +58,15 @@ internal sealed class RunDirectory
     /// working directory or one holding it, a directory with anything recur did not write, and a
     /// staging directory that is not a leftover of a finished recur process.
     /// </summary>
-    public static RunDirectory Create(string? requested, string task)
+    /// <param name="requested">The --out directory, or null for the default.</param>
+    /// <param name="task">The command (for the default name).</param>
+    /// <param name="resume">Continue in the staging directory of an interrupted run (<c>--resume</c>)
+    /// instead of starting anew: it must exist, have been started by a recur process that has
+    /// ended, and hold nothing recur did not write.</param>
+    public static RunDirectory Create(string? requested, string task, bool resume = false)
     {
+        if (resume && string.IsNullOrWhiteSpace(requested))
+            throw new InputException("--resume needs --out DIR: the output directory of the interrupted run.");
         string path = string.IsNullOrWhiteSpace(requested)
             ? Path.Combine("runs", $"{task}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}")
             : requested;
@@ -79,8 +87,23 @@ internal sealed class RunDirectory
                 throw new InputException($"--out {path}: the directory exists and is not an earlier recur run; choose another --out.");
         }
         var run = new RunDirectory(full, path);
-        run.ClaimStaging();
+        if (resume) run.TakeOverStaging();
+        else run.ClaimStaging();
         return run;
+    }
+
+    /// <summary>True when the run continues an interrupted one (its staging directory was kept).</summary>
+    public bool Resumed { get; private set; }
+
+    /// <summary>
+    /// The path of a file the run needs only while it runs (a training backup): recorded like
+    /// <see cref="File"/>, and deleted when the run completes.
+    /// </summary>
+    public string Scratch(string name)
+    {
+        string path = File(name);
+        _scratch.Add(name);
+        return path;
     }
 
     /// <summary>The path of a file in the run (in the staging directory until completion); the name is recorded first.</summary>
@@ -101,6 +124,7 @@ internal sealed class RunDirectory
     public void Complete()
     {
         if (_finished) throw new InvalidOperationException($"The run in {ShownPath} is already complete or discarded.");
+        foreach (var name in _scratch) System.IO.File.Delete(Path.Combine(WorkPath, name));
         string? old = null;
         if (Directory.Exists(FinalPath))
         {
@@ -149,6 +173,31 @@ internal sealed class RunDirectory
         {
             throw new InputException($"--out {ShownPath}: cannot start the run in {ShownPath}.partial ({e.Message}); another run may have started there.");
         }
+    }
+
+    /// <summary>
+    /// Continues in the staging directory of an interrupted run: checks it is a leftover of a recur
+    /// process that has ended and holds only what that run wrote, removes the temporary files of
+    /// saves the interruption cut short, and makes this process its owner (keeping its file list).
+    /// </summary>
+    private void TakeOverStaging()
+    {
+        string shown = ShownPath + ".partial";
+        if (!Directory.Exists(WorkPath))
+            throw new InputException($"--resume: there is no interrupted run in --out {ShownPath} ({shown} does not exist).");
+        var manifest = Manifest.TryRead(WorkPath)
+            ?? throw new InputException($"--resume: {shown} was not started by recur; remove it or choose another --out.");
+        // The owner may be this process itself when recur runs inside a host (tests): its run ended.
+        if (manifest.ProcessId != Environment.ProcessId && manifest.OwnerAlive())
+            throw new InputException($"--resume: another recur run (process {manifest.ProcessId}) is writing {shown}; wait for it or choose another --out.");
+        var foreign = ForeignEntries(WorkPath) ?? new List<string>();
+        if (foreign.Count > 0)
+            throw new InputException($"--resume: {shown} holds {Listing(foreign)}, which recur did not write; remove it or choose another --out.");
+        foreach (var entry in Directory.EnumerateFiles(WorkPath, ".*.tmp").ToList())
+            System.IO.File.Delete(entry);
+        Manifest.Replace(WorkPath, manifest.Names);
+        _recorded.UnionWith(manifest.Names);
+        Resumed = true;
     }
 
     /// <summary>
@@ -202,6 +251,14 @@ internal sealed class RunDirectory
             var bytes = System.Text.Encoding.UTF8.GetBytes($"{ManifestHeader}\n{pid} {start}\n");
             stream.Write(bytes);
             stream.Flush(flushToDisk: true);
+        }
+
+        /// <summary>Rewrites the manifest atomically with this process as the owner and <paramref name="names"/> recorded.</summary>
+        public static void Replace(string dir, IEnumerable<string> names)
+        {
+            var (pid, start) = Self();
+            var bytes = System.Text.Encoding.UTF8.GetBytes($"{ManifestHeader}\n{pid} {start}\n" + string.Concat(names.Select(n => n + "\n")));
+            Recur.Serialization.AtomicFile.Write(Path.Combine(dir, ManifestFile), stream => stream.Write(bytes));
         }
 
         public static void Append(string dir, string name)

@@ -13,9 +13,28 @@ internal sealed class HistoryCsv(string path)
 
     public void Append(IReadOnlyDictionary<string, double> row)
     {
+        Add(row);
+        Write();
+    }
+
+    /// <summary>Replaces every row (a resumed run's history) and rewrites the file.</summary>
+    public void Restore(IEnumerable<IReadOnlyDictionary<string, double>> rows)
+    {
+        _rows.Clear();
+        _keys.Clear();
+        foreach (var r in rows) Add(r);
+        Write();
+    }
+
+    private void Add(IReadOnlyDictionary<string, double> row)
+    {
         _rows.Add(new Dictionary<string, double>(row));
         foreach (var k in row.Keys)
             if (!_keys.Contains(k)) _keys.Add(k);
+    }
+
+    private void Write()
+    {
         var sb = new StringBuilder();
         sb.AppendJoin(',', _keys).Append('\n');
         foreach (var r in _rows)

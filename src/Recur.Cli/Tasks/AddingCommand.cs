@@ -10,6 +10,7 @@ using Recur.Layers;
 using Recur.Layers.Recurrent;
 using Recur.Losses;
 using Recur.Models;
+using Recur.Training;
 
 namespace Recur.Cli.Tasks;
 
@@ -72,7 +73,7 @@ internal sealed class AddingCommand
         var yProbe = Slice(yTest, probe);
         ui.Info($"adding: T = {length}; {trainSize:N0} training, {testSize:N0} validation and {testSize:N0} test sequences; always predicting 1 scores MSE {baseline:0.0000}");
 
-        var run = RunDirectory.Create(s.Out, Task);
+        var run = RunDirectory.Create(s.Out, Task, s.Resume);
         JsonFiles.Write(run.File("task.json"), new JsonObject { ["task"] = Task, ["format"] = 1, ["length"] = length, ["cells"] = new JsonArray(cells.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray()) });
         var metrics = new Dictionary<string, object>();
         var norms = new List<(string Cell, float[] Initial, float[] Trained)>();
@@ -90,19 +91,17 @@ internal sealed class AddingCommand
             var initial = GradientNorms(model, xProbe, yProbe);
             ui.Info($"{cs.Describe()}: training");
             var history = new HistoryCsv(run.File($"history{suffix}.csv"));
-            var batchRandom = random.Fork();
-            var loop = new TrainLoop(model, ui, run.File($"model{suffix}.recur"), history)
+            var training = new CommandTraining(model, _ctx, ui, run, run.File($"model{suffix}.recur"), history, CommonOptions.Fingerprint(r), $"backup{suffix}.safetensors")
             {
                 // No early stop and no decay on plateaus: on long sequences the loss sits at the
                 // baseline for many epochs before the network finds the two markers, then drops.
-                Monitor = "val_loss", MaxRounds = s.Epochs,
+                Monitor = "val_loss", MaxRounds = s.Epochs, StepsPerRound = (trainSize + s.Batch - 1) / s.Batch,
                 StopWhen = logs => logs["val_loss"] < SolvedMse, StopWhenReason = $"solved (validation MSE below {SolvedMse})",
             };
-            var result = loop.Run(
-                _ => Batches.Shuffled(xTrain, yTrain, s.Batch, batchRandom),
-                _ => (trainSize + s.Batch - 1) / s.Batch,
-                () => new Dictionary<string, double> { ["val_loss"] = model.Evaluate(xVal, yVal, batchSize: 250)["loss"] },
-                _ctx.Cancellation);
+            // Shuffled by the model's seeded stream (the same order for every cell).
+            model.Fit(xTrain, yTrain, s.Epochs, s.Batch, validationData: (xVal, yVal), callbacks: training.Callbacks,
+                verbose: Verbosity.Silent, cancellationToken: _ctx.Cancellation);
+            var result = training.Finish();
             totalSeconds += result.Seconds;
             double testMse = model.Evaluate(xTest, yTest, batchSize: 250)["loss"];
             var trained = GradientNorms(model, xProbe, yProbe);

@@ -1,15 +1,16 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 using Recur.Cli.Common;
 using Recur.Cli.Data;
 using Recur.Cli.Output;
 using Recur.Cli.Training;
+using Recur.Data;
 using Recur.Decoding;
 using Recur.Layers;
 using Recur.Losses;
 using Recur.Models;
+using Recur.Training;
 
 namespace Recur.Cli.Tasks;
 
@@ -46,7 +47,7 @@ internal static class CharLmCommand
         private readonly Option<int> _seq = new("--seq") { Description = "Characters per chunk of truncated BPTT", DefaultValueFactory = _ => 100 };
         private readonly Option<long?> _steps = new("--steps") { Description = "Stop after this many updates" };
         private readonly Option<double?> _minutes = new("--minutes") { Description = "Stop after this many minutes of training (default 10 unless --steps or --epochs is given)" };
-        private readonly Option<int> _evalEvery = new("--eval-every") { Description = "Updates between validation passes (each is one row of history.csv); under --minutes also at least every tenth of the budget", DefaultValueFactory = _ => 200 };
+        private readonly Option<int> _evalEvery = new("--eval-every") { Description = "Updates between validation passes (each is one row of history.csv)", DefaultValueFactory = _ => 200 };
         private readonly Option<int> _embedding = new("--embedding") { Description = "Character embedding size", DefaultValueFactory = _ => 64 };
         private readonly Option<float> _dropout = new("--dropout") { Description = "Dropout between stacked layers", DefaultValueFactory = _ => 0f };
 
@@ -93,7 +94,8 @@ internal static class CharLmCommand
             var val = chars.Encode(text[split..]);
             int batch = Math.Min(s.Batch, (train.Length - 1) / seq);
             if (batch < 1) throw new InputException($"--seq {seq} is longer than the training text ({train.Length} characters of {path}).");
-            var stream = new TrackStream(train, batch, seq);
+            var stream = new TokenStream(train, batch, seq);
+            int chunksPerPass = stream.Count!.Value;
 
             var model = new Sequential(s.Seed,
                 new Embedding(chars.Alphabet.Length, embedding),
@@ -104,44 +106,38 @@ internal static class CharLmCommand
             Network.Compile(model, s, Loss.SparseCategoricalCrossEntropy(fromLogits: true));
 
             ui.Info($"charlm: {s.Describe()} on {path} — {train.Length:N0} training and {val.Length:N0} validation characters, alphabet of {chars.Alphabet.Length}; " +
-                    $"{batch} tracks × {seq} characters per update ({stream.ChunksPerPass:N0} updates per pass); " +
+                    $"{batch} tracks × {seq} characters per update ({chunksPerPass:N0} updates per pass); " +
                     $"budget: {string.Join(", ", new[] { minutes is { } m ? $"{m:0.##} min" : null, maxSteps is { } st ? $"{st:N0} updates" : null, s.Epochs > 0 ? $"{s.Epochs} passes" : null }.Where(x => x is not null))}");
 
-            var run = RunDirectory.Create(s.Out, Task);
+            var run = RunDirectory.Create(s.Out, Task, s.Resume);
             JsonFiles.Write(run.File("task.json"), new JsonObject
             {
                 ["task"] = Task, ["format"] = 1, ["alphabet"] = chars.Alphabet, ["seq"] = seq, ["model"] = s.Describe(),
             });
             var history = new HistoryCsv(run.File("history.csv"));
-            long totalSteps = maxSteps ?? (s.Epochs > 0 ? (long)s.Epochs * stream.ChunksPerPass : long.MaxValue);
+            long totalSteps = maxSteps ?? (s.Epochs > 0 ? (long)s.Epochs * chunksPerPass : long.MaxValue);
             TimeSpan? budget = minutes is { } mm ? TimeSpan.FromMinutes(mm) : null;
-            var loop = new TrainLoop(model, ui, run.File("model.recur"), history)
+            float lr0 = s.LearningRate;
+            CommandTraining? training = null;
+            training = new CommandTraining(model, _ctx, ui, run, run.File("model.recur"), history, CommonOptions.Fingerprint(r))
             {
                 Monitor = "val_loss", MaxRounds = int.MaxValue, MaxSteps = totalSteps == long.MaxValue ? null : totalSteps, Budget = budget,
-                RoundName = "eval",
-            };
-            var clock = Stopwatch.StartNew();
-            float lr0 = s.LearningRate;
-            long step = 0;
-            IEnumerable<Batch> Round(int round)
-            {
-                // A validation pass every --eval-every updates, and under a time budget at least every tenth of it.
-                var roundClock = Stopwatch.StartNew();
-                for (int i = 0; i < evalEvery && !(budget is { } rb && roundClock.Elapsed >= rb / 10); i++)
+                RoundName = "eval", StepsPerRound = evalEvery,
+                BeforeBatch = (step, elapsed) =>
                 {
                     // Cosine from lr0 to lr0/10 over whichever budget ends first.
-                    double progress = Math.Max(budget is { } b ? clock.Elapsed / b : 0, totalSteps == long.MaxValue ? 0 : (double)step / totalSteps);
+                    double progress = Math.Max(budget is { } b ? elapsed / b : 0, totalSteps == long.MaxValue ? 0 : (double)step / totalSteps);
                     model.Optimizer!.LearningRate = (float)(lr0 * (0.1 + 0.9 * 0.5 * (1 + Math.Cos(Math.PI * Math.Min(1, progress)))));
-                    if (stream.AtPassStart) model.ResetStates();
-                    step++;
-                    yield return stream.Next();
-                }
-            }
-            var result = loop.Run(Round, _ => evalEvery, () =>
-            {
-                double loss = ValidationLoss(model, val, seq);
-                return new Dictionary<string, double> { ["val_loss"] = loss, ["val_bpc"] = loss / Math.Log(2), ["chars"] = (double)step * batch * seq };
-            }, _ctx.Cancellation);
+                },
+                Extra = _ =>
+                {
+                    double loss = ValidationLoss(model, val, seq);
+                    return new Dictionary<string, double> { ["val_loss"] = loss, ["val_bpc"] = loss / Math.Log(2), ["chars"] = (double)training!.Steps * batch * seq };
+                },
+            };
+            // A round (one row of history.csv) is --eval-every updates of the stream read pass after pass.
+            model.Fit(stream, epochs: int.MaxValue, stepsPerEpoch: evalEvery, callbacks: training.Callbacks, verbose: Verbosity.Silent, cancellationToken: _ctx.Cancellation);
+            var result = training.Finish();
 
             // The loop restored the best weights: their validation loss is the best logged one.
             double valLoss = history.Rows.Count > 0 ? history.Column("val_loss").Min() : ValidationLoss(model, val, seq);
@@ -157,7 +153,7 @@ internal static class CharLmCommand
                 ["train_loss"] = trainLoss,
                 ["updates"] = result.Steps,
                 ["characters_seen"] = result.Steps * batch * seq,
-                ["passes"] = Math.Round((double)result.Steps / stream.ChunksPerPass, 3),
+                ["passes"] = Math.Round((double)result.Steps / chunksPerPass, 3),
                 ["train_seconds"] = Math.Round(result.Seconds, 1),
                 ["interrupted"] = result.Interrupted,
             });
@@ -167,7 +163,7 @@ internal static class CharLmCommand
             ui.Info(sample);
             ui.Info("");
             ui.Summary($"validation loss {valLoss:0.0000} nats/char ({valLoss / Math.Log(2):0.0000} bits/char) on the last {val.Length:N0} characters; training loss {trainLoss:0.0000}");
-            ui.Summary($"{result.Steps:N0} updates ({(double)result.Steps / stream.ChunksPerPass:0.00} passes over the text), {result.StopReason}, {result.Seconds:0} s; wrote {run.FinalPath}/ (model.recur, task.json, history.csv, metrics.json, sample.txt, {string.Join(", ", plots)})");
+            ui.Summary($"{result.Steps:N0} updates ({(double)result.Steps / chunksPerPass:0.00} passes over the text), {result.StopReason}, {result.Seconds:0} s; wrote {run.FinalPath}/ (model.recur, task.json, history.csv, metrics.json, sample.txt, {string.Join(", ", plots)})");
             return CliApp.Success;
         }
 
@@ -187,16 +183,14 @@ internal static class CharLmCommand
     internal static double ValidationLoss(Model model, int[] ids, int seq)
     {
         int tracks = Math.Max(1, Math.Min(64, (ids.Length - 1) / seq));
-        int length = (ids.Length - 1) / tracks; // predictions per track
         model.ResetStates();
         double sum = 0;
         long count = 0;
-        for (int start = 0; start < length; start += seq)
+        foreach (var chunk in new TokenStream(ids, tracks, seq, dropRemainder: false).GetBatches(0))
         {
-            int T = Math.Min(seq, length - start);
-            var (x, y) = TrackStream.Chunk(ids, tracks, length, start, T);
-            sum += model.Evaluate(x, y, batchSize: tracks)["loss"] * tracks * T;
-            count += (long)tracks * T;
+            // Each chunk weighted by its characters (the last one is shorter).
+            sum += model.Evaluate(chunk.X, chunk.Y, batchSize: tracks)["loss"] * chunk.Y.Length;
+            count += chunk.Y.Length;
         }
         model.ResetStates();
         return sum / count;
@@ -243,39 +237,5 @@ internal static class CharLmCommand
             return CliApp.Success;
         });
         return command;
-    }
-
-    /// <summary>Contiguous tracks of a character stream, read one chunk at a time (truncated BPTT).</summary>
-    private sealed class TrackStream(int[] ids, int tracks, int seq)
-    {
-        private readonly int _length = (ids.Length - 1) / tracks; // predictions per track
-        private int _chunk;
-
-        public int ChunksPerPass => _length / seq;
-
-        /// <summary>True when the next chunk starts a new pass (the carried states must be reset).</summary>
-        public bool AtPassStart => _chunk == 0;
-
-        public Batch Next()
-        {
-            var (x, y) = Chunk(ids, tracks, _length, _chunk * seq, seq);
-            _chunk = (_chunk + 1) % ChunksPerPass;
-            return new Batch(x, y);
-        }
-
-        /// <summary>x (tracks, T): characters [start, start + T) of each track; y: the characters after them.</summary>
-        public static (Tensor X, Tensor Y) Chunk(int[] ids, int tracks, int length, int start, int T)
-        {
-            var x = Tensor.Zeros(tracks, T);
-            var y = Tensor.Zeros(tracks, T);
-            for (int b = 0; b < tracks; b++)
-                for (int t = 0; t < T; t++)
-                {
-                    int i = b * length + start + t;
-                    x.Span[b * T + t] = ids[i];
-                    y.Span[b * T + t] = ids[i + 1];
-                }
-            return (x, y);
-        }
     }
 }

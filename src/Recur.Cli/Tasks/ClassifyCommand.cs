@@ -4,6 +4,7 @@ using Recur.Cli.Common;
 using Recur.Cli.Data;
 using Recur.Cli.Output;
 using Recur.Cli.Training;
+using Recur.Data;
 using Recur.Layers;
 using Recur.Losses;
 using Recur.Models;
@@ -130,26 +131,19 @@ internal sealed class ClassifyCommand
         ui.Info($"classify: {s.Describe()} on {train.Path} — {train.Texts.Count:N0} training, {val.Texts.Count:N0} validation, {test.Texts.Count:N0} test texts; " +
                 $"{classes.Count} classes; vocabulary {vocabulary.Size:N0} (unknown in test {vocabulary.UnknownRate(test.Texts.Select(Tokenizer.Tokenize)):P1}); at most {maxLength} tokens");
 
-        var run = RunDirectory.Create(s.Out, Task);
+        var run = RunDirectory.Create(s.Out, Task, s.Resume);
         JsonFiles.Write(run.File("task.json"), TaskFile(vocabulary, classes, maxLength, s));
         var history = new HistoryCsv(run.File("history.csv"));
-        var loop = new TrainLoop(model, ui, run.File("model.recur"), history)
-        {
-            Monitor = "val_loss", MaxRounds = s.Epochs, Patience = 2, DecayPatience = 1,
-        };
         // Training accuracy per epoch on a fixed sample of the training texts, in inference mode.
-        var trainSample = Enumerable.Range(0, trainSet.Ids.Count).Where((_, i) => i % Math.Max(1, trainSet.Ids.Count / 2000) == 0).ToArray();
-        var batchRandom = random.Fork();
-        var result = loop.Run(
-            _ => trainSet.Batches(s.Batch, batchRandom),
-            _ => (trainSet.Ids.Count + s.Batch - 1) / s.Batch,
-            () =>
-            {
-                var logs = Evaluation.Run(model, valSet.Batches(256, null)).ToDictionary(kv => "val_" + kv.Key, kv => kv.Value);
-                logs["accuracy"] = Evaluation.Run(model, trainSet.Subset(trainSample).Batches(256, null))["accuracy"];
-                return logs;
-            },
-            _ctx.Cancellation);
+        var trainSample = trainSet.Subset(Enumerable.Range(0, trainSet.Ids.Count).Where((_, i) => i % Math.Max(1, trainSet.Ids.Count / 2000) == 0).ToArray()).Batches(256);
+        var training = new CommandTraining(model, _ctx, ui, run, run.File("model.recur"), history, CommonOptions.Fingerprint(r))
+        {
+            Monitor = "val_loss", MaxRounds = s.Epochs, Patience = 2, DecayPatience = 1, StepsPerRound = (trainSet.Ids.Count + s.Batch - 1) / s.Batch,
+            Extra = _ => new Dictionary<string, double> { ["accuracy"] = model.Evaluate(trainSample)["accuracy"] },
+        };
+        model.Fit(trainSet.Batches(s.Batch, random.Fork().NextUInt64()), s.Epochs, valSet.Batches(256),
+            callbacks: training.Callbacks, verbose: Verbosity.Silent, cancellationToken: _ctx.Cancellation);
+        var result = training.Finish();
 
         // Final scores with the best weights.
         double testAccuracy = Accuracy(model, testSet);
@@ -175,16 +169,8 @@ internal sealed class ClassifyCommand
         return 0;
     }
 
-    private static double Accuracy(Model model, Encoded set)
-    {
-        long correct = 0;
-        foreach (var rows in SequenceBatches.Groups(set.Ids.Select(x => x.Length).ToList(), 256, null))
-        {
-            var predicted = Evaluation.ArgMax(model.Predict(SequenceBatches.Ids(set.Ids, rows), batchSize: rows.Length));
-            for (int i = 0; i < rows.Length; i++) if (predicted[i] == set.Labels[rows[i]]) correct++;
-        }
-        return (double)correct / set.Ids.Count;
-    }
+    /// <summary>The fraction of texts whose most likely class is their label.</summary>
+    private static double Accuracy(Model model, Encoded set) => model.Evaluate(set.Batches(256))["accuracy"];
 
     /// <summary>1.5 × the 99th percentile of the training lengths, at least 8 and at most the longest text (and <see cref="Limits.MaxSequenceLength"/>).</summary>
     internal static int DefaultMaxLength(IReadOnlyList<int> lengths)
@@ -217,8 +203,10 @@ internal sealed class ClassifyCommand
     /// <summary>Id sequences and their class ids.</summary>
     private sealed record Encoded(IReadOnlyList<int[]> Ids, IReadOnlyList<int> Labels)
     {
-        public IEnumerable<Batch> Batches(int batch, SeededRandom? random)
-            => SequenceBatches.Classification(Ids, Labels, SequenceBatches.Groups(Ids.Select(x => x.Length).ToList(), batch, random));
+        /// <summary>Batches bucketed by length and shuffled by <paramref name="seed"/> each epoch; without a seed, by increasing length.</summary>
+        public SequenceBatches Batches(int batch, ulong? seed = null)
+            => new(Ids.Select(TokenIds.ToTensor).ToList(), Labels.Select(l => Tensor.FromArray(new float[] { l }, 1)).ToList(), batch,
+                shuffle: seed is not null, seed: seed ?? 0, mask: false); // the embedding masks the padding (id 0)
 
         public Encoded Subset(int[] rows) => new(rows.Select(r => Ids[r]).ToList(), rows.Select(r => Labels[r]).ToList());
     }

@@ -4,6 +4,7 @@ using Recur.Cli.Common;
 using Recur.Cli.Data;
 using Recur.Cli.Output;
 using Recur.Cli.Training;
+using Recur.Data;
 using Recur.Layers;
 using Recur.Losses;
 using Recur.Models;
@@ -114,7 +115,7 @@ internal sealed class TagCommand
         ui.Info($"tag: {s.Describe()} on {trainPath} — {train.Count:N0} training sentences ({trainWords:N0} words), {dev.Count:N0} dev ({devName}), {test.Count:N0} test ({testWords:N0} words); " +
                 $"{tagNames.Count} tags{(unseen.Count > 0 ? " (not in training: " + string.Join(", ", unseen) + ")" : "")}; vocabulary {vocabulary.Size:N0} (unknown in test {vocabulary.UnknownRate(test.Select(x => x.Forms.Select(Key).ToList())):P1})");
 
-        var run = RunDirectory.Create(s.Out, Task);
+        var run = RunDirectory.Create(s.Out, Task, s.Resume);
         JsonFiles.Write(run.File("task.json"), new JsonObject
         {
             ["task"] = Task, ["format"] = 1, ["tokenizer"] = "lowercase-words, digits as 0",
@@ -124,25 +125,20 @@ internal sealed class TagCommand
             ["model"] = s.Describe(),
         });
         var history = new HistoryCsv(run.File("history.csv"));
-        var loop = new TrainLoop(model, ui, run.File("model.recur"), history)
-        {
-            Monitor = "val_accuracy", Maximize = true, MaxRounds = s.Epochs, Patience = 4, DecayPatience = 2,
-        };
-        var batchRandom = random.Fork();
-        var dropRandom = random.Fork();
+        ulong batchSeed = random.Fork().NextUInt64(), dropSeed = random.Fork().NextUInt64();
         var sample = Enumerable.Range(0, trainIds.Length).Where((_, i) => i % Math.Max(1, trainIds.Length / 500) == 0).ToArray();
-        IEnumerable<Batch> Batches(int[][] ids, int[][] tags, SeededRandom? order)
-            => SequenceBatches.Tagging(ids, tags, SequenceBatches.Groups(ids.Select(x => x.Length).ToList(), order is null ? 256 : s.Batch, order));
-        var result = loop.Run(
-            _ => Batches(WordDropout(trainIds, singletons, dropRandom), trainTags, batchRandom),
-            _ => (trainIds.Length + s.Batch - 1) / s.Batch,
-            () =>
-            {
-                var logs = Evaluation.Run(model, Batches(devIds, devTags, null), Evaluation.RealSteps).ToDictionary(kv => "val_" + kv.Key, kv => kv.Value);
-                logs["accuracy"] = Evaluation.Run(model, Batches(sample.Select(i => trainIds[i]).ToArray(), sample.Select(i => trainTags[i]).ToArray(), null), Evaluation.RealSteps)["accuracy"];
-                return logs;
-            },
-            _ctx.Cancellation);
+        var sampleBatches = Batches(sample.Select(i => trainIds[i]).ToArray(), sample.Select(i => trainTags[i]).ToArray(), 256);
+        // Each epoch its own word dropout (seeded by the epoch) and its own bucketed order.
+        var trainBatches = BatchSource.FromGenerator(
+            epoch => Batches(WordDropout(trainIds, singletons, new SeededRandom(dropSeed + (ulong)epoch)), trainTags, s.Batch, batchSeed).GetBatches(epoch),
+            (trainIds.Length + s.Batch - 1) / s.Batch);
+        var training = new CommandTraining(model, _ctx, ui, run, run.File("model.recur"), history, CommonOptions.Fingerprint(r))
+        {
+            Monitor = "val_accuracy", Maximize = true, MaxRounds = s.Epochs, Patience = 4, DecayPatience = 2, StepsPerRound = trainBatches.Count,
+            Extra = _ => new Dictionary<string, double> { ["accuracy"] = model.Evaluate(sampleBatches)["accuracy"] },
+        };
+        model.Fit(trainBatches, s.Epochs, Batches(devIds, devTags, 256), callbacks: training.Callbacks, verbose: Verbosity.Silent, cancellationToken: _ctx.Cancellation);
+        var result = training.Finish();
 
         double testAccuracy = Accuracy(model, testIds, testTags);
         double baseline = MostFrequentTagAccuracy(train, test, tagNames);
@@ -176,23 +172,13 @@ internal sealed class TagCommand
     private static int[][] WordDropout(int[][] ids, bool[][] singleton, SeededRandom random)
         => ids.Select((x, i) => x.Select((id, t) => singleton[i][t] && random.NextFloat() < 0.5f ? Vocabulary.Unknown : id).ToArray()).ToArray();
 
-    private static double Accuracy(Model model, int[][] ids, int[][] tags)
-    {
-        long correct = 0, total = 0;
-        foreach (var rows in SequenceBatches.Groups(ids.Select(x => x.Length).ToList(), 256, null))
-        {
-            var logits = model.Predict(SequenceBatches.Ids(ids, rows), batchSize: rows.Length); // (B, T, tags)
-            var predicted = Evaluation.ArgMax(logits);
-            int T = logits.Size(1);
-            for (int i = 0; i < rows.Length; i++)
-                for (int t = 0; t < tags[rows[i]].Length; t++)
-                {
-                    total++;
-                    if (predicted[i * T + t] == tags[rows[i]][t]) correct++;
-                }
-        }
-        return (double)correct / total;
-    }
+    /// <summary>The fraction of words whose most likely tag is theirs.</summary>
+    private static double Accuracy(Model model, int[][] ids, int[][] tags) => model.Evaluate(Batches(ids, tags, 256))["accuracy"];
+
+    /// <summary>Sentences and their tags in batches bucketed by length, shuffled by <paramref name="seed"/> each epoch; without one, by increasing length.</summary>
+    private static SequenceBatches Batches(int[][] ids, int[][] tags, int batch, ulong? seed = null)
+        => new(ids.Select(TokenIds.ToTensor).ToList(), tags.Select(TokenIds.ToTensor).ToList(), batch,
+            shuffle: seed is not null, seed: seed ?? 0, perStepTargets: true, mask: false); // the embedding masks the padding (id 0)
 
     /// <summary>Each test word gets the tag it had most often in training; unseen words the most frequent tag overall.</summary>
     internal static double MostFrequentTagAccuracy(List<TaggedSentence> train, List<TaggedSentence> test, IReadOnlyList<string> tags)

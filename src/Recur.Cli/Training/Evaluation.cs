@@ -1,37 +1,8 @@
-using Recur.Models;
-
 namespace Recur.Cli.Training;
 
-/// <summary>Loss and metrics of a model over batches of different shapes (bucketed sequences).</summary>
+/// <summary>Reading a model's outputs: the most likely class, probabilities.</summary>
 internal static class Evaluation
 {
-    /// <summary>
-    /// Means of every quantity <see cref="Model.Evaluate"/> reports, weighted per batch by
-    /// <paramref name="weight"/> (default: samples; for per-step targets pass the real steps).
-    /// </summary>
-    public static Dictionary<string, double> Run(Model model, IEnumerable<Batch> batches, Func<Batch, double>? weight = null)
-    {
-        var sums = new Dictionary<string, double>();
-        double total = 0;
-        foreach (var batch in batches)
-        {
-            double w = weight?.Invoke(batch) ?? batch.X.Size(0);
-            if (w <= 0) continue;
-            foreach (var (k, v) in model.Evaluate(batch.X, batch.Y, batchSize: batch.X.Size(0)))
-                sums[k] = sums.GetValueOrDefault(k) + v * w;
-            total += w;
-        }
-        return sums.ToDictionary(kv => kv.Key, kv => total == 0 ? double.NaN : kv.Value / total);
-    }
-
-    /// <summary>Real (non-zero) ids in a batch of padded sequences.</summary>
-    public static double RealSteps(Batch batch)
-    {
-        int n = 0;
-        foreach (float id in batch.X.Span) if (id != 0f) n++;
-        return n;
-    }
-
     /// <summary>Index of the largest value of each row of (N, C) logits.</summary>
     public static int[] ArgMax(Tensor logits)
     {

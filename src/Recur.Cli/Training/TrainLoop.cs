@@ -9,9 +9,6 @@ namespace Recur.Cli.Training;
 /// <summary>One mini-batch: inputs (B, …) and targets (B, …).</summary>
 internal sealed record Batch(Tensor X, Tensor Y);
 
-/// <summary>How a training run ended.</summary>
-internal sealed record LoopResult(int Rounds, int BestRound, long Steps, double Seconds, bool Interrupted, string StopReason);
-
 /// <summary>
 /// The training loop shared by every command. Each round (an epoch, or for the language model a
 /// slice of the stream) runs <see cref="Model.TrainOnBatch"/> over the batches the task hands it,

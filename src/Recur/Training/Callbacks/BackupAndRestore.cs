@@ -7,7 +7,7 @@ namespace Recur.Training;
 
 /// <summary>
 /// Crash-safe training (Keras' <c>BackupAndRestore</c>): after every epoch the whole training
-/// state is written to <c>backup.safetensors</c> in <paramref name="directory"/>, and a
+/// state is written to <paramref name="fileName"/> (<c>backup.safetensors</c>) in <paramref name="directory"/>, and a
 /// <c>Fit</c> that starts while a backup is there continues from it instead of from the start.
 /// A run killed at any moment and started again with the same data, model and callbacks ends
 /// with the same weights, bit for bit, as a run never interrupted.
@@ -25,16 +25,16 @@ namespace Recur.Training;
 /// training ends normally (as Keras does). <paramref name="fingerprint"/>, when given, must match
 /// the one stored in the backup (e.g. the settings of a command-line run).</para>
 /// </remarks>
-public sealed class BackupAndRestore(string directory, string? fingerprint = null, bool deleteOnTrainEnd = true) : Callback
+public sealed class BackupAndRestore(string directory, string? fingerprint = null, bool deleteOnTrainEnd = true, string fileName = BackupAndRestore.FileName) : Callback
 {
-    /// <summary>The backup's file name inside the directory.</summary>
+    /// <summary>The backup's default file name inside the directory.</summary>
     public const string FileName = "backup.safetensors";
 
     private const string Format = "recur-backup";
     private const int FormatVersion = 1;
 
     /// <summary>The backup file.</summary>
-    public string Path => System.IO.Path.Combine(directory, FileName);
+    public string Path => System.IO.Path.Combine(directory, fileName);
 
     /// <summary>The epoch (0-based) training resumed at, or null when it started from the beginning.</summary>
     public int? ResumedAtEpoch { get; private set; }
@@ -48,7 +48,7 @@ public sealed class BackupAndRestore(string directory, string? fingerprint = nul
         ResumedAtEpoch = null;
         Directory.CreateDirectory(directory);
         // A save killed half-way leaves its temporary file (never the backup itself): remove it.
-        foreach (var stale in Directory.EnumerateFiles(directory, $".{FileName}.*.tmp"))
+        foreach (var stale in Directory.EnumerateFiles(directory, $".{fileName}.*.tmp"))
             try { File.Delete(stale); } catch (IOException) { }
         if (!File.Exists(Path)) return;
         Restore();

@@ -10,7 +10,7 @@ public sealed class StepBudget(long maxSteps) : Callback
     public long Steps { get; private set; }
 
     /// <summary>True once the budget stopped training.</summary>
-    public bool Stopped { get; private set; }
+    public bool Stopped => Steps >= maxSteps;
 
     /// <summary>The budget.</summary>
     public long MaxSteps => maxSteps;
@@ -20,15 +20,12 @@ public sealed class StepBudget(long maxSteps) : Callback
     {
         if (maxSteps < 1) throw new ArgumentOutOfRangeException(nameof(maxSteps), maxSteps, "maxSteps must be at least 1.");
         Steps = 0;
-        Stopped = false;
     }
 
     /// <inheritdoc/>
     public override void OnBatchEnd(int batch, IReadOnlyDictionary<string, double> logs)
     {
-        if (++Steps < maxSteps) return;
-        Stopped = true;
-        Model.StopTraining = true;
+        if (++Steps >= maxSteps) Model.StopTraining = true;
     }
 
     /// <inheritdoc/>

@@ -43,12 +43,17 @@ public sealed class TimeBudget(TimeSpan budget) : Callback
     public override void OnTrainEnd() => _clock.Stop();
 
     /// <inheritdoc/>
-    public override void SaveState(CallbackState state) => state.Set("elapsed_seconds", Elapsed.TotalSeconds);
+    public override void SaveState(CallbackState state)
+    {
+        state.Set("elapsed_seconds", Elapsed.TotalSeconds);
+        state.Set("stopped", Stopped ? 1 : 0);
+    }
 
     /// <inheritdoc/>
     public override void LoadState(CallbackState state)
     {
         _before = TimeSpan.FromSeconds(state.GetNumber("elapsed_seconds"));
+        Stopped = state.GetNumber("stopped") != 0;
         _clock.Restart();
     }
 }
