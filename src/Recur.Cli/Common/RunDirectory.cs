@@ -185,6 +185,13 @@ internal sealed class RunDirectory
         string shown = ShownPath + ".partial";
         if (!Directory.Exists(WorkPath))
             throw new InputException($"--resume: there is no interrupted run in --out {ShownPath} ({shown} does not exist).");
+        if (!Directory.EnumerateFileSystemEntries(WorkPath).Any())
+        {
+            // Killed between creating the directory and its manifest: nothing to resume, start there.
+            Manifest.Create(WorkPath);
+            Resumed = true;
+            return;
+        }
         var manifest = Manifest.TryRead(WorkPath)
             ?? throw new InputException($"--resume: {shown} was not started by recur; remove it or choose another --out.");
         // The owner may be this process itself when recur runs inside a host (tests): its run ended.
@@ -298,7 +305,8 @@ internal sealed class RunDirectory
             if (!System.IO.File.Exists(fullPath)) return false; // a directory: recur writes none
             if (entry == ManifestFile || Names.Contains(entry)) return true;
             return entry.StartsWith('.') && entry.EndsWith(".tmp", StringComparison.Ordinal)
-                   && Names.Any(n => entry.StartsWith("." + n + ".", StringComparison.Ordinal));
+                   && (entry.StartsWith("." + ManifestFile + ".", StringComparison.Ordinal) // a rewrite of the manifest (--resume) cut short
+                       || Names.Any(n => entry.StartsWith("." + n + ".", StringComparison.Ordinal)));
         }
 
         /// <summary>True when the owner may still be running (when in doubt: true).</summary>
