@@ -46,7 +46,12 @@ internal sealed class CommonOptions
     /// <summary>Options that do not change what a run computes: a resumed run may set them differently.</summary>
     private static readonly HashSet<string> NotInFingerprint = new(StringComparer.Ordinal) { "--resume", "--quiet", "--threads", "--out" };
 
-    public CommonOptions(Command command, TaskDefaults d, string task, string? epochsHelp = null)
+    /// <param name="command">The command to add the options to.</param>
+    /// <param name="d">The task's defaults.</param>
+    /// <param name="task">The task's name (default output directory).</param>
+    /// <param name="epochsHelp">Help for --epochs when it has no default value.</param>
+    /// <param name="resumable">The command trains through Fit with a backup: it takes --resume.</param>
+    public CommonOptions(Command command, TaskDefaults d, string task, string? epochsHelp = null, bool resumable = false)
     {
         _cell = new Option<string>("--cell") { Description = "Recurrent cell: lstm, gru or rnn (SimpleRNN)", DefaultValueFactory = _ => d.Cell, HelpName = "lstm|gru|rnn" };
         _cell.AcceptOnlyFromAmong("lstm", "gru", "rnn");
@@ -66,15 +71,16 @@ internal sealed class CommonOptions
         _init = new Option<string>("--init") { Description = "Recurrent weight initialisation: keras (Glorot, orthogonal, forget bias 1) or pytorch (uniform ±1/√units)", DefaultValueFactory = _ => "keras", HelpName = "keras|pytorch" };
         _init.AcceptOnlyFromAmong("keras", "pytorch");
         _resume = new Option<bool>("--resume") { Description = "Continue the run in --out DIR that was interrupted (killed, crashed, out of power) from its last epoch: same options, same result as an uninterrupted run" };
-        foreach (var o in new Option[] { _cell, _units, _layers, _bidirectional, _init, _epochs, _batch, _lr, _clip, _seed, _threads, _quiet, _out, _resume })
+        foreach (var o in new Option[] { _cell, _units, _layers, _bidirectional, _init, _epochs, _batch, _lr, _clip, _seed, _threads, _quiet, _out })
             command.Add(o);
+        if (resumable) command.Add(_resume);
     }
 
     public TrainSettings Read(ParseResult r)
     {
         var s = new TrainSettings(r.GetValue(_cell)!, r.GetValue(_units), r.GetValue(_layers), r.GetValue(_bidirectional),
             r.GetValue(_epochs), r.GetValue(_batch), r.GetValue(_lr), r.GetValue(_clip), r.GetValue(_seed),
-            r.GetValue(_threads), r.GetValue(_quiet), r.GetValue(_out), r.GetValue(_init)!, r.GetValue(_resume));
+            r.GetValue(_threads), r.GetValue(_quiet), r.GetValue(_out), r.GetValue(_init)!, r.GetResult(_resume) is not null && r.GetValue(_resume));
         Positive("--units", s.Units);
         Positive("--layers", s.Layers);
         if (s.Epochs != 0 || r.GetResult(_epochs) is { Implicit: false }) Positive("--epochs", s.Epochs);

@@ -40,7 +40,7 @@ internal sealed class AddingCommand
     {
         _ctx = ctx;
         foreach (var o in new Option[] { _length, _compare, _trainSize, _testSize }) command.Add(o);
-        _common = new CommonOptions(command, Defaults, Task);
+        _common = new CommonOptions(command, Defaults, Task, resumable: true);
         command.SetAction(Run);
     }
 

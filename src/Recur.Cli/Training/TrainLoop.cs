@@ -10,8 +10,9 @@ namespace Recur.Cli.Training;
 internal sealed record Batch(Tensor X, Tensor Y);
 
 /// <summary>
-/// The training loop shared by every command. Each round (an epoch, or for the language model a
-/// slice of the stream) runs <see cref="Model.TrainOnBatch"/> over the batches the task hands it,
+/// The training loop of <c>recur forecast</c> only (every other command trains through
+/// <c>Model.Fit</c> with <see cref="CommandTraining"/>); it goes when forecast trains through Fit.
+/// Each epoch runs <see cref="Model.TrainOnBatch"/> over the batches the task hands it,
 /// then asks the task for its evaluation (validation loss and metrics), logs a history row, keeps
 /// the best weights by <see cref="Monitor"/> (saved to <c>model.recur</c> each time they improve),
 /// halves the learning rate after <see cref="DecayPatience"/> rounds without improvement and stops
