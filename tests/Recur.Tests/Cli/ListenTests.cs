@@ -61,6 +61,19 @@ public class ListenTests
     }
 
     [Fact]
+    public void The_bundled_digits_load_and_train_a_few_steps()
+    {
+        using var dir = new TempDir();
+        string run = dir.File("run");
+        var result = CliRun.Of("listen", "--limit", "64", "--epochs", "1", "--units", "8", "--layers", "1", "--beam", "1", "--quiet", "--out", run);
+        result.ShouldSucceed();
+        var m = CliRun.Metrics(run);
+        Assert.Equal(450, (int)m["test_recordings"]!);
+        Assert.True((int)m["test_voices"]! >= 20, "the test set holds many voices");
+        Assert.True((double)m["test_cer"]! >= 0); // an untrained model may insert more than the references hold
+    }
+
+    [Fact]
     public void Pack_writes_a_feature_file_that_trains_like_the_manifest()
     {
         using var dir = new TempDir();
