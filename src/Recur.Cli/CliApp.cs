@@ -24,6 +24,7 @@ public static class CliApp
             TagCommand.Create(ctx),
             CharLmCommand.Create(ctx),
             AddingCommand.Create(ctx),
+            ExportCommand.Create(ctx),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
