@@ -3,12 +3,12 @@ namespace MlNetOnnx;
 /// <summary>
 /// Text → ids exactly as <c>recur classify</c> encodes it: lower case, split at white space,
 /// punctuation peeled off each end of a word as tokens of its own (a leading apostrophe before
-/// letters stays: "'s"), 0 padding, 1 unknown, the last <see cref="MaxLength"/> tokens kept.
+/// letters stays: "'s"), 0 padding, 1 unknown, vocabulary[i] = i + 2, the last <see cref="MaxLength"/> tokens kept.
 /// </summary>
 public sealed class Encoder(string[] vocabulary, int maxLength)
 {
     private const long Unknown = 1;
-    private readonly Dictionary<string, long> _ids = vocabulary.Select((token, id) => (token, id)).ToDictionary(p => p.token, p => (long)p.id);
+    private readonly Dictionary<string, long> _ids = Ids(vocabulary);
 
     /// <summary>The model's length limit: every ids row has this width.</summary>
     public int MaxLength { get; } = maxLength;
@@ -22,6 +22,14 @@ public sealed class Encoder(string[] vocabulary, int maxLength)
         var row = new long[MaxLength];
         ids.CopyTo(row);
         return row;
+    }
+
+    /// <summary>0 is padding, 1 unknown; the vocabulary's tokens follow from 2 (the first of a repeated token wins).</summary>
+    private static Dictionary<string, long> Ids(string[] vocabulary)
+    {
+        var ids = new Dictionary<string, long>(StringComparer.Ordinal);
+        for (int i = 0; i < vocabulary.Length; i++) ids.TryAdd(vocabulary[i], i + 2);
+        return ids;
     }
 
     private static IEnumerable<string> Tokens(string text)

@@ -2,9 +2,11 @@
 // inside an ML.NET pipeline: tokenize → ids (a CustomMapping) → ApplyOnnxModel → softmax.
 // ML.NET has no LSTM trainer; the model comes from Recur as an ONNX file and nothing here
 // references Recur. The vocabulary, the labels and the length limit travel in the file's metadata.
+// (Without --no-states the file also has the optional state inputs {layer}.h0 …, which ONNX
+// Runtime notes at load time as initializers it will not fold; scoring is the same.)
 //
 //   dotnet run -c Release --project src/Recur.Cli -- classify --out runs/sst2
-//   dotnet run -c Release --project src/Recur.Cli -- export --model runs/sst2 --onnx sentiment.onnx
+//   dotnet run -c Release --project src/Recur.Cli -- export --model runs/sst2 --onnx sentiment.onnx --no-states
 //   dotnet run -c Release --project samples/MlNetOnnx -- sentiment.onnx "a gripping, beautifully acted film"
 using System.Text.Json;
 using Microsoft.ML;
@@ -27,7 +29,9 @@ string[] texts = args.Length > 1 ? args[1..] :
 
 // The metadata recur export writes from task.json.
 Dictionary<string, string> meta;
-using (var session = new InferenceSession(modelFile)) meta = session.ModelMetadata.CustomMetadataMap;
+using (var quiet = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR })
+using (var session = new InferenceSession(modelFile, quiet))
+    meta = session.ModelMetadata.CustomMetadataMap;
 if (!meta.TryGetValue("task", out var task) || task != "classify")
 {
     Console.Error.WriteLine($"{modelFile}: not a model from 'recur classify' (task: {task ?? "none"}).");
@@ -42,7 +46,7 @@ var ml = new MLContext();
 // The ids column has a fixed width (max_length, zeros after the text: the model masks id 0), so
 // ONNX Runtime sees (1, max_length) for its (batch, time) input.
 var idsSchema = SchemaDefinition.Create(typeof(TokenIds));
-idsSchema[nameof(TokenIds.Input)].ColumnType = new VectorDataViewType(NumberDataViewType.Int64, encoder.MaxLength);
+idsSchema["input"].ColumnType = new VectorDataViewType(NumberDataViewType.Int64, encoder.MaxLength);
 var pipeline = ml.Transforms.CustomMapping<Review, TokenIds>((review, ids) => ids.Input = encoder.Encode(review.Text),
         contractName: null, outputSchemaDefinition: idsSchema)
     .Append(ml.Transforms.ApplyOnnxModel(

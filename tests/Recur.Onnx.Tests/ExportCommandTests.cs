@@ -55,6 +55,21 @@ public sealed class ExportCommandTests : IDisposable
     }
 
     [Fact]
+    public void No_states_leaves_one_input_and_one_output()
+    {
+        var (run, _) = Run();
+        string onnx = Path.Combine(_dir, "plain.onnx");
+
+        var (code, _, error) = Recur("export", "--model", Path.Combine(run, "model.recur"), "--onnx", onnx, "--no-states");
+
+        Assert.True(code == 0, error);
+        using var session = OnnxRuntimeRun.Session(File.ReadAllBytes(onnx));
+        Assert.Equal(["input"], session.InputMetadata.Keys);
+        Assert.Equal(["output"], session.OutputMetadata.Keys);
+        Assert.Empty(session.OverridableInitializerMetadata);
+    }
+
+    [Fact]
     public void A_model_that_does_not_load_is_one_line_and_no_file()
     {
         string run = Path.Combine(_dir, "broken");

@@ -24,12 +24,13 @@ internal static class ExportCommand
     {
         var model = new Option<string>("--model", "-m") { Description = "A run directory of recur (or its model.recur)", HelpName = "DIR", Required = true };
         var onnx = new Option<string>("--onnx", "-o") { Description = "The ONNX file to write (replaced atomically)", HelpName = "FILE", Required = true };
-        var command = new Command("export", "Export a trained model to ONNX, for ONNX Runtime, ML.NET and other runtimes") { model, onnx };
-        command.SetAction(r => Run(ctx, r.GetValue(model)!, r.GetValue(onnx)!));
+        var noStates = new Option<bool>("--no-states") { Description = "Leave out the recurrent state inputs ({layer}.h0, .c0) and outputs ({layer}.h_n, .c_n): one input, one output" };
+        var command = new Command("export", "Export a trained model to ONNX, for ONNX Runtime, ML.NET and other runtimes") { model, onnx, noStates };
+        command.SetAction(r => Run(ctx, r.GetValue(model)!, r.GetValue(onnx)!, !r.GetValue(noStates)));
         return command;
     }
 
-    private static int Run(CliContext ctx, string modelPath, string onnxPath)
+    private static int Run(CliContext ctx, string modelPath, string onnxPath, bool states)
     {
         string file = Directory.Exists(modelPath) ? Path.Combine(modelPath, "model.recur") : modelPath;
         if (!File.Exists(file)) throw new InputException($"--model {modelPath}: no model.recur there.");
@@ -51,6 +52,7 @@ internal static class ExportCommand
             model.ExportOnnx(onnxPath, new OnnxExportOptions
             {
                 Metadata = metadata,
+                States = states,
                 Description = metadata.TryGetValue("task", out var task) ? $"Trained by 'recur {task}'; task.json is in the metadata." : null,
             });
         }
@@ -81,6 +83,7 @@ internal static class ExportCommand
         foreach (var (key, value) in task)
             metadata[key] = value is JsonValue v && v.TryGetValue<string>(out var s) ? s : value?.ToJsonString(Plain) ?? "null";
         metadata["task.json"] = task.ToJsonString(Plain);
+        if (task["vocabulary"] is JsonArray) metadata["ids"] = "0 padding, 1 unknown, vocabulary[i] is id i + 2";
         return metadata;
     }
 
