@@ -66,6 +66,9 @@ done
 
 REPEATS=${REPEATS:-3}
 faster() { [ -z "$2" ] || awk -v a="$(field ms "$1")" -v b="$(field ms "$2")" 'BEGIN{exit !(a<b)}'; }
+# keep_faster VAR COMMAND...: runs COMMAND (one line out) and keeps in VAR whichever line is faster.
+keep_faster() { local var=$1 line; shift; line=$("$@"); if faster "$line" "${!var}"; then printf -v "$var" '%s' "$line"; fi; }
+ort_run() { $BENCH ort "$@" 2>/dev/null; } # ONNX Runtime's load-time notes go to stderr
 lines=()
 [ ${#CASES[@]} -eq 0 ] || printf "%-20s %10s %10s %7s %9s %8s %8s %9s %9s %9s\n" case ours_ms torch_ms ratio GFLOP/s %peak torch_%pk ours_MB torch_MB torch_cfg
 # Each side runs every case REPEATS times, alternating, each run in a fresh process, and keeps
@@ -75,13 +78,9 @@ lines=()
 for c in "${CASES[@]}"; do
   ours=""; best_line=""
   for r in $(seq "$REPEATS"); do
-    line=$($BENCH layers "$c")
-    if faster "$line" "$ours"; then ours=$line; fi
+    keep_faster ours $BENCH layers "$c"
     for t in 1 2; do
-      for b in 1 2; do
-        line=$(torch_run "$t" "$b" "$c" "$t")
-        if faster "$line" "$best_line"; then best_line=$line; fi
-      done
+      for b in 1 2; do keep_faster best_line torch_run "$t" "$b" "$c" "$t"; done
     done
   done
   best=$(field ms "$best_line")
@@ -104,12 +103,8 @@ if [ ${#ORT_CASES[@]} -gt 0 ]; then
   for c in "${ORT_CASES[@]}"; do
     ours=""; best_line=""
     for r in $(seq "$REPEATS"); do
-      line=$($BENCH infer "$c")
-      if faster "$line" "$ours"; then ours=$line; fi
-      for t in 1 2; do
-        line=$($BENCH ort "$c" "$t" 2>/dev/null)
-        if faster "$line" "$best_line"; then best_line=$line; fi
-      done
+      keep_faster ours $BENCH infer "$c"
+      for t in 1 2; do keep_faster best_line ort_run "$c" "$t"; done
     done
     oms=$(field ms "$ours"); gf=$(field gflops "$ours"); orss=$(field rss_mb "$ours")
     pms=$(field ms "$best_line"); pgf=$(field gflops "$best_line"); prss=$(field rss_mb "$best_line"); pt=$(field threads "$best_line")

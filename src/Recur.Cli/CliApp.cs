@@ -29,6 +29,7 @@ public static class CliApp
             CharLmCommand.Create(ctx),
             AddingCommand.Create(ctx),
             ListenCommand.Create(ctx),
+            ExportCommand.Create(ctx),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

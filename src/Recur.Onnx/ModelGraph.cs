@@ -8,9 +8,12 @@ internal sealed class ModelGraph(OnnxGraphBuilder graph)
     public OnnxGraphBuilder Graph { get; } = graph;
 
     public OnnxLayerOutput ExportLayer(Layer layer, OnnxValue input, OnnxMask? mask, bool exposeStates)
+        => ExportLayer(layer, [input], [mask], exposeStates);
+
+    public OnnxLayerOutput ExportLayer(Layer layer, IReadOnlyList<OnnxValue> inputs, IReadOnlyList<OnnxMask?> masks, bool exposeStates)
     {
         var exporter = OnnxLayerExporters.Find(layer.GetType()) ?? throw Unexportable(layer);
-        var context = new OnnxLayerContext(this, input, mask, exposeStates);
+        var context = new OnnxLayerContext(this, inputs, masks, exposeStates);
         try
         {
             return exporter(layer, context);

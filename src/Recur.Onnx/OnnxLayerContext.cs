@@ -15,22 +15,28 @@ public sealed class OnnxLayerContext
 {
     private readonly ModelGraph _model;
 
-    internal OnnxLayerContext(ModelGraph model, OnnxValue input, OnnxMask? mask, bool exposeStates)
+    internal OnnxLayerContext(ModelGraph model, IReadOnlyList<OnnxValue> inputs, IReadOnlyList<OnnxMask?> masks, bool exposeStates)
     {
         _model = model;
-        Input = input;
-        Mask = mask;
+        Inputs = inputs;
+        Masks = masks;
         ExposeStates = exposeStates;
     }
 
     /// <summary>The graph being built.</summary>
     public OnnxGraphBuilder Graph => _model.Graph;
 
-    /// <summary>The layer's input.</summary>
-    public OnnxValue Input { get; }
+    /// <summary>The layer's input (the first one, for a layer taking several).</summary>
+    public OnnxValue Input => Inputs[0];
 
     /// <summary>The mask of the input, or null when every step is real.</summary>
-    public OnnxMask? Mask { get; }
+    public OnnxMask? Mask => Masks[0];
+
+    /// <summary>Every input, in the order the layer takes them (one for a layer of a Sequential model).</summary>
+    public IReadOnlyList<OnnxValue> Inputs { get; }
+
+    /// <summary>The mask of each input (null where every step is real).</summary>
+    public IReadOnlyList<OnnxMask?> Masks { get; }
 
     /// <summary>
     /// True when the layer may declare state inputs and outputs (<see cref="InitialState"/>,
