@@ -12,9 +12,11 @@ internal sealed record TaggedSentence(int Line, string[] Forms, string[] Tags);
 /// </summary>
 internal static class ConllU
 {
-    public static List<TaggedSentence> Read(string path, string option)
+    public static List<TaggedSentence> Read(string path, string option) => Parse(InputFile.ReadText(path, option), path);
+
+    /// <summary>The sentences of a CoNLL-U text; <paramref name="path"/> names it in messages.</summary>
+    internal static List<TaggedSentence> Parse(string text, string path)
     {
-        string text = InputFile.ReadText(path, option);
         var sentences = new List<TaggedSentence>();
         var forms = new List<string>();
         var tags = new List<string>();

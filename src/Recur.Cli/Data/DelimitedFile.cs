@@ -43,9 +43,13 @@ internal sealed class DelimitedFile
 
     /// <summary>Reads and checks <paramref name="path"/>; <paramref name="header"/> null means detect.</summary>
     public static DelimitedFile Read(string path, string option, bool? header)
+        => FromText(InputFile.ReadText(path, option), path, header);
+
+    /// <summary>The file from its text (the delimiter detected unless given); <paramref name="path"/> names it in messages.</summary>
+    internal static DelimitedFile FromText(string text, string path, bool? header, char? delimiterGiven = null)
     {
-        string text = InputFile.ReadText(path, option);
-        var records = Parse(text, path, out char delimiter);
+        char delimiter = delimiterGiven ?? DetectDelimiter(text);
+        var records = Parse(text, path, delimiter);
         if (records.Count == 0) throw new InputException($"{path}: the file has no rows (only blank lines).");
         bool hasHeader = header ?? LooksLikeHeader(records);
         string[]? names = hasHeader ? records[0].Cells.Select(c => c.Trim()).ToArray() : null;
@@ -111,8 +115,11 @@ internal sealed class DelimitedFile
     internal static List<Row> Parse(string text, string path, out char delimiter)
     {
         delimiter = DetectDelimiter(text);
-        return delimiter == '\t' ? ParseTsv(text) : ParseCsv(text, path, delimiter);
+        return Parse(text, path, delimiter);
     }
+
+    private static List<Row> Parse(string text, string path, char delimiter)
+        => delimiter == '\t' ? ParseTsv(text) : ParseCsv(text, path, delimiter);
 
     /// <summary>
     /// TSV: one record per line, cells between tabs exactly as written. Most TSV writers (GLUE,

@@ -34,11 +34,25 @@ internal static class InputFile
         {
             throw new InputException($"{option} {path}: cannot be read ({e.Message}).");
         }
+        return FromBytes(bytes, length, path);
+    }
+
+    /// <summary>
+    /// Text from the first <paramref name="length"/> bytes of a file (what <see cref="ReadText"/>
+    /// does once the bytes are read): NUL bytes and invalid encodings are errors, as is no text.
+    /// </summary>
+    internal static string FromBytes(byte[] bytes, int length, string path)
+    {
         if (length == 0) throw new InputException($"{path}: the file is empty.");
+        if (Bom(bytes.AsSpan(0, length)).Encoding is UTF8Encoding && bytes.AsSpan(0, length).IndexOf((byte)0) is >= 0 and int at)
+            throw NulByte(path, bytes, at);
         string text = Decode(bytes, length, path);
         if (text.Length == 0) throw new InputException($"{path}: the file is empty.");
         return text;
     }
+
+    private static InputException NulByte(string path, byte[] bytes, int at)
+        => new($"{path} line {Lines(bytes.AsSpan(0, at))}: a NUL byte (byte {at:N0} of the file); the file is binary, not text.");
 
     /// <summary>The file's bytes (in a buffer of at least that length) and their count, read in chunks up to the limit.</summary>
     private static (byte[] Bytes, int Length) ReadBounded(string path, string option)
@@ -61,9 +75,7 @@ internal static class InputFile
             if (n == 0) break;
             // UTF-16 and UTF-32 text holds zero bytes; a UTF-8 file that holds one is binary.
             if (filled == 0) checkNul = Bom(buffer.AsSpan(0, n)).Encoding is UTF8Encoding;
-            if (checkNul && buffer.AsSpan(filled, n).IndexOf((byte)0) is >= 0 and int at)
-                throw new InputException($"{path} line {Lines(buffer.AsSpan(0, filled + at))}: a NUL byte (byte {filled + at:N0} of the file); " +
-                                         "the file is binary, not text.");
+            if (checkNul && buffer.AsSpan(filled, n).IndexOf((byte)0) is >= 0 and int at) throw NulByte(path, buffer, filled + at);
             filled += n;
             if (filled > Limits.MaxTextFileBytes) throw TooLarge(path, option, filled);
         }

@@ -12,8 +12,12 @@ internal sealed record LabelledTexts(string Path, IReadOnlyList<string> Texts, I
     /// default the first other column.
     /// </summary>
     public static LabelledTexts Load(string path, string option, bool? header, string? textColumn, string? labelColumn)
+        => From(DelimitedFile.Read(path, option, header), textColumn, labelColumn);
+
+    /// <summary>The texts and labels of an already read file (see <see cref="Load"/>).</summary>
+    internal static LabelledTexts From(DelimitedFile file, string? textColumn, string? labelColumn)
     {
-        var file = DelimitedFile.Read(path, option, header);
+        string path = file.Path;
         if (file.ColumnCount < 2)
             throw new InputException($"{path}: one column per row; expected a text column and a label column (separated by a tab or a comma).");
         int label = labelColumn is null ? file.ColumnCount - 1 : file.Column(labelColumn, "--label-column");

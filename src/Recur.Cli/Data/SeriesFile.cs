@@ -17,7 +17,10 @@ internal sealed class SeriesFile
 
     public int Length => File.Rows.Count;
 
-    public static SeriesFile Read(string path, bool? header) => new(DelimitedFile.Read(path, "--csv", header));
+    public static SeriesFile Read(string path, bool? header) => From(DelimitedFile.Read(path, "--csv", header));
+
+    /// <summary>A series over an already read file.</summary>
+    internal static SeriesFile From(DelimitedFile file) => new(file);
 
     /// <summary>
     /// A numeric column with gaps filled; <paramref name="observed"/> marks the cells that held a

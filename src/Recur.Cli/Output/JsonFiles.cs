@@ -52,10 +52,16 @@ internal static class JsonFiles
     public static JsonObject ReadTask(string path, params string[] tasks)
     {
         if (!File.Exists(path)) throw new InputException($"{path}: file not found (every model trained by recur has task.json beside model.recur).");
+        return ParseTask(Data.InputFile.ReadText(path, "task.json"), path, tasks);
+    }
+
+    /// <summary>The checks of <see cref="ReadTask"/> on the file's text.</summary>
+    internal static JsonObject ParseTask(string text, string path, params string[] tasks)
+    {
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(Data.InputFile.ReadText(path, "task.json"), documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false, MaxDepth = 16 });
+            node = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false, MaxDepth = 16 });
         }
         catch (JsonException e)
         {

@@ -29,7 +29,13 @@ internal sealed record TrainedModel(Model Model, JsonObject Task, string Path)
         {
             throw new InputException($"--model {path}: not a readable model file ({e.Message}).");
         }
-        var trained = new TrainedModel(model, task, file);
+        return Checked(model, task, file);
+    }
+
+    /// <summary>The pair, once task.json's fields are checked on their own and against the model.</summary>
+    internal static TrainedModel Checked(Model model, JsonObject task, string path)
+    {
+        var trained = new TrainedModel(model, task, path);
         trained.Check();
         return trained;
     }

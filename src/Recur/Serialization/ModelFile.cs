@@ -62,7 +62,12 @@ internal static class ModelFile
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"Model file '{path}' does not exist.", path);
-        var file = SafeTensorsFile.Read(path);
+        return Load(SafeTensorsFile.Read(path), path);
+    }
+
+    /// <summary>A model from an already read file; <paramref name="path"/> names it in messages.</summary>
+    internal static Model Load(SafeTensorsFile file, string path)
+    {
         var meta = file.Metadata;
         if (!meta.TryGetValue("format", out var format) || format != "recur")
             throw new ModelFormatException(path, "not a Recur model file (its metadata has no format = recur). " +
