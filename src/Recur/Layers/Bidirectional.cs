@@ -30,6 +30,9 @@ public sealed class Bidirectional : Layer
     /// <inheritdoc/>
     public override IReadOnlyList<Parameter> Parameters => Inner.Parameters;
 
+    /// <inheritdoc/>
+    public override IEnumerable<Layer> InnerLayers => [Inner];
+
     internal override IEnumerable<SeededRandom> RandomStreams => Inner.RandomStreams;
 
     /// <inheritdoc/>
@@ -50,6 +53,13 @@ public sealed class Bidirectional : Layer
 
     /// <inheritdoc/>
     public override Tensor Backward(Tensor gradOutput) => Inner.Backward(gradOutput);
+
+    /// <inheritdoc/>
+    public override Tensor Infer(Tensor input, SequenceMask? mask = null)
+    {
+        EnsureBuilt(input);
+        return Inner.Infer(input, mask);
+    }
 
     internal override void BackwardToParameters(Tensor gradOutput) => Inner.BackwardToParameters(gradOutput);
 

@@ -93,6 +93,19 @@ public sealed class Dense : Layer
     /// <exception cref="ArgumentException">The input is not rank 2 or 3, or its last axis differs from the built F.</exception>
     public override Tensor Forward(Tensor input, SequenceMask? mask = null, bool training = false)
     {
+        var y = Compute(input, out var x, out var outputShape);
+        _input = x;
+        _output = y.Reshape(x.Size(0), Units);
+        _outputShape = outputShape;
+        return y;
+    }
+
+    /// <inheritdoc/>
+    public override Tensor Infer(Tensor input, SequenceMask? mask = null) => Compute(input, out _, out _);
+
+    /// <summary>y = f(x·Wᵀ + b); <paramref name="x"/> is the input as (N, F) rows.</summary>
+    private Tensor Compute(Tensor input, out Tensor x, out int[] outputShape)
+    {
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank is not (2 or 3))
             throw new ArgumentException(
@@ -106,8 +119,8 @@ public sealed class Dense : Layer
                 nameof(input));
 
         int n = input.Length / features;                // rows: B or B·T
-        var x = input.Reshape(n, features);           // (N, F)
-        var outputShape = input.ShapeArray;
+        x = input.Reshape(n, features);               // (N, F)
+        outputShape = input.ShapeArray;
         outputShape[^1] = Units;
         var y = Tensor.Zeros(outputShape);            // (N, U) storage
         var w = _weight!.Value.Span;                  // (U, F)
@@ -122,10 +135,6 @@ public sealed class Dense : Layer
             }
         }
         ActivationFunction.Forward(Activation, y.Span, n, Units);
-
-        _input = x;
-        _output = y.Reshape(n, Units);
-        _outputShape = outputShape;
         return y;
     }
 

@@ -51,6 +51,16 @@ public sealed class Dropout : Layer
         return (int[])inputShape.Clone();
     }
 
+    /// <summary>Inference: a copy of x (dropout acts only while training).</summary>
+    public override Tensor Infer(Tensor input, SequenceMask? mask = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank == 0)
+            throw new ArgumentException("input has shape (); expected (batch, …).", nameof(input));
+        if (!IsBuilt) Build(input.ShapeArray[1..]);
+        return input.Clone();
+    }
+
     /// <summary>Returns x ⊙ m / (1 − rate) with m ~ Bernoulli(1 − rate) when training, else a copy of x.</summary>
     public override Tensor Forward(Tensor input, SequenceMask? mask = null, bool training = false)
     {

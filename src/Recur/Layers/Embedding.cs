@@ -95,8 +95,19 @@ public sealed class Embedding : Layer
     /// <exception cref="ArgumentException">The input is not rank 2, or an id is not an integer in [0, V) (checked before any work).</exception>
     public override Tensor Forward(Tensor input, SequenceMask? mask = null, bool training = false)
     {
+        var output = Lookup(input, out var ids);
+        _ids = ids;
+        _inputShape = input.ShapeArray;
+        return output;
+    }
+
+    /// <inheritdoc/>
+    public override Tensor Infer(Tensor input, SequenceMask? mask = null) => Lookup(input, out _);
+
+    private Tensor Lookup(Tensor input, out int[] ids)
+    {
         Tensor.RequireRank(input, 2, nameof(input), "(batch, steps) of ids");
-        var ids = ReadIds(input);
+        ids = ReadIds(input);
         if (!IsBuilt) Build(new[] { -1 });
 
         int b = input.Size(0), t = input.Size(1), e = OutputDim;
@@ -105,9 +116,6 @@ public sealed class Embedding : Layer
         var o = output.Span;
         for (int i = 0; i < ids.Length; i++)
             table.Slice(ids[i] * e, e).CopyTo(o.Slice(i * e, e));
-
-        _ids = ids;
-        _inputShape = input.ShapeArray;
         return output;
     }
 

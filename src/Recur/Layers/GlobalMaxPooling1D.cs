@@ -29,19 +29,29 @@ public sealed class GlobalMaxPooling1D : Layer
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input, SequenceMask? mask = null, bool training = false)
     {
+        var y = Pool(input, mask, out var argmax);
+        (_steps, _argmax) = (input.Size(1), argmax);
+        return y;
+    }
+
+    /// <inheritdoc/>
+    public override Tensor Infer(Tensor input, SequenceMask? mask = null) => Pool(input, mask, out _);
+
+    /// <summary>y (B, F): the maximum over the real steps; <paramref name="argmax"/> (B, F) its step.</summary>
+    private Tensor Pool(Tensor input, SequenceMask? mask, out int[] argmax)
+    {
         Tensor.RequireRank(input, 3, nameof(input), "(batch, time, features)");
         EnsureBuilt(input);
         int B = input.Size(0), T = input.Size(1), F = input.Size(2);
         mask?.RequireShape(B, T, nameof(mask));
-        _steps = T;
-        _argmax = new int[B * F];
-        Array.Fill(_argmax, -1);
+        argmax = new int[B * F];
+        Array.Fill(argmax, -1);
         var y = Tensor.Zeros(B, F);
         var x = input.Span;
         for (int b = 0; b < B; b++)
         {
             var best = y.Span.Slice(b * F, F);
-            var arg = _argmax.AsSpan(b * F, F);
+            var arg = argmax.AsSpan(b * F, F);
             for (int t = 0; t < T; t++)
             {
                 if (mask is not null && !mask[b, t]) continue;

@@ -75,6 +75,20 @@ public abstract class Layer
     /// <summary>Runs the layer on a batch. <paramref name="training"/> enables dropout and similar.</summary>
     public abstract Tensor Forward(Tensor input, SequenceMask? mask = null, bool training = false);
 
+    /// <summary>
+    /// Runs the layer for inference only, keeping no backward cache. The built-in layers are safe
+    /// to call from many threads at once through this method (each call gets exactly the answer
+    /// it would get alone); the default runs <see cref="Forward"/> with <c>training: false</c>, so
+    /// a layer that caches in <see cref="Forward"/> overrides this to be thread-safe.
+    /// </summary>
+    public virtual Tensor Infer(Tensor input, SequenceMask? mask = null) => Forward(input, mask, training: false);
+
+    /// <summary>The layers a wrapper runs (none for a plain layer).</summary>
+    public virtual IEnumerable<Layer> InnerLayers => [];
+
+    /// <summary>The layer and, recursively, every layer it wraps.</summary>
+    internal static IEnumerable<Layer> SelfAndInner(Layer layer) => layer.InnerLayers.SelectMany(SelfAndInner).Prepend(layer);
+
     /// <summary>Back-propagates through the last <see cref="Forward"/> call.</summary>
     public abstract Tensor Backward(Tensor gradOutput);
 

@@ -56,6 +56,15 @@ public sealed class Masking : Layer
     }
 
     /// <inheritdoc/>
+    public override Tensor Infer(Tensor input, SequenceMask? mask = null)
+    {
+        Tensor.RequireRank(input, 3, nameof(input), "(batch, time, features)");
+        EnsureBuilt(input);
+        var computed = ComputeMask(input, mask);
+        return computed is null ? input : Apply(input, computed);
+    }
+
+    /// <inheritdoc/>
     public override Tensor Backward(Tensor gradOutput)
         => Apply(gradOutput, _mask ?? throw new InvalidOperationException($"Layer '{Name}': Backward called before Forward."));
 

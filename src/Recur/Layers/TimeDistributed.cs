@@ -22,6 +22,9 @@ public sealed class TimeDistributed : Layer
     /// <inheritdoc/>
     public override IReadOnlyList<Parameter> Parameters => Inner.Parameters;
 
+    /// <inheritdoc/>
+    public override IEnumerable<Layer> InnerLayers => [Inner];
+
     internal override IEnumerable<SeededRandom> RandomStreams => Inner.RandomStreams;
 
     /// <inheritdoc/>
@@ -47,6 +50,15 @@ public sealed class TimeDistributed : Layer
         var flat = input.Reshape(new[] { _batch * _steps }.Concat(input.ShapeArray[2..]).ToArray());
         var y = Inner.Forward(flat, null, training);
         return y.Reshape(new[] { _batch, _steps }.Concat(y.ShapeArray[1..]).ToArray());
+    }
+
+    /// <inheritdoc/>
+    public override Tensor Infer(Tensor input, SequenceMask? mask = null)
+    {
+        EnsureBuilt(input);
+        int batch = input.Size(0), steps = input.Size(1);
+        var y = Inner.Infer(input.Reshape(new[] { batch * steps }.Concat(input.ShapeArray[2..]).ToArray()), null);
+        return y.Reshape(new[] { batch, steps }.Concat(y.ShapeArray[1..]).ToArray());
     }
 
     /// <inheritdoc/>

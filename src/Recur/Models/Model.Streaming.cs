@@ -6,13 +6,40 @@ namespace Recur.Models;
 public abstract partial class Model
 {
     /// <summary>Every recurrent layer, including those inside wrappers.</summary>
-    internal IEnumerable<RecurrentLayer> RecurrentLayers => Layers.Select(l => l switch
+    internal IEnumerable<RecurrentLayer> RecurrentLayers => Layers.SelectMany(Layer.SelfAndInner).OfType<RecurrentLayer>();
+
+    /// <summary>
+    /// The states the stateful recurrent layers carry into their next call, by layer name (a
+    /// layer with nothing carried yet is absent). Values: changing them changes nothing here.
+    /// </summary>
+    public IReadOnlyDictionary<string, RecurrentState> GetState()
     {
-        RecurrentLayer r => r,
-        Bidirectional b => b.Inner,
-        TimeDistributed { Inner: RecurrentLayer r } => r,
-        _ => null,
-    }).OfType<RecurrentLayer>();
+        var states = new Dictionary<string, RecurrentState>();
+        foreach (var r in RecurrentLayers)
+            if (r.GetState() is { } s) states[r.Name] = s;
+        return states;
+    }
+
+    /// <summary>
+    /// Sets the states the stateful recurrent layers start their next call from, by layer name
+    /// (a stateful layer not named starts from zeros). Everything is checked before anything changes.
+    /// </summary>
+    /// <exception cref="ArgumentException">A name that is no stateful recurrent layer of the model, or a state of the wrong shape (the message names the layer and both shapes).</exception>
+    public void SetState(IReadOnlyDictionary<string, RecurrentState> states)
+    {
+        ArgumentNullException.ThrowIfNull(states);
+        var layers = RecurrentLayers.Where(r => r.Stateful).ToDictionary(r => r.Name);
+        foreach (var (name, state) in states)
+        {
+            if (!layers.TryGetValue(name, out var layer))
+                throw new ArgumentException(
+                    $"Model '{Name}' has no stateful recurrent layer '{name}'; stateful layers: {(layers.Count == 0 ? "none (set Stateful = true)" : string.Join(", ", layers.Keys))}.",
+                    nameof(states));
+            ArgumentNullException.ThrowIfNull(state, nameof(states));
+            state.RequireShape(layer, state.Batch, nameof(states));
+        }
+        foreach (var layer in layers.Values) layer.SetState(states.TryGetValue(layer.Name, out var s) ? s : null);
+    }
 
     /// <summary>
     /// Makes every recurrent layer carry its final states into the next call (and resets them).
@@ -40,7 +67,7 @@ public abstract partial class Model
     {
         ArgumentNullException.ThrowIfNull(x);
         BuildFor(x.ShapeArray[1..]);
-        return ForwardPass(x, mask, training: false, out _);
+        return InferencePass(x, mask);
     }
 
     /// <summary>One optimizer update on one batch; returns the batch loss before the update.</summary>

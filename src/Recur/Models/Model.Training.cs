@@ -258,6 +258,12 @@ public abstract partial class Model
     }
 
     /// <summary>The model's outputs for (N, …) inputs, computed in batches without gradient work.</summary>
+    /// <remarks>
+    /// Thread safety: <c>Predict</c> and <see cref="PredictOnBatch"/> keep no backward cache, and
+    /// several threads may call them on one model at once: each gets exactly the answer it would
+    /// get alone (bit for bit). Not while the same model trains (training is single-caller), and
+    /// not with <see cref="Stateful"/> on (a carried state belongs to one stream).
+    /// </remarks>
     /// <returns>(N, …) raw outputs (logits when the loss works from logits).</returns>
     public Tensor Predict(Tensor x, int batchSize = 32, SequenceMask? mask = null)
     {
@@ -270,7 +276,7 @@ public abstract partial class Model
         for (int start = 0; start < x.Size(0); start += batchSize)
         {
             var rows = Batches.Range(start, Math.Min(batchSize, x.Size(0) - start));
-            parts.Add(ForwardPass(Batches.Take(x, rows), Batches.Take(mask, rows), training: false, out _));
+            parts.Add(InferencePass(Batches.Take(x, rows), Batches.Take(mask, rows)));
         }
         return Batches.Concat(parts);
     }

@@ -75,6 +75,18 @@ public abstract partial class Model
     {
         ArgumentNullException.ThrowIfNull(inputShape);
         if (Layers.Count == 0) throw new InvalidOperationException($"Model '{Name}' has no layers.");
+        if (!IsBuilt)
+        {
+            // The first call builds the weights: one builder, even when it is a Predict on many threads.
+            lock (_buildLock) return BuildLayers(inputShape);
+        }
+        return BuildLayers(inputShape);
+    }
+
+    private readonly object _buildLock = new();
+
+    private int[] BuildLayers(int[] inputShape)
+    {
         var random = IsBuilt ? null : new SeededRandom(Seed);
         var shape = inputShape;
         foreach (var layer in Layers)
@@ -125,6 +137,12 @@ public abstract partial class Model
 
     /// <summary>Runs the layers in order. Returns the output and the mask that goes with it.</summary>
     internal abstract Tensor ForwardPass(Tensor input, SequenceMask? mask, bool training, out SequenceMask? outputMask);
+
+    /// <summary>
+    /// Runs the layers for inference (<see cref="Layer.Infer"/>): no backward cache is kept, so
+    /// calls may run on several threads at once.
+    /// </summary>
+    internal abstract Tensor InferencePass(Tensor input, SequenceMask? mask);
 
     /// <summary>Back-propagates ∂L/∂output through the layers of the last <see cref="ForwardPass"/>.</summary>
     internal abstract void BackwardPass(Tensor gradOutput);

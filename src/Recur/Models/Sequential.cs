@@ -62,6 +62,18 @@ public sealed class Sequential : Model
         return x;
     }
 
+    internal override Tensor InferencePass(Tensor input, SequenceMask? mask)
+    {
+        var x = input;
+        foreach (var layer in _layers)
+        {
+            var next = layer.Infer(x, mask);
+            mask = layer.ComputeMask(x, mask);
+            x = next;
+        }
+        return x;
+    }
+
     internal override void BackwardPass(Tensor gradOutput)
     {
         // The first layer's input is data: nothing needs its gradient.

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Recur.Initializers;
 using Recur.Kernels;
@@ -24,8 +25,8 @@ namespace Recur.Layers.Recurrent;
 public abstract class RecurrentLayer : Layer
 {
     private DirectionWeights[] _directions = Array.Empty<DirectionWeights>(); // [layer·D + d]
-    private ForwardState? _last;
-    private readonly Workspace _workspace = new();
+    private ForwardState? _last;                                   // the single-caller API's last call (ForwardWithState → BackwardWithState)
+    private readonly ConcurrentBag<ForwardState> _idle = new();    // call states no call holds: buffers and cells to reuse
     private SeededRandom? _dropoutRandom;
     private bool _stateful;
     private Tensor? _carriedHidden, _carriedCell; // (L·D, B, H) final states of the last call, when stateful
@@ -198,7 +199,7 @@ public abstract class RecurrentLayer : Layer
                     Initializer.Orthogonal(whh.Value.Span, GH, H, random);
                     InitializeKerasBias(bih.Value.Span);
                 }
-                _directions[l * D + d] = new DirectionWeights(wih, whh, bih, bhh, CreateCell(whh.Value, bhh.Value), inSize);
+                _directions[l * D + d] = new DirectionWeights(wih, whh, bih, bhh, inSize);
             }
         }
         _dropoutRandom = random.Fork();
@@ -215,30 +216,29 @@ public abstract class RecurrentLayer : Layer
     public RecurrentOutput ForwardWithState(Tensor input, Tensor? initialHidden = null, Tensor? initialCell = null,
         SequenceMask? mask = null, bool training = false)
     {
-        Tensor.RequireRank(input, 3, nameof(input), "(batch, time, features)");
+        CheckCall(input, initialHidden, initialCell, mask);
+        // The previous call's state goes back to the pool: its buffers are this call's when they fit.
+        if (_last is { } previous) Release(previous);
+        _last = null;
+        var (output, hN, cN, state) = Run(input, initialHidden, initialCell, mask, training);
+        _last = state;
+        return new RecurrentOutput(output, hN, cN);
+    }
+
+    /// <summary>
+    /// The forward pass of one call, on a call state of its own (rented from the pool): nothing
+    /// here touches another call's buffers or cells, so calls may run on several threads at once.
+    /// </summary>
+    private (Tensor Output, Tensor HiddenState, Tensor? CellState, ForwardState State) Run(Tensor input, Tensor? initialHidden,
+        Tensor? initialCell, SequenceMask? mask, bool training)
+    {
         int B = input.Size(0), T = input.Size(1);
-        EnsureBuilt(input);
         int I = InputSize, H = Units, D = Directions, L = Options.NumLayers, W = OutputWidth;
         int[] stateShape = { L * D, B, H };
-        if (initialHidden is not null) Tensor.RequireShape(initialHidden, stateShape, nameof(initialHidden));
-        if (initialCell is not null)
-        {
-            if (!HasCellState)
-                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) has no cell state; pass initialCell only to an LSTM.", nameof(initialCell));
-            Tensor.RequireShape(initialCell, stateShape, nameof(initialCell));
-        }
-        mask?.RequireShape(B, T, nameof(mask));
-        if (Options.CheckFinite)
-        {
-            input.ThrowIfNonFinite(nameof(input));
-            initialHidden?.ThrowIfNonFinite(nameof(initialHidden));
-            initialCell?.ThrowIfNonFinite(nameof(initialCell));
-        }
-
         bool[]? valid = TimeMajorFlags(mask, B, T);
-        var previous = _last;
-        var state = new ForwardState(B, T, valid, L, D);
-        var x = _workspace.Get(Workspace.Use.LayerInput, 0, T * B * I); // (T, B, I)
+        var state = Rent(B, T, valid);
+        var workspace = state.Workspace;
+        var x = workspace.Get(Workspace.Use.LayerInput, 0, T * B * I); // (T, B, I)
         Layout.SwapOuter(input.Span, B, T, I, x);
         var hN = Tensor.Zeros(stateShape);
         var cN = HasCellState ? Tensor.Zeros(stateShape) : null;
@@ -253,22 +253,94 @@ public abstract class RecurrentLayer : Layer
                 var h0 = initialHidden is null ? new float[B * H] : initialHidden.Span.Slice(k * B * H, B * H).ToArray();
                 var c0 = !HasCellState ? Array.Empty<float>()
                     : initialCell is null ? new float[B * H] : initialCell.Span.Slice(k * B * H, B * H).ToArray();
-                var cache = SequenceLoop.Forward(w.Cell, x, T, B, w.InputSize, w.WeightIh.Value, w.BiasIh.Value, h0, c0, valid, d == 1,
-                    reuse: previous?.Caches[k]);
+                var cache = SequenceLoop.Forward(state.Cells[k], x, T, B, w.InputSize, w.WeightIh.Value, w.BiasIh.Value, h0, c0, valid, d == 1,
+                    reuse: state.Caches[k]);
                 state.Caches[k] = cache;
                 outputs[d] = cache.Output(masked: valid is not null);
                 cache.StateAt(cache.FinalSlot).CopyTo(hN.Span.Slice(k * B * H, B * H));
                 if (cN is not null) cache.CellAt(cache.FinalSlot).CopyTo(cN.Span.Slice(k * B * H, B * H));
             }
-            var merged = _workspace.Get(Workspace.Use.LayerInput, l + 1, T * B * W); // (T, B, W)
+            var merged = workspace.Get(Workspace.Use.LayerInput, l + 1, T * B * W); // (T, B, W)
             DirectionMerge.Merge(Options.MergeMode, outputs, T * B, H, merged);
-            if (training && Options.Dropout > 0f && l < L - 1)
-                state.DropoutScales[l] = ApplyDropout(merged, _workspace.Get(Workspace.Use.DropoutScale, l, merged.Length));
+            state.DropoutScales[l] = training && Options.Dropout > 0f && l < L - 1
+                ? ApplyDropout(merged, workspace.Get(Workspace.Use.DropoutScale, l, merged.Length))
+                : null;
             x = merged;
         }
-        _last = state;
         var output = new Tensor(Layout.SwapOuter(x, T, B, W), B, T, W);
+        return (output, hN, cN, state);
+    }
+
+    /// <summary>
+    /// Runs the layer for inference only: no backward cache is kept (the call's buffers go back to
+    /// the pool before it returns), so any number of threads may call this at once on one layer
+    /// and each gets exactly what it would get alone. Returns every output and the final states.
+    /// </summary>
+    /// <remarks>Not with <see cref="Stateful"/> carrying (that state belongs to one stream).</remarks>
+    public RecurrentOutput Infer(Tensor input, Tensor? initialHidden = null, Tensor? initialCell = null, SequenceMask? mask = null)
+    {
+        CheckCall(input, initialHidden, initialCell, mask);
+        var (output, hN, cN, state) = Run(input, initialHidden, initialCell, mask, training: false);
+        Release(state);
         return new RecurrentOutput(output, hN, cN);
+    }
+
+    /// <summary>
+    /// One step of every sequence of a batch, for inference: <paramref name="input"/> (B, I) is
+    /// x_t, <paramref name="state"/> the state entering the step (null: zeros). Returns the
+    /// step's output (B, W) and the state leaving it. Stepping a sequence one step at a time
+    /// gives the same bits as running it whole. Safe from many threads at once (as <see cref="Infer"/>).
+    /// </summary>
+    public (Tensor Output, RecurrentState State) Step(Tensor input, RecurrentState? state = null)
+    {
+        Tensor.RequireRank(input, 2, nameof(input), "(batch, features)");
+        int B = input.Size(0);
+        state?.RequireShape(this, B, nameof(state));
+        var r = Infer(input.Reshape(B, 1, input.Size(1)), state?.Hidden, state?.Cell);
+        return (r.Output.Reshape(B, OutputWidth), new RecurrentState(r.HiddenState, r.CellState));
+    }
+
+    private void CheckCall(Tensor input, Tensor? initialHidden, Tensor? initialCell, SequenceMask? mask)
+    {
+        Tensor.RequireRank(input, 3, nameof(input), "(batch, time, features)");
+        int B = input.Size(0), T = input.Size(1);
+        EnsureBuilt(input);
+        int[] stateShape = { Options.NumLayers * Directions, B, Units };
+        if (initialHidden is not null) Tensor.RequireShape(initialHidden, stateShape, nameof(initialHidden));
+        if (initialCell is not null)
+        {
+            if (!HasCellState)
+                throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) has no cell state; pass initialCell only to an LSTM.", nameof(initialCell));
+            Tensor.RequireShape(initialCell, stateShape, nameof(initialCell));
+        }
+        mask?.RequireShape(B, T, nameof(mask));
+        if (Options.CheckFinite)
+        {
+            input.ThrowIfNonFinite(nameof(input));
+            initialHidden?.ThrowIfNonFinite(nameof(initialHidden));
+            initialCell?.ThrowIfNonFinite(nameof(initialCell));
+        }
+    }
+
+    /// <summary>A call state for a batch of <paramref name="batch"/> × <paramref name="steps"/>: an idle one (its buffers reused when they fit) or a new one.</summary>
+    private ForwardState Rent(int batch, int steps, bool[]? valid)
+    {
+        if (!_idle.TryTake(out var state))
+        {
+            var cells = new RecurrentCell[_directions.Length];
+            for (int k = 0; k < cells.Length; k++) cells[k] = CreateCell(_directions[k].WeightHh.Value, _directions[k].BiasHh.Value);
+            state = new ForwardState(Options.NumLayers, Directions, cells);
+        }
+        state.Begin(batch, steps, valid);
+        return state;
+    }
+
+    /// <summary>Returns a call state to the pool; a backward pass through it is refused from now on.</summary>
+    private void Release(ForwardState state)
+    {
+        if (state.Released) return;
+        state.Released = true;
+        _idle.Add(state);
     }
 
     /// <summary>
@@ -287,6 +359,8 @@ public abstract class RecurrentLayer : Layer
         bool inputGradient = true)
     {
         var state = _last ?? throw new InvalidOperationException($"Layer '{Name}': Backward called before Forward.");
+        if (state.Released) throw new InvalidOperationException($"Layer '{Name}': the forward call's state was released; call Forward again.");
+        var workspace = state.Workspace;
         int B = state.B, T = state.T, H = Units, D = Directions, L = Options.NumLayers, W = OutputWidth;
         int[] stateShape = { L * D, B, H };
         if (gradOutput is not null) Tensor.RequireShape(gradOutput, new[] { B, T, W }, nameof(gradOutput));
@@ -302,13 +376,13 @@ public abstract class RecurrentLayer : Layer
         float[]? dMerged = null;
         if (gradOutput is not null)
         {
-            dMerged = _workspace.Get(Workspace.Use.GradMerged, 0, T * B * W);
+            dMerged = workspace.Get(Workspace.Use.GradMerged, 0, T * B * W);
             Layout.SwapOuter(gradOutput.Span, B, T, W, dMerged);
         }
         var dh0 = Tensor.Zeros(stateShape);
         var dc0 = HasCellState ? Tensor.Zeros(stateShape) : null;
         bool splitIsIdentity = DirectionMerge.SplitIsIdentity(Options.MergeMode, D);
-        var dy = splitIsIdentity ? Array.Empty<float>() : _workspace.Get(Workspace.Use.GradDirection, 0, T * B * H);
+        var dy = splitIsIdentity ? Array.Empty<float>() : workspace.Get(Workspace.Use.GradDirection, 0, T * B * H);
         var norms = RecordStepGradientNorms ? Tensor.Zeros(L * D, T) : null; // (L·D, T)
         for (int l = L - 1; l >= 0; l--)
         {
@@ -316,13 +390,13 @@ public abstract class RecurrentLayer : Layer
                 for (int k = 0; k < dMerged.Length; k++) dMerged[k] *= scales[k];
             int inSize = _directions[l * D].InputSize;
             var dx = l == 0 && !inputGradient ? Array.Empty<float>()
-                : _workspace.Get(Workspace.Use.GradInput, l, T * B * inSize, clear: true); // accumulated by both directions
+                : workspace.Get(Workspace.Use.GradInput, l, T * B * inSize, clear: true); // accumulated by both directions
             for (int d = 0; d < D; d++)
             {
                 int k = l * D + d;
                 var w = _directions[k];
                 if (dMerged is not null && !splitIsIdentity) DirectionMerge.Split(Options.MergeMode, D, d, dMerged, T * B, H, dy);
-                SequenceLoop.Backward(w.Cell, state.Caches[k]!, state.LayerInputs[l]!, inSize, w.WeightIh.Value,
+                SequenceLoop.Backward(state.Cells[k], state.Caches[k]!, state.LayerInputs[l]!, inSize, w.WeightIh.Value,
                     dMerged is null ? ReadOnlySpan<float>.Empty : splitIsIdentity ? dMerged : dy,
                     gradHidden is null ? ReadOnlySpan<float>.Empty : gradHidden.Span.Slice(k * B * H, B * H),
                     gradCell is null ? ReadOnlySpan<float>.Empty : gradCell.Span.Slice(k * B * H, B * H),
@@ -351,6 +425,41 @@ public abstract class RecurrentLayer : Layer
         if (_stateful) (_carriedHidden, _carriedCell) = (result.HiddenState, result.CellState);
         return Options.ReturnSequences ? result.Output : LastOutput(result.HiddenState);
     }
+
+    /// <summary>
+    /// Inference: (B, T, I) → (B, T, W) or (B, W) as <see cref="Forward"/>, keeping no backward
+    /// cache; safe from many threads at once unless the layer is <see cref="Stateful"/> (a carried
+    /// state belongs to one stream: that path is single-caller).
+    /// </summary>
+    public override Tensor Infer(Tensor input, SequenceMask? mask = null)
+    {
+        if (_stateful) return Forward(input, mask, training: false);
+        var result = Infer(input, null, null, mask);
+        return Options.ReturnSequences ? result.Output : LastOutput(result.HiddenState);
+    }
+
+    /// <summary>The state carried into the next call when <see cref="Stateful"/> (null before the first call or after <see cref="ResetStates"/>).</summary>
+    public RecurrentState? GetState() => _carriedHidden is null ? null : new RecurrentState(_carriedHidden.Clone(), _carriedCell?.Clone());
+
+    /// <summary>
+    /// Sets the state the next call of a <see cref="Stateful"/> layer starts from (null: zeros).
+    /// </summary>
+    /// <exception cref="ArgumentException">The state's shape is not (L·D, B, H) for this layer, or it lacks (or has) a cell state.</exception>
+    public void SetState(RecurrentState? state)
+    {
+        if (state is null)
+        {
+            ResetStates();
+            return;
+        }
+        if (!_stateful)
+            throw new InvalidOperationException($"Layer '{Name}' is not stateful; set Stateful = true before SetState (or pass the state to Step or ForwardWithState).");
+        state.RequireShape(this, state.Batch, nameof(state));
+        (_carriedHidden, _carriedCell) = (state.Hidden.Clone(), state.Cell?.Clone());
+    }
+
+    /// <summary>True for an LSTM: its state has a cell part.</summary>
+    public bool HasCell => HasCellState;
 
     /// <inheritdoc/>
     public override Tensor Backward(Tensor gradOutput) => BackwardCore(gradOutput, inputGradient: true)!;
@@ -406,17 +515,25 @@ public abstract class RecurrentLayer : Layer
         return all ? null : valid;
     }
 
-    private sealed record DirectionWeights(Parameter WeightIh, Parameter WeightHh, Parameter BiasIh, Parameter BiasHh,
-        RecurrentCell Cell, int InputSize);
+    private sealed record DirectionWeights(Parameter WeightIh, Parameter WeightHh, Parameter BiasIh, Parameter BiasHh, int InputSize);
 
-    /// <summary>What the last forward pass left for backward.</summary>
-    private sealed class ForwardState(int batch, int steps, bool[]? valid, int layers, int directions)
+    /// <summary>
+    /// One call of the layer: what its forward pass left for backward, with the buffers and the
+    /// cells (whose packed weights are per call) it ran on. Pooled: a released state is reused by
+    /// a later call.
+    /// </summary>
+    private sealed class ForwardState(int layers, int directions, RecurrentCell[] cells)
     {
-        public int B { get; } = batch;
-        public int T { get; } = steps;
-        public bool[]? Valid { get; } = valid;                              // (T, B)
+        public int B { get; private set; }
+        public int T { get; private set; }
+        public bool[]? Valid { get; private set; }                          // (T, B)
+        public bool Released { get; set; }
+        public RecurrentCell[] Cells { get; } = cells;                      // [layer·D + d]
+        public Workspace Workspace { get; } = new();
         public float[]?[] LayerInputs { get; } = new float[layers][];       // each (T, B, I_l)
         public DirectionCache?[] Caches { get; } = new DirectionCache[layers * directions];
         public float[]?[] DropoutScales { get; } = new float[layers][];     // each (T, B, W) or null
+
+        public void Begin(int batch, int steps, bool[]? valid) => (B, T, Valid, Released) = (batch, steps, valid, false);
     }
 }
