@@ -23,6 +23,7 @@ public static class CliApp
             ForecastCommand.Create(ctx),
             TagCommand.Create(ctx),
             CharLmCommand.Create(ctx),
+            TranslateCommand.Create(ctx),
             AddingCommand.Create(ctx),
         };
         var parse = root.Parse(args);
