@@ -171,16 +171,26 @@ internal sealed class TranslateCommand
             ["max_length"] = maxLength, ["beam"] = beam, ["data"] = data.Name,
         });
         var history = new HistoryCsv(run.File("history.csv"));
+        int batchSize = Math.Min(s.Batch, pairs.Count), batches = (pairs.Count + batchSize - 1) / batchSize;
         var clock = Stopwatch.StartNew();
         var budget = TimeSpan.FromMinutes(minutes);
         var callbacks = new Callback[]
         {
-            new LambdaCallback { BatchEnd = (_, _) => { if (clock.Elapsed >= budget || _ctx.Cancellation.IsCancellationRequested) model.StopTraining = true; } },
+            new LambdaCallback
+            {
+                BatchEnd = (batch, logs) =>
+                {
+                    if (clock.Elapsed >= budget || _ctx.Cancellation.IsCancellationRequested) model.StopTraining = true;
+                    // A line every tenth of an epoch: the epoch lines alone come minutes apart.
+                    if ((batch + 1) % Math.Max(1, batches / 10) == 0 && batch + 1 < batches)
+                        ui.Info($"  {batch + 1:N0}/{batches:N0} batches, loss {logs["loss"]:0.0000}, {clock.Elapsed.TotalSeconds:0} s");
+                },
+            },
             new LambdaCallback { EpochEnd = (_, logs) => history.Append(new Dictionary<string, double>(logs) { ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1) }) },
             new ReduceLROnPlateau("val_loss", factor: 0.5f, patience: 1),
             new EarlyStopping("val_loss", patience: 4, restoreBestWeights: true),
         };
-        var fit = model.Fit(x, y, epochs: s.Epochs, batchSize: Math.Min(s.Batch, pairs.Count), validationData: validation, callbacks: callbacks,
+        var fit = model.Fit(x, y, epochs: s.Epochs, batchSize: batchSize, validationData: validation, callbacks: callbacks,
             verbose: ui.Quiet ? Verbosity.Silent : Verbosity.EpochLine, cancellationToken: _ctx.Cancellation);
         double trainSeconds = clock.Elapsed.TotalSeconds;
         EncoderDecoderFile.Save(network, run.File("model.recur"));
