@@ -106,6 +106,21 @@ public class TranslateTests
     }
 
     [Fact]
+    public void Wer_counts_items_matching_no_target_and_per_uses_the_closest_target()
+    {
+        var items = new List<PairItem>
+        {
+            new(["a"], [["ax"], ["ey"]]),
+            new(["ab"], [["ae", "b"]]),
+            new(["abc"], [["ae", "b", "k"], ["ae", "b"]]),
+        };
+        var (wer, per) = Scores.Of(items, [["ey"], ["ae", "p"], ["ae", "b", "k", "s"]]);
+        Assert.Equal(2.0 / 3, wer, 12);
+        // Distances 0 (to "ey", length 1), 1 (length 2), 1 (to "ae b k", length 3): 2 / 6.
+        Assert.Equal(2.0 / 6, per, 12);
+    }
+
+    [Fact]
     public void The_bundled_cmudict_has_the_published_split()
     {
         var items = CmuDict.Read(BundledData.Path("g2p_cmudict/cmudict-0.4.out"));

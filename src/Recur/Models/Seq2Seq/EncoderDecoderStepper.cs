@@ -69,11 +69,24 @@ public sealed class EncoderDecoderStepper(EncoderDecoder network) : IStepModel<E
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// The softmax runs over the tokens a target can hold: padding, the start token and the unknown
+    /// token never occur in one, so their log-probabilities are −∞ (a decoder never picks them).
+    /// </remarks>
     public State Step(ReadOnlySpan<int> previous, State state, Span<float> logProbabilities)
     {
         var (next, logits) = Advance(previous, state);
+        ExcludeReserved(logits.Span, state.Rows, VocabularySize);
         LogSoftmax.Rows(logits.Span, logProbabilities, state.Rows, VocabularySize);
         return next;
+    }
+
+    /// <summary>Sets the logits of padding, start and unknown to −∞ in each of the (B, V) rows.</summary>
+    internal static void ExcludeReserved(Span<float> logits, int rows, int vocabulary)
+    {
+        for (int b = 0; b < rows; b++)
+            foreach (int id in (ReadOnlySpan<int>)[EncoderDecoder.Pad, EncoderDecoder.Start, EncoderDecoder.Unknown])
+                logits[b * vocabulary + id] = float.NegativeInfinity;
     }
 
     /// <summary>

@@ -63,8 +63,10 @@ public class EncoderDecoderTests
         var (x, _) = EncoderDecoder.Pack(o, sources, targets);
         var logits = net.Forward(x);
         int V = o.TargetVocabulary, Tt = o.TargetSteps;
-        var expected = new float[logits.Length];
-        LogSoftmax.Rows(logits.Span, expected, 3 * Tt, V);
+        // The stepper's softmax leaves out padding, start and unknown (never a target token).
+        var expected = logits.ToArray();
+        EncoderDecoderStepper.ExcludeReserved(expected, 3 * Tt, V);
+        LogSoftmax.Rows(expected, expected, 3 * Tt, V);
 
         var stepper = new EncoderDecoderStepper(net);
         var state = stepper.Encode(sources);
@@ -77,12 +79,37 @@ public class EncoderDecoderTests
             for (int b = 0; b < 3; b++)
                 if (t <= targets[b].Length)
                     for (int v = 0; v < V; v++) Assert.Equal(expected[(b * Tt + t) * V + v], logp[b * V + v], 4);
+            Assert.All(new[] { EncoderDecoder.Pad, EncoderDecoder.Start, EncoderDecoder.Unknown }, id => Assert.Equal(float.NegativeInfinity, logp[id]));
         }
         // The weights of a step are a distribution over the real source steps.
         var weights = stepper.AttentionWeights([EncoderDecoder.Start, EncoderDecoder.Start, EncoderDecoder.Start], stepper.Encode(sources))!;
         Assert.Equal(new[] { 3, 5 }, weights.ShapeArray);
         Assert.Equal(1.0, Enumerable.Range(0, 5).Sum(j => weights[1, j]), 5);
         Assert.Equal(0f, weights[2, 1]);
+    }
+
+    [Fact]
+    public void A_batch_cut_to_its_longest_pair_gives_the_logits_of_the_full_layout()
+    {
+        // Rows 1 and 2 alone are shorter than the layout (sources of 2 and 1, targets of 1 and 2):
+        // that batch runs for 2 source and 3 target steps; the same rows in a full batch run for 5 and 5.
+        var o = Tiny(Seq2SeqCell.Lstm, Seq2SeqAttention.General, decoderLayers: 2);
+        var net = new EncoderDecoder(o);
+        net.Build([o.SourceSteps + o.TargetSteps], new SeededRandom(4));
+        var (x, _) = Batch(o);
+        var full = net.Forward(x);                                   // (3, Tt, V)
+        int width = o.SourceSteps + o.TargetSteps, TtV = o.TargetSteps * o.TargetVocabulary;
+        var shortRows = new Tensor(x.ToArray()[width..], 2, width);
+        var cut = net.Forward(shortRows);
+        var mask = net.ComputeMask(shortRows, null)!;
+        for (int b = 0; b < 2; b++)
+            for (int t = 0; t < o.TargetSteps; t++)
+                for (int v = 0; v < o.TargetVocabulary; v++)
+                {
+                    float got = cut[b, t, v];
+                    if (mask[b, t]) Assert.Equal(full.Span[(b + 1) * TtV + t * o.TargetVocabulary + v], got, 5);
+                    else if (t >= 3) Assert.Equal(0f, got); // past the batch's longest target: not computed
+                }
     }
 
     [Fact]
