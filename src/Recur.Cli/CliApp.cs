@@ -27,6 +27,7 @@ public static class CliApp
             ForecastCommand.Create(ctx),
             TagCommand.Create(ctx),
             CharLmCommand.Create(ctx),
+            TranslateCommand.Create(ctx),
             AddingCommand.Create(ctx),
             ListenCommand.Create(ctx),
             ExportCommand.Create(ctx),

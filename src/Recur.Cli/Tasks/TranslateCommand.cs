@@ -1,0 +1,291 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Recur.Cli.Common;
+using Recur.Cli.Data;
+using Recur.Cli.Output;
+using Recur.Cli.Translation;
+using Recur.Losses;
+using Recur.Models;
+using Recur.Models.Seq2Seq;
+using Recur.Optimizers;
+using Recur.Serialization;
+using Recur.Training;
+
+namespace Recur.Cli.Tasks;
+
+/// <summary>
+/// <c>recur translate</c>: sequence to sequence. An encoder–decoder with attention
+/// (<see cref="EncoderDecoder"/>) trained with teacher forcing through <c>Model.Fit</c> on TSV
+/// pairs, decoded greedily and with beam search. With no arguments: grapheme-to-phoneme
+/// conversion on the bundled CMUdict 0.4 (letters → phonemes) on the standard split.
+/// </summary>
+internal sealed class TranslateCommand
+{
+    public const string Task = "translate";
+
+    public static readonly TaskDefaults Defaults = new()
+    {
+        Cell = "lstm", Units = 128, Layers = 1, Bidirectional = true, Epochs = 30, Batch = 64, LearningRate = 2e-3f, Clip = 5f, Seed = 1,
+    };
+
+    private readonly CliContext _ctx;
+    private readonly CommonOptions _common;
+    private readonly Option<string?> _train = new("--train") { Description = "Training pairs, TSV source<TAB>target (default: bundled CMUdict, spelling → phonemes)", HelpName = "FILE" };
+    private readonly Option<string?> _test = new("--test") { Description = "Test pairs, TSV (default with --train: 5% of it)", HelpName = "FILE" };
+    private readonly Option<string?> _dev = new("--dev") { Description = "Pairs that pick the best epoch, TSV (default with --train: 5% of it)", HelpName = "FILE" };
+    private readonly Option<string> _tokens = new("--tokens") { Description = "Tokens of a TSV's texts: char (every character) or word (split at spaces)", DefaultValueFactory = _ => "char", HelpName = "char|word" };
+    private readonly Option<int> _beam = new("--beam") { Description = "Beam width of the reported decoding (1: greedy; greedy is reported too)", DefaultValueFactory = _ => 5 };
+    private readonly Option<int> _embedding = new("--embedding") { Description = "Token embedding size", DefaultValueFactory = _ => 64 };
+    private readonly Option<int?> _decoderUnits = new("--decoder-units") { Description = "Decoder units (default: the encoder's output width)" };
+    private readonly Option<string> _attention = new("--attention") { Description = "Attention score: general, dot, additive or none", DefaultValueFactory = _ => "general", HelpName = "general|dot|additive|none" };
+    private readonly Option<float> _dropout = new("--dropout") { Description = "Dropout on the embeddings and the attentional state", DefaultValueFactory = _ => 0.2f };
+    private readonly Option<float> _smoothing = new("--label-smoothing") { Description = "Label smoothing of the per-step cross-entropy", DefaultValueFactory = _ => 0.1f };
+    private readonly Option<double> _minutes = new("--minutes") { Description = "Stop training after this many minutes", DefaultValueFactory = _ => 25 };
+    private readonly Option<int> _maxLength = new("--max-length") { Description = "Most tokens of a target (longer training targets are refused; decoding stops there)", DefaultValueFactory = _ => 100 };
+
+    private TranslateCommand(CliContext ctx, Command command)
+    {
+        _ctx = ctx;
+        _attention.AcceptOnlyFromAmong("general", "dot", "additive", "none");
+        _tokens.AcceptOnlyFromAmong(Tokens.Modes);
+        foreach (var o in new Option[] { _train, _test, _dev, _tokens, _beam, _embedding, _decoderUnits, _attention, _dropout, _smoothing, _minutes, _maxLength }) command.Add(o);
+        _common = new CommonOptions(command, Defaults, Task);
+        command.SetAction(Run);
+    }
+
+    public static Command Create(CliContext ctx)
+    {
+        var command = new Command(Task, "Sequence to sequence with attention on TSV pairs (default: grapheme-to-phoneme conversion on CMUdict)");
+        _ = new TranslateCommand(ctx, command);
+        command.Add(PredictCommand(ctx));
+        return command;
+    }
+
+    /// <summary>The data of a run: items of the three parts and how texts become tokens.</summary>
+    private sealed record Data(List<PairItem> Train, List<PairItem> Dev, List<PairItem> Test, string Name, string SourceTokens, string TargetTokens);
+
+    private Data ReadData(ParseResult r, SeededRandom random)
+    {
+        string? trainPath = r.GetValue(_train);
+        if (trainPath is null)
+        {
+            if (r.GetValue(_test) is not null || r.GetValue(_dev) is not null) throw new InputException("--test and --dev need --train (the default CMUdict task has its own split).");
+            string path = BundledData.Path("g2p_cmudict/cmudict-0.4.out");
+            var items = CmuDict.Read(path);
+            var parts = items.Select((item, i) => (item, part: CmuDict.PartOf(i))).ToList();
+            var test = parts.Where(p => p.part == SplitPart.Test).Select(p => p.item).ToList();
+            if (test.Count != CmuDict.TestWords)
+                throw new InputException($"{path}: the split has {test.Count:N0} test words; the CMUdict 0.4 split has {CmuDict.TestWords:N0} (a different file?).");
+            return new Data(parts.Where(p => p.part == SplitPart.Train).Select(p => p.item).ToList(), parts.Where(p => p.part == SplitPart.Dev).Select(p => p.item).ToList(),
+                test, $"CMUdict 0.4 ({path})", "char", "word");
+        }
+        string tokens = r.GetValue(_tokens)!;
+        var train = PairFile.Read(trainPath, "--train", tokens);
+        List<PairItem> Hold(string what)
+        {
+            // 5% of the training items, at least one, chosen by the seed.
+            int n = Math.Max(1, train.Count / 20);
+            if (train.Count - n < 1) throw new InputException($"{trainPath}: {train.Count} item(s) are too few to hold out {what}; give --{what} FILE.");
+            var order = Enumerable.Range(0, train.Count).ToArray();
+            random.Shuffle(order.AsSpan());
+            var held = order[..n].Order().Select(i => train[i]).ToList();
+            var keep = order[n..].ToHashSet();
+            train = train.Where((_, i) => keep.Contains(i)).ToList();
+            return held;
+        }
+        var testItems = r.GetValue(_test) is { } tp ? PairFile.Read(tp, "--test", tokens) : Hold("test");
+        var devItems = r.GetValue(_dev) is { } dp ? PairFile.Read(dp, "--dev", tokens) : Hold("dev");
+        return new Data(train, devItems, testItems, trainPath, tokens, tokens);
+    }
+
+    private int Run(ParseResult r)
+    {
+        var s = _common.Read(r);
+        ThreadSetting.Apply(s.Threads);
+        var ui = _ctx.Ui(s.Quiet);
+        if (s.Cell == "rnn") throw new InputException("--cell rnn: the encoder–decoder takes lstm or gru.");
+        int beam = r.GetValue(_beam), embedding = r.GetValue(_embedding), maxLength = r.GetValue(_maxLength);
+        CommonOptions.Positive("--beam", beam);
+        CommonOptions.Positive("--embedding", embedding);
+        CommonOptions.Positive("--max-length", maxLength);
+        float dropout = r.GetValue(_dropout), smoothing = r.GetValue(_smoothing);
+        if (!(dropout >= 0 && dropout < 1)) throw new InputException($"--dropout is {dropout}; expected a value in [0, 1).");
+        if (!(smoothing >= 0 && smoothing < 1)) throw new InputException($"--label-smoothing is {smoothing}; expected a value in [0, 1).");
+        double minutes = r.GetValue(_minutes);
+        if (!(minutes > 0)) throw new InputException($"--minutes is {minutes}; expected a positive number.");
+        var random = new SeededRandom(s.Seed);
+        var data = ReadData(r, random.Fork());
+
+        // Vocabularies from the training items; unseen test and dev tokens become <unk> (counted).
+        var sourceVocabulary = new TokenVocabulary(data.Train.SelectMany(i => i.Source));
+        var targetVocabulary = new TokenVocabulary(data.Train.SelectMany(i => i.Targets.SelectMany(t => t)));
+        int UnknownSources(IEnumerable<PairItem> items) => items.Sum(i => i.Source.Count(t => !sourceVocabulary.Contains(t)));
+        int unknownTest = UnknownSources(data.Test), unknownDev = UnknownSources(data.Dev);
+        var tooLong = data.Train.SelectMany((item, i) => item.Targets.Select(t => (i, t.Length))).FirstOrDefault(p => p.Length > maxLength);
+        if (tooLong.Length > 0)
+            throw new InputException($"training item {tooLong.i + 1} ('{Tokens.Join(data.Train[tooLong.i].Source, data.SourceTokens)}') has a target of {tooLong.Length} tokens; --max-length is {maxLength}.");
+
+        // Every pronunciation (target) of a training item is a training pair.
+        var pairs = data.Train.SelectMany(i => i.Targets.Select(t => (i.Source, Target: t))).ToList();
+        string attentionName = r.GetValue(_attention)!;
+        var options = new EncoderDecoderOptions
+        {
+            SourceVocabulary = sourceVocabulary.Size, TargetVocabulary = targetVocabulary.Size,
+            SourceSteps = pairs.Max(p => p.Source.Length), TargetSteps = pairs.Max(p => p.Target.Length) + 1,
+            Embedding = embedding, Cell = s.Cell == "gru" ? Seq2SeqCell.Gru : Seq2SeqCell.Lstm,
+            EncoderUnits = s.Units, EncoderLayers = s.Layers, Bidirectional = s.Bidirectional,
+            DecoderUnits = r.GetValue(_decoderUnits) ?? (s.Bidirectional ? 2 : 1) * s.Units, DecoderLayers = 1,
+            Attention = Enum.Parse<Seq2SeqAttention>(attentionName, ignoreCase: true), AttentionUnits = s.Units, Dropout = dropout,
+        };
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new InputException($"the options do not make a model: {e.Message.Split('\n')[0]}");
+        }
+        if (options.DecoderUnits < 1) throw new InputException($"--decoder-units is {options.DecoderUnits}; expected at least 1.");
+        var (x, y) = EncoderDecoder.Pack(options, pairs.Select(p => sourceVocabulary.Ids(p.Source)).ToList(), pairs.Select(p => targetVocabulary.Ids(p.Target)).ToList());
+        // Dev pairs that fit the training layout give the validation loss.
+        var devPairs = data.Dev.Select(i => (i.Source, Target: i.Targets[0])).Where(p => p.Source.Length <= options.SourceSteps && p.Target.Length < options.TargetSteps).ToList();
+        if (devPairs.Count == 0) throw new InputException("no dev item fits the lengths of the training items; give a --dev file like the training data.");
+        var validation = EncoderDecoder.Pack(options, devPairs.Select(p => sourceVocabulary.Ids(p.Source)).ToList(), devPairs.Select(p => targetVocabulary.Ids(p.Target)).ToList());
+
+        var network = new EncoderDecoder(options);
+        var model = new Sequential(s.Seed, network);
+        model.Compile(new Adam(s.LearningRate), new LabelSmoothedCrossEntropy(smoothing), metrics: null, clipNorm: s.Clip > 0 ? s.Clip : null);
+        model.Build(options.SourceSteps + options.TargetSteps);
+        model.Output = ui.Quiet ? TextWriter.Null : ui.Output;
+
+        ui.Info($"translate: {s.Describe()} encoder, LSTM({options.DecoderUnits}) decoder, {attentionName} attention on {data.Name} — {data.Train.Count:N0} training items ({pairs.Count:N0} pairs), " +
+                $"{data.Dev.Count:N0} dev, {data.Test.Count:N0} test; vocabularies {sourceVocabulary.Tokens.Length} → {targetVocabulary.Tokens.Length} tokens; {model.Parameters.Sum(p => (long)p.Value.Length):N0} parameters; budget {minutes:0.##} min");
+
+        var run = RunDirectory.Create(s.Out, Task);
+        JsonFiles.Write(run.File("task.json"), new JsonObject
+        {
+            ["task"] = Task, ["format"] = 1, ["source_tokens"] = data.SourceTokens, ["target_tokens"] = data.TargetTokens,
+            ["source_vocabulary"] = new JsonArray(sourceVocabulary.Tokens.Select(t => (JsonNode?)JsonValue.Create(t)).ToArray()),
+            ["target_vocabulary"] = new JsonArray(targetVocabulary.Tokens.Select(t => (JsonNode?)JsonValue.Create(t)).ToArray()),
+            ["max_length"] = maxLength, ["beam"] = beam, ["data"] = data.Name,
+        });
+        var history = new HistoryCsv(run.File("history.csv"));
+        int batchSize = Math.Min(s.Batch, pairs.Count), batches = (pairs.Count + batchSize - 1) / batchSize;
+        var clock = Stopwatch.StartNew();
+        var budget = TimeSpan.FromMinutes(minutes);
+        var callbacks = new Callback[]
+        {
+            new LambdaCallback
+            {
+                BatchEnd = (batch, logs) =>
+                {
+                    if (clock.Elapsed >= budget || _ctx.Cancellation.IsCancellationRequested) model.StopTraining = true;
+                    // A line every tenth of an epoch: the epoch lines alone come minutes apart.
+                    if ((batch + 1) % Math.Max(1, batches / 10) == 0 && batch + 1 < batches)
+                        ui.Info($"  {batch + 1:N0}/{batches:N0} batches, loss {logs["loss"]:0.0000}, {clock.Elapsed.TotalSeconds:0} s");
+                },
+            },
+            new LambdaCallback { EpochEnd = (_, logs) => history.Append(new Dictionary<string, double>(logs) { ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1) }) },
+            new ReduceLROnPlateau("val_loss", factor: 0.5f, patience: 1),
+            new EarlyStopping("val_loss", patience: 4, restoreBestWeights: true),
+        };
+        var fit = model.Fit(x, y, epochs: s.Epochs, batchSize: batchSize, validationData: validation, callbacks: callbacks,
+            verbose: ui.Quiet ? Verbosity.Silent : Verbosity.EpochLine, cancellationToken: _ctx.Cancellation);
+        double trainSeconds = clock.Elapsed.TotalSeconds;
+        EncoderDecoderFile.Save(network, run.File("model.recur"));
+
+        var translator = new Translator(network, sourceVocabulary, targetVocabulary, maxLength);
+        var testSources = data.Test.Select(i => i.Source).ToList();
+        var (greedy, greedySeconds) = Timed(() => translator.Translate(testSources, 1));
+        var (beamed, beamSeconds) = beam == 1 ? (greedy, greedySeconds) : Timed(() => translator.Translate(testSources, beam));
+        string[] Best(Recur.Decoding.Hypothesis[] h) => targetVocabulary.Strings(h[0].Tokens);
+        var (greedyWer, greedyPer) = Scores.Of(data.Test, greedy.Select(Best).ToList());
+        var (wer, per) = Scores.Of(data.Test, beamed.Select(Best).ToList());
+
+        var panels = data.Test.Take(4).Select((item, i) => (item, output: beamed[i][0].Tokens)).Select(p =>
+        {
+            var weights = translator.Weights(p.item.Source, p.output);
+            return weights is null ? null : new AttentionHeatMap.Panel(p.item.Source, [.. targetVocabulary.Strings(p.output), "</s>"], weights);
+        }).OfType<AttentionHeatMap.Panel>().ToList();
+        var plots = Plots.LearningCurves(history, run.File, "translate");
+        if (panels.Count > 0)
+        {
+            AttentionHeatMap.Save(run.File("attention.svg"), $"attention of the first {panels.Count} test items (beam {beam})", panels);
+            plots.Add("attention.svg");
+        }
+        int testWords = data.Test.Count;
+        JsonFiles.WriteMetrics(run.File(RunDirectory.MetricsFile), new Dictionary<string, object>
+        {
+            ["test_wer"] = wer,
+            ["test_per"] = per,
+            ["test_words"] = testWords,
+            ["beam"] = beam,
+            ["train_seconds"] = Math.Round(trainSeconds, 1),
+            ["greedy_test_wer"] = greedyWer,
+            ["greedy_test_per"] = greedyPer,
+            ["words_per_second_beam_1"] = Math.Round(testWords / greedySeconds, 1),
+            [$"words_per_second_beam_{beam}"] = Math.Round(testWords / beamSeconds, 1),
+            ["test_unknown_tokens"] = unknownTest,
+            ["dev_unknown_tokens"] = unknownDev,
+            ["epochs"] = fit.Epochs,
+            ["best_val_loss"] = history.Rows.Count > 0 ? history.Column("val_loss").Min() : double.NaN,
+        });
+        run.Complete();
+        ui.Summary($"test WER {wer:0.0000}, PER {per:0.0000} with beam {beam}; greedy WER {greedyWer:0.0000}, PER {greedyPer:0.0000} — {testWords:N0} test items" +
+                   (unknownTest > 0 ? $" ({unknownTest:N0} source tokens never seen in training, read as unknown)" : ""));
+        ui.Summary($"{fit.Epochs} epochs in {trainSeconds:0} s; decoding {testWords / greedySeconds:0} items/s greedy, {testWords / beamSeconds:0} items/s at beam {beam}; " +
+                   $"wrote {run.FinalPath}/ (model.recur, task.json, history.csv, metrics.json, {string.Join(", ", plots)})");
+        return CliApp.Success;
+    }
+
+    private static (T Value, double Seconds) Timed<T>(Func<T> f)
+    {
+        var clock = Stopwatch.StartNew();
+        var value = f();
+        return (value, Math.Max(clock.Elapsed.TotalSeconds, 1e-6));
+    }
+
+    private static Command PredictCommand(CliContext ctx)
+    {
+        var model = new Option<string?>("--model", "-m") { Description = "A run directory of 'recur translate' (default: the latest runs/translate-*)", HelpName = "DIR" };
+        var text = new Option<string>("--text") { Description = "The source text", Required = true };
+        var beam = new Option<int>("--beam") { Description = "Beam width; above 1 the k best outputs are printed with their scores", DefaultValueFactory = _ => 1 };
+        var command = new Command("predict", "Translate one text with a trained model") { model, text, beam };
+        command.SetAction(r =>
+        {
+            int k = r.GetValue(beam);
+            CommonOptions.Positive("--beam", k);
+            string dir = r.GetValue(model) ?? TrainedModel.Latest(Task);
+            string file = Directory.Exists(dir) ? Path.Combine(dir, "model.recur") : dir;
+            if (!File.Exists(file)) throw new InputException($"--model {dir}: file not found.");
+            var task = JsonFiles.ReadTask(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "task.json"), Task);
+            EncoderDecoder network;
+            try
+            {
+                network = EncoderDecoderFile.Load(file);
+            }
+            catch (Exception e) when (e is ModelFormatException or SafeTensorsFormatException or IOException)
+            {
+                throw new InputException($"--model {dir}: not a readable translate model ({e.Message}).");
+            }
+            string[] List(string key) => task[key] is JsonArray a ? a.Select(n => n!.GetValue<string>()).ToArray() : throw new InputException($"{file}: task.json has no \"{key}\" list.");
+            string sourceMode = task["source_tokens"]?.GetValue<string>() ?? "char", targetMode = task["target_tokens"]?.GetValue<string>() ?? "char";
+            var source = new TokenVocabulary(List("source_vocabulary"));
+            var target = new TokenVocabulary(List("target_vocabulary"));
+            var tokens = Tokens.Split(r.GetValue(text)!.Trim(), sourceMode);
+            if (tokens.Length == 0) throw new InputException("--text is empty; give the text to translate.");
+            int unknown = tokens.Count(t => !source.Contains(t));
+            if (unknown == tokens.Length) throw new InputException($"--text: none of its {tokens.Length} tokens occurs in the model's training data.");
+            var translator = new Translator(network, source, target, task["max_length"]?.GetValue<int>() ?? 100);
+            var best = translator.Translate([tokens], k)[0];
+            if (unknown > 0) ctx.Error.WriteLine($"note: {unknown} of the {tokens.Length} source tokens never occurred in training (read as unknown).");
+            if (k == 1) ctx.Output.WriteLine(Tokens.Join(target.Strings(best[0].Tokens), targetMode));
+            else
+                foreach (var h in best)
+                    ctx.Output.WriteLine($"{h.Score:0.0000}\t{Tokens.Join(target.Strings(h.Tokens), targetMode)}");
+            return CliApp.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,407 @@
+using Recur.Layers;
+using Recur.Layers.Attention;
+using Recur.Layers.Recurrent;
+
+namespace Recur.Models.Seq2Seq;
+
+/// <summary>
+/// A sequence-to-sequence network (Luong et al. 2015, global attention): an embedding and a
+/// (bi)directional recurrent encoder, its final states bridged into a recurrent decoder, attention
+/// of every decoder state over the encoder's outputs, and a softmax over the target vocabulary.
+/// Trained with teacher forcing as one layer of a <see cref="Sequential"/> (so through
+/// <see cref="Model.Fit"/>); decoded one token at a time through <see cref="EncoderDecoderStepper"/>.
+/// </summary>
+/// <remarks>
+/// <para>Shapes (B batch, Ts source and Tt target steps, E embedding, H_e encoder units per
+/// direction, D directions, W_e = D·H_e, H_d decoder units, V target vocabulary):</para>
+/// <code>
+/// source ids (B, Ts) → embedding (B, Ts, E) → encoder → m (B, Ts, W_e), final states (L·D, B, H_e)
+/// bridge: h_0 = tanh(W_h [h_fwd; h_bwd] + b_h), c_0 = W_c [c_fwd; c_bwd] + b_c   (L_d, B, H_d)
+/// decoder input ids (B, Tt) = start, y_1 … → embedding → decoder from (h_0, c_0) → h (B, Tt, H_d)
+/// context c_t = attention(h_t, m, source mask) (B, Tt, W_e)
+/// h̃_t = tanh(W_a [c_t; h_t] + b_a) (B, Tt, H_d) → dropout → logits W_o h̃_t + b_o (B, Tt, V)
+/// </code>
+/// <para>Packed layout (one input tensor, as <c>Fit</c> takes): x (B, Ts + Tt) holds the source ids
+/// (right-padded with <see cref="Pad"/>) then the decoder input ids (<see cref="Start"/>, y_1 … y_n,
+/// padding); y (B, Tt) holds y_1 … y_n, <see cref="End"/>, padding (<see cref="Pack"/>). The
+/// output mask is the target's real steps, so the per-step loss ignores the padding. Each batch is
+/// run only as long as its longest source and target; later logits are zeros (masked).</para>
+/// <para>No input feeding: h̃_t is not fed to the next decoder step, so the decoder runs over the
+/// whole target at once.</para>
+/// </remarks>
+public sealed class EncoderDecoder : Layer
+{
+    /// <summary>Padding id (both vocabularies).</summary>
+    public const int Pad = 0;
+
+    /// <summary>The start token fed at the first decoder step.</summary>
+    public const int Start = 1;
+
+    /// <summary>The end token that closes every target.</summary>
+    public const int End = 2;
+
+    /// <summary>The id of tokens not in the vocabulary.</summary>
+    public const int Unknown = 3;
+
+    /// <summary>The first id of a real token.</summary>
+    public const int FirstToken = 4;
+
+    private readonly Layer[] _all;
+    private Pass? _pass;
+
+    /// <summary>Creates the network (unbuilt) for <paramref name="options"/>.</summary>
+    public EncoderDecoder(EncoderDecoderOptions options, string? name = null) : base(name ?? "encoder_decoder")
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Options = options;
+        SourceEmbedding = new Embedding(options.SourceVocabulary, options.Embedding, name: "source_embedding");
+        TargetEmbedding = new Embedding(options.TargetVocabulary, options.Embedding, name: "target_embedding");
+        var encoderOptions = new RecurrentOptions { ReturnSequences = true, NumLayers = options.EncoderLayers, Bidirectional = options.Bidirectional };
+        var decoderOptions = new RecurrentOptions { ReturnSequences = true, NumLayers = options.DecoderLayers };
+        Encoder = options.Cell == Seq2SeqCell.Lstm ? new Lstm(options.EncoderUnits, encoderOptions, "encoder") : new Gru(options.EncoderUnits, encoderOptions, name: "encoder");
+        Decoder = options.Cell == Seq2SeqCell.Lstm ? new Lstm(options.DecoderUnits, decoderOptions, "decoder") : new Gru(options.DecoderUnits, decoderOptions, name: "decoder");
+        int stateWidth = options.DecoderLayers * options.DecoderUnits;
+        BridgeHidden = new Dense(stateWidth, Activation.Tanh, name: "bridge_hidden");
+        BridgeCell = options.Cell == Seq2SeqCell.Lstm ? new Dense(stateWidth, name: "bridge_cell") : null;
+        Attention = options.Attention switch
+        {
+            Seq2SeqAttention.Dot => new DotAttention("attention"),
+            Seq2SeqAttention.General => new GeneralAttention("attention"),
+            Seq2SeqAttention.Additive => new AdditiveAttention(options.AttentionUnits, "attention"),
+            _ => null,
+        };
+        Combine = new Dense(options.DecoderUnits, Activation.Tanh, name: "combine");
+        Output = new Dense(options.TargetVocabulary, name: "output");
+        SourceDropout = new Dropout(options.Dropout, name: "source_dropout");
+        TargetDropout = new Dropout(options.Dropout, name: "target_dropout");
+        OutputDropout = new Dropout(options.Dropout, name: "output_dropout");
+        _all = new Layer?[] { SourceEmbedding, Encoder, BridgeHidden, BridgeCell, TargetEmbedding, Decoder, Attention, Combine, Output }
+            .OfType<Layer>().ToArray();
+    }
+
+    /// <summary>The architecture.</summary>
+    public EncoderDecoderOptions Options { get; }
+
+    /// <summary>Source token embedding (V_s, E).</summary>
+    public Embedding SourceEmbedding { get; }
+
+    /// <summary>Target token embedding (V, E).</summary>
+    public Embedding TargetEmbedding { get; }
+
+    /// <summary>The encoder, returning every step.</summary>
+    public RecurrentLayer Encoder { get; }
+
+    /// <summary>The decoder, returning every step.</summary>
+    public RecurrentLayer Decoder { get; }
+
+    /// <summary>Maps the encoder's final hidden states (B, D·H_e) to the decoder's initial ones (B, L_d·H_d).</summary>
+    public Dense BridgeHidden { get; }
+
+    /// <summary>The same for LSTM cell states; null for GRU.</summary>
+    public Dense? BridgeCell { get; }
+
+    /// <summary>The attention over the encoder outputs; null without attention.</summary>
+    public AttentionLayer? Attention { get; }
+
+    /// <summary>h̃ = tanh(W_a [context; h] + b_a).</summary>
+    public Dense Combine { get; }
+
+    /// <summary>The logits over the target vocabulary.</summary>
+    public Dense Output { get; }
+
+    internal Dropout SourceDropout { get; }
+
+    internal Dropout TargetDropout { get; }
+
+    internal Dropout OutputDropout { get; }
+
+    /// <summary>The parameterised parts, in a fixed order (the order of the saved weights).</summary>
+    public IReadOnlyList<Layer> Parts => _all;
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<Parameter> Parameters => _all.SelectMany(l => l.Parameters).ToList();
+
+    /// <inheritdoc/>
+    /// <remarks>The per-sample input is the packed (Ts + Tt) ids.</remarks>
+    protected override void BuildCore(int[] inputShape, SeededRandom random)
+    {
+        RequirePackedShape(inputShape);
+        var o = Options;
+        SourceEmbedding.Build([-1], random.Fork());
+        Encoder.Build([-1, o.Embedding], random.Fork());
+        BridgeHidden.Build([o.EncoderWidth], random.Fork());
+        BridgeCell?.Build([o.EncoderWidth], random.Fork());
+        TargetEmbedding.Build([-1], random.Fork());
+        Decoder.Build([-1, o.Embedding], random.Fork());
+        Attention?.Build(o.DecoderUnits, o.EncoderWidth, random.Fork());
+        Combine.Build([-1, (Attention is null ? 0 : o.EncoderWidth) + o.DecoderUnits], random.Fork());
+        Output.Build([-1, o.DecoderUnits], random.Fork());
+        foreach (var d in new[] { SourceDropout, TargetDropout, OutputDropout }) d.Build([-1, 1], random.Fork());
+    }
+
+    private void RequirePackedShape(int[] inputShape)
+    {
+        if (inputShape.Length != 1 || inputShape[0] != Options.SourceSteps + Options.TargetSteps)
+            throw new ArgumentException(
+                $"Layer '{Name}' takes packed ids of shape (batch, {Options.SourceSteps + Options.TargetSteps}) = {Options.SourceSteps} source + {Options.TargetSteps} target steps; got (batch, {string.Join(", ", inputShape)}).",
+                nameof(inputShape));
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>(Ts + Tt) → (Tt, V).</remarks>
+    public override int[] ComputeOutputShape(int[] inputShape)
+    {
+        ArgumentNullException.ThrowIfNull(inputShape);
+        RequirePackedShape(inputShape);
+        return [Options.TargetSteps, Options.TargetVocabulary];
+    }
+
+    /// <summary>The target's real steps (B, Tt): the decoder input ids that are not padding.</summary>
+    public override SequenceMask? ComputeMask(Tensor input, SequenceMask? inputMask)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        int B = input.Size(0), Ts = Options.SourceSteps, Tt = Options.TargetSteps;
+        var valid = new bool[B * Tt];
+        for (int b = 0; b < B; b++)
+            for (int t = 0; t < Tt; t++) valid[b * Tt + t] = input.Span[b * (Ts + Tt) + Ts + t] != Pad;
+        return new SequenceMask(valid, B, Tt);
+    }
+
+    /// <summary>
+    /// Packs pairs into the training layout: x (N, Ts + Tt) and y (N, Tt) (see the class remarks).
+    /// <paramref name="sources"/> and <paramref name="targets"/> hold token ids ≥ <see cref="FirstToken"/> (or <see cref="Unknown"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">A source is empty or longer than Ts, or a target is longer than Tt − 1; the message names the pair.</exception>
+    public static (Tensor X, Tensor Y) Pack(EncoderDecoderOptions options, IReadOnlyList<int[]> sources, IReadOnlyList<int[]> targets)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(sources);
+        ArgumentNullException.ThrowIfNull(targets);
+        if (sources.Count != targets.Count)
+            throw new ArgumentException($"targets has {targets.Count} sequences; expected {sources.Count}, one per source.", nameof(targets));
+        int N = sources.Count, Ts = options.SourceSteps, Tt = options.TargetSteps;
+        var x = Tensor.Zeros(N, Ts + Tt);
+        var y = Tensor.Zeros(N, Tt);
+        for (int i = 0; i < N; i++)
+        {
+            var s = sources[i];
+            var t = targets[i];
+            if (s.Length == 0 || s.Length > Ts)
+                throw new ArgumentException($"sources[{i}] has {s.Length} tokens; expected 1 to {Ts}.", nameof(sources));
+            if (t.Length > Tt - 1)
+                throw new ArgumentException($"targets[{i}] has {t.Length} tokens; at most {Tt - 1} fit (the end token takes a step).", nameof(targets));
+            var row = x.Span.Slice(i * (Ts + Tt), Ts + Tt);
+            for (int j = 0; j < s.Length; j++) row[j] = s[j];
+            row[Ts] = Start;
+            for (int j = 0; j < t.Length; j++)
+            {
+                row[Ts + 1 + j] = t[j];
+                y.Span[i * Tt + j] = t[j];
+            }
+            y.Span[i * Tt + t.Length] = End;
+        }
+        return (x, y);
+    }
+
+    /// <summary>Teacher-forced logits (B, Tt, V) for packed input (B, Ts + Tt).</summary>
+    public override Tensor Forward(Tensor input, SequenceMask? mask = null, bool training = false)
+    {
+        Tensor.RequireRank(input, 2, nameof(input), "(batch, source + target steps) of packed ids");
+        EnsureBuilt(input);
+        var o = Options;
+        int B = input.Size(0), Ts = o.SourceSteps, Tt = o.TargetSteps, V = o.TargetVocabulary;
+        var (source, sourceLengths, ts) = Slice(input, 0, Ts, Ts + Tt);
+        var (targetIn, _, tt) = Slice(input, Ts, Tt, Ts + Tt);
+        var p = new Pass { B = B, Ts = ts, Tt = tt, SourceMask = SequenceMask.FromLengths(sourceLengths, ts) };
+
+        var encoded = Encode(source, p.SourceMask, training);                              // m (B, ts, W_e)
+        var (h0, c0) = BridgeStates(encoded.HiddenState, encoded.CellState, B);             // (L_d, B, H_d)
+        var y = TargetDropout.Forward(TargetEmbedding.Forward(targetIn), training: training); // (B, tt, E)
+        var decoded = Decoder.ForwardWithState(y, h0, c0, training: training);              // h (B, tt, H_d)
+        var logits = Head(decoded.Output, encoded.Output, p.SourceMask, training, p);       // (B, tt, V)
+        _pass = p;
+
+        if (tt == Tt) return logits;
+        var full = Tensor.Zeros(B, Tt, V);
+        for (int b = 0; b < B; b++) logits.Span.Slice(b * tt * V, tt * V).CopyTo(full.Span.Slice(b * Tt * V, tt * V));
+        return full;
+    }
+
+    /// <summary>
+    /// Back-propagates ∂L/∂logits (B, Tt, V) through the last <see cref="Forward"/>: every part's
+    /// parameter gradients accumulate; the ids have no gradient (returns zeros of the input's shape).
+    /// </summary>
+    public override Tensor Backward(Tensor gradOutput)
+    {
+        var p = _pass ?? throw new InvalidOperationException($"Layer '{Name}': Backward called before Forward.");
+        var o = Options;
+        int B = p.B, Tt = o.TargetSteps, V = o.TargetVocabulary, tt = p.Tt;
+        Tensor.RequireShape(gradOutput, [B, Tt, V], nameof(gradOutput));
+        var dLogits = gradOutput;
+        if (tt != Tt)
+        {
+            dLogits = Tensor.Zeros(B, tt, V);
+            for (int b = 0; b < B; b++) gradOutput.Span.Slice(b * Tt * V, tt * V).CopyTo(dLogits.Span.Slice(b * tt * V, tt * V));
+        }
+        // Head: logits = W_o dropout(h̃) + b_o;  h̃ = tanh(W_a [c; h] + b_a)
+        var dCombined = Combine.Backward(OutputDropout.Backward(Output.Backward(dLogits)));   // (B, tt, W_e + H_d) or (B, tt, H_d)
+        Tensor dDecoded;
+        Tensor? dMemory = null;
+        if (Attention is not null)
+        {
+            var (dContext, dH) = SplitLast(dCombined, o.EncoderWidth);                         // (B, tt, W_e), (B, tt, H_d)
+            var g = Attention.Backward(p.Attention!, dContext);                                // ∂/∂h (B, tt, H_d), ∂/∂m (B, ts, W_e)
+            for (int i = 0; i < dH.Length; i++) dH.Span[i] += g.Query.Span[i];
+            dDecoded = dH;
+            dMemory = g.Memory;
+        }
+        else dDecoded = dCombined;
+        // Decoder: h = decoder(embedding(y_in), h_0, c_0)
+        var gd = Decoder.BackwardWithState(dDecoded);
+        TargetEmbedding.BackwardToParameters(TargetDropout.Backward(gd.Input!));
+        // Bridge: (L_d, B, H_d) → (B, L_d·H_d) → ∂/∂ final encoder states (B, W_e)
+        var dFinalH = BridgeHidden.Backward(FromLayerMajor(gd.InitialHidden, B));
+        var dFinalC = BridgeCell is not null && gd.InitialCell is not null ? BridgeCell.Backward(FromLayerMajor(gd.InitialCell, B)) : null;
+        var (dHn, dCn) = (TopStatesGradient(dFinalH, B), dFinalC is null ? null : TopStatesGradient(dFinalC, B));
+        // Encoder: m, (h_n, c_n) = encoder(embedding(x))
+        var ge = Encoder.BackwardWithState(dMemory ?? Tensor.Zeros(B, p.Ts, o.EncoderWidth), dHn, dCn);
+        SourceEmbedding.BackwardToParameters(SourceDropout.Backward(ge.Input!));
+        return Tensor.Zeros(B, o.SourceSteps + o.TargetSteps);
+    }
+
+    /// <summary>Source ids (B, ts) → encoder outputs m (B, ts, W_e) and final states (L·D, B, H_e).</summary>
+    internal RecurrentOutput Encode(Tensor source, SequenceMask mask, bool training)
+    {
+        var x = SourceDropout.Forward(SourceEmbedding.Forward(source), training: training); // (B, ts, E)
+        return Encoder.ForwardWithState(x, mask: mask, training: training);
+    }
+
+    /// <summary>The decoder's initial states from the encoder's final ones: (L·D, B, H_e) → (L_d, B, H_d).</summary>
+    internal (Tensor H0, Tensor? C0) BridgeStates(Tensor hN, Tensor? cN, int B)
+    {
+        var h0 = ToLayerMajor(BridgeHidden.Forward(TopStates(hN, B)), B);
+        var c0 = BridgeCell is not null && cN is not null ? ToLayerMajor(BridgeCell.Forward(TopStates(cN, B)), B) : null;
+        return (h0, c0);
+    }
+
+    /// <summary>Decoder states h (B, T, H_d) → logits (B, T, V), through attention over m and the combination.</summary>
+    internal Tensor Head(Tensor h, Tensor memory, SequenceMask sourceMask, bool training, Pass? pass)
+    {
+        Tensor combinedIn = h;
+        if (Attention is not null)
+        {
+            var a = Attention.Attend(h, memory, sourceMask, returnWeights: false, training: training);
+            if (pass is not null) pass.Attention = a.Cache;
+            combinedIn = ConcatLast(a.Context, h);                                                // (B, T, W_e + H_d)
+        }
+        var hTilde = OutputDropout.Forward(Combine.Forward(combinedIn), training: training);      // (B, T, H_d)
+        return Output.Forward(hTilde);                                                           // (B, T, V)
+    }
+
+    /// <summary>The attention weights (B, T, Ts) of decoder states h over memory m (for plots).</summary>
+    internal Tensor? AttentionWeights(Tensor h, Tensor memory, SequenceMask sourceMask)
+        => Attention?.Attend(h, memory, sourceMask, returnWeights: true).Weights;
+
+    /// <summary>Columns [start, start + width) of packed ids, cut to the longest real row; the row lengths.</summary>
+    private static (Tensor Ids, int[] Lengths, int Steps) Slice(Tensor packed, int start, int width, int stride)
+    {
+        int B = packed.Size(0);
+        var lengths = new int[B];
+        int steps = 1;
+        for (int b = 0; b < B; b++)
+        {
+            var row = packed.Span.Slice(b * stride + start, width);
+            int n = width;
+            while (n > 0 && row[n - 1] == Pad) n--;
+            lengths[b] = n;
+            steps = Math.Max(steps, n);
+        }
+        var ids = Tensor.Zeros(B, steps);
+        for (int b = 0; b < B; b++) packed.Span.Slice(b * stride + start, steps).CopyTo(ids.Span.Slice(b * steps, steps));
+        return (ids, lengths, steps);
+    }
+
+    /// <summary>The top encoder layer's final states, directions side by side: (L·D, B, H_e) → (B, D·H_e).</summary>
+    private Tensor TopStates(Tensor states, int B)
+    {
+        int D = Encoder.Directions, H = Options.EncoderUnits, top = (Options.EncoderLayers - 1) * D;
+        var result = Tensor.Zeros(B, D * H);
+        for (int d = 0; d < D; d++)
+            for (int b = 0; b < B; b++)
+                states.Span.Slice(((top + d) * B + b) * H, H).CopyTo(result.Span.Slice((b * D + d) * H, H));
+        return result;
+    }
+
+    /// <summary>The gradient of <see cref="TopStates"/>: (B, D·H_e) → (L·D, B, H_e), zeros below the top layer.</summary>
+    private Tensor TopStatesGradient(Tensor grad, int B)
+    {
+        int D = Encoder.Directions, H = Options.EncoderUnits, top = (Options.EncoderLayers - 1) * D;
+        var result = Tensor.Zeros(Options.EncoderLayers * D, B, H);
+        for (int d = 0; d < D; d++)
+            for (int b = 0; b < B; b++)
+                grad.Span.Slice((b * D + d) * H, H).CopyTo(result.Span.Slice(((top + d) * B + b) * H, H));
+        return result;
+    }
+
+    /// <summary>(B, L_d·H_d) → (L_d, B, H_d).</summary>
+    private Tensor ToLayerMajor(Tensor x, int B)
+    {
+        int L = Options.DecoderLayers, H = Options.DecoderUnits;
+        var result = Tensor.Zeros(L, B, H);
+        for (int l = 0; l < L; l++)
+            for (int b = 0; b < B; b++) x.Span.Slice((b * L + l) * H, H).CopyTo(result.Span.Slice((l * B + b) * H, H));
+        return result;
+    }
+
+    /// <summary>(L_d, B, H_d) → (B, L_d·H_d), the inverse of <see cref="ToLayerMajor"/>.</summary>
+    private Tensor FromLayerMajor(Tensor x, int B)
+    {
+        int L = Options.DecoderLayers, H = Options.DecoderUnits;
+        var result = Tensor.Zeros(B, L * H);
+        for (int l = 0; l < L; l++)
+            for (int b = 0; b < B; b++) x.Span.Slice((l * B + b) * H, H).CopyTo(result.Span.Slice((b * L + l) * H, H));
+        return result;
+    }
+
+    /// <summary>[a; b] along the last axis: (B, T, A) and (B, T, C) → (B, T, A + C).</summary>
+    private static Tensor ConcatLast(Tensor a, Tensor b)
+    {
+        int rows = a.Length / a.Size(-1), A = a.Size(-1), C = b.Size(-1);
+        var shape = a.ShapeArray;
+        shape[^1] = A + C;
+        var result = Tensor.Zeros(shape);
+        for (int r = 0; r < rows; r++)
+        {
+            a.Span.Slice(r * A, A).CopyTo(result.Span.Slice(r * (A + C), A));
+            b.Span.Slice(r * C, C).CopyTo(result.Span.Slice(r * (A + C) + A, C));
+        }
+        return result;
+    }
+
+    /// <summary>The gradient of <see cref="ConcatLast"/>: (B, T, A + C) → (B, T, A), (B, T, C).</summary>
+    private static (Tensor A, Tensor C) SplitLast(Tensor x, int width)
+    {
+        int W = x.Size(-1), rows = x.Length / W, C = W - width;
+        var sa = x.ShapeArray;
+        sa[^1] = width;
+        var sc = x.ShapeArray;
+        sc[^1] = C;
+        var a = Tensor.Zeros(sa);
+        var c = Tensor.Zeros(sc);
+        for (int r = 0; r < rows; r++)
+        {
+            x.Span.Slice(r * W, width).CopyTo(a.Span.Slice(r * width, width));
+            x.Span.Slice(r * W + width, C).CopyTo(c.Span.Slice(r * C, C));
+        }
+        return (a, c);
+    }
+
+    /// <summary>One training pass's values kept for backward (beyond what each part caches itself).</summary>
+    internal sealed class Pass
+    {
+        public int B, Ts, Tt;
+        public SequenceMask SourceMask = null!;
+        public AttentionCache? Attention;
+    }
+}

@@ -1,0 +1,135 @@
+using System.Text;
+using Recur.Cli.Data;
+using Recur.Cli.Translation;
+
+namespace Recur.Tests.Cli;
+
+public class TranslateTests
+{
+    /// <summary>Lines "abc⇥cba": random strings over a–f and their reverses.</summary>
+    private static string ReversePairs(int lines, int seed, string letters = "abcdef")
+    {
+        var r = new SeededRandom(seed);
+        var text = new StringBuilder();
+        for (int i = 0; i < lines; i++)
+        {
+            var s = new string(Enumerable.Range(0, 2 + r.NextInt(4)).Select(_ => letters[r.NextInt(letters.Length)]).ToArray());
+            text.Append(s).Append('\t').Append(new string(s.Reverse().ToArray())).Append('\n');
+        }
+        return text.ToString();
+    }
+
+    private static string[] Small(int epochs) => ["--units", "16", "--embedding", "8", "--batch", "16", "--epochs", epochs.ToString(), "--lr", "0.01", "--threads", "1", "--quiet"];
+
+    [Fact]
+    public void Trains_on_tsv_pairs_then_predicts_the_best_and_the_k_best()
+    {
+        using var dir = new TempDir();
+        var train = dir.Write("train.tsv", ReversePairs(400, 1));
+        var test = dir.Write("test.tsv", ReversePairs(30, 2));
+        string run = dir.File("run");
+        var result = CliRun.Of([.. new[] { "translate", "--train", train, "--test", test, "--beam", "3", "--out", run }, .. Small(6)]);
+        result.ShouldSucceed();
+        foreach (var f in new[] { "model.recur", "task.json", "history.csv", "metrics.json", "loss.svg", "attention.svg" })
+            Assert.True(File.Exists(Path.Combine(run, f)), $"{f} missing");
+        var m = CliRun.Metrics(run);
+        foreach (var k in new[] { "test_wer", "test_per", "test_words", "beam", "train_seconds", "greedy_test_wer", "words_per_second_beam_1", "words_per_second_beam_3" })
+            Assert.True(m.ContainsKey(k), $"metrics.json lacks {k}");
+        Assert.Equal(30, (int)m["test_words"]!);
+        Assert.Equal(3, (int)m["beam"]!);
+        Assert.InRange((double)m["test_per"]!, 0, 0.5); // reversal is learned in a few epochs, if not perfectly
+        Assert.Contains("<svg", File.ReadAllText(Path.Combine(run, "attention.svg")));
+
+        var one = CliRun.Of("translate", "predict", "--model", run, "--text", "abc");
+        one.ShouldSucceed();
+        Assert.Matches("^[a-f]+$", one.Output.Trim());
+        var three = CliRun.Of("translate", "predict", "--model", run, "--text", "abc", "--beam", "3");
+        three.ShouldSucceed();
+        var lines = three.Output.Trim().Split('\n');
+        Assert.Equal(3, lines.Length);
+        Assert.All(lines, l => Assert.Matches(@"^-?\d+\.\d{4}\t[a-f]*$", l.Trim()));
+    }
+
+    [Fact]
+    public void Test_characters_never_seen_in_training_are_read_as_unknown_and_counted()
+    {
+        using var dir = new TempDir();
+        var train = dir.Write("train.tsv", ReversePairs(200, 3));
+        var test = dir.Write("test.tsv", "axyb\tbyxa\nab\tba\n");
+        string run = dir.File("run");
+        var result = CliRun.Of([.. new[] { "translate", "--train", train, "--test", test, "--beam", "1", "--out", run }, .. Small(1)]);
+        result.ShouldSucceed();
+        Assert.Equal(2, (int)CliRun.Metrics(run)["test_unknown_tokens"]!);
+        Assert.Contains("2 source tokens never seen in training", result.Output);
+    }
+
+    [Theory]
+    [InlineData("abc cba\n", "train.tsv:1", "no tab")]
+    [InlineData("abc\tcba\n\tx\n", "train.tsv:2", "the source is empty")]
+    [InlineData("abc\tcba\nab\t \n", "train.tsv:2", "the target is empty")]
+    [InlineData("abc\tcba\tx\n", "train.tsv:1", "more than one tab")]
+    public void Malformed_pairs_are_one_line_naming_the_file_and_line(string content, string where, string what)
+    {
+        using var dir = new TempDir();
+        var train = dir.Write("train.tsv", ReversePairs(50, 1) + content);
+        int line = int.Parse(where.Split(':')[1]) + 50;
+        var result = CliRun.Of("translate", "--train", train, "--out", dir.File("run"));
+        result.ShouldFailWithOneLine($"train.tsv:{line}", what);
+        dir.HoldsOnly("train.tsv");
+    }
+
+    [Fact]
+    public void Bad_options_and_too_long_targets_are_refused_before_anything_is_written()
+    {
+        using var dir = new TempDir();
+        var train = dir.Write("train.tsv", ReversePairs(50, 1) + "ab\tabcdefabcdef\n");
+        CliRun.Of("translate", "--train", train, "--beam", "0", "--out", dir.File("run")).ShouldFailWithOneLine("--beam is 0", "at least 1");
+        CliRun.Of("translate", "--train", train, "--max-length", "10", "--out", dir.File("run")).ShouldFailWithOneLine("target of 12 tokens", "--max-length is 10");
+        CliRun.Of("translate", "--train", train, "--cell", "rnn", "--out", dir.File("run")).ShouldFailWithOneLine("--cell rnn");
+        CliRun.Of("translate", "--test", train, "--out", dir.File("run")).ShouldFailWithOneLine("--test and --dev need --train");
+        CliRun.Of("translate", "predict", "--model", dir.File("nothing"), "--text", "ab").ShouldFailWithOneLine("file not found");
+        dir.HoldsOnly("train.tsv");
+    }
+
+    [Fact]
+    public void Cmudict_entries_lose_syllables_and_stress_and_keep_words_of_a_to_z()
+    {
+        using var dir = new TempDir();
+        var path = dir.Write("lex.out", "MNCL\n(\"aardvark\" nil (((aa r d) 1) ((v aa r k) 1)))\n(\"Agha\" n (((aa) 1) ((g ax) 0)))\n" +
+            "(\"a\" dt (((ax) 0)))\n(\"a\" n (((ey) 1)))\n(\"a\" v (((ey) 1)))\n(\"o'neil\" nil (((ow) 0) ((n iy l) 1)))\n");
+        var items = CmuDict.Read(path);
+        Assert.Equal(new[] { "a", "aardvark" }, items.Select(i => string.Concat(i.Source)));
+        Assert.Equal(new[] { "ax", "ey" }, items[0].Targets.Select(t => string.Join(" ", t)));
+        Assert.Equal("aa r d v aa r k", string.Join(" ", items[1].Targets.Single()));
+        var bad = dir.Write("bad.out", "MNCL\n(\"x\" nil ((x) 1)\n");
+        Assert.Contains("bad.out:2", Assert.ThrowsAny<Exception>(() => CmuDict.Read(bad)).Message);
+    }
+
+    [Fact]
+    public void Wer_counts_items_matching_no_target_and_per_uses_the_closest_target()
+    {
+        var items = new List<PairItem>
+        {
+            new(["a"], [["ax"], ["ey"]]),
+            new(["ab"], [["ae", "b"]]),
+            new(["abc"], [["ae", "b", "k"], ["ae", "b"]]),
+        };
+        var (wer, per) = Scores.Of(items, [["ey"], ["ae", "p"], ["ae", "b", "k", "s"]]);
+        Assert.Equal(2.0 / 3, wer, 12);
+        // Distances 0 (to "ey", length 1), 1 (length 2), 1 (to "ae b k", length 3): 2 / 6.
+        Assert.Equal(2.0 / 6, per, 12);
+    }
+
+    [Fact]
+    public void The_bundled_cmudict_has_the_published_split()
+    {
+        var items = CmuDict.Read(BundledData.Path("g2p_cmudict/cmudict-0.4.out"));
+        Assert.Equal(105_538, items.Count);
+        Assert.Equal(CmuDict.TestWords, items.Where((_, i) => CmuDict.PartOf(i) == SplitPart.Test).Count());
+        Assert.Equal(5_277, items.Where((_, i) => CmuDict.PartOf(i) == SplitPart.Dev).Count());
+        // Ordinal order; the first test word is the first word.
+        Assert.Equal("a", string.Concat(items[0].Source));
+        Assert.True(items.Zip(items.Skip(1)).All(p => string.CompareOrdinal(string.Concat(p.First.Source), string.Concat(p.Second.Source)) < 0));
+        Assert.Equal(40, items.SelectMany(i => i.Targets.SelectMany(t => t)).Distinct().Count());
+    }
+}
