@@ -8,8 +8,10 @@ internal sealed record ForecastOptions(int? Window, int Horizon, int? Season, do
 
 /// <summary>
 /// Prepares every series for the network: the time-ordered split, the log decision, the season
-/// (given, or detected on the fit span and kept only when the seasonally adjusted naive forecast
-/// beats the plain one on the validation slice), the window and the per-series scaling.
+/// (given, or detected on the fit span), the window and the smoothing base of the per-series
+/// scaling: among a smoothed level, a smoothed level with a seasonal profile and the smoothed
+/// seasonal change (the last two only with a season; the first only when the season was not
+/// given), the one whose forecasts err least on the validation slice.
 /// </summary>
 internal static class ForecastSetup
 {
@@ -26,6 +28,7 @@ internal static class ForecastSetup
             int n = s.Length;
             int testSize = o.TestSize ?? (int)Math.Round(n * o.TestFraction);
             if (testSize < 1 || testSize >= n) throw new InputException($"{what}: a test span of {testSize} rows does not fit a series of {n} rows.");
+            if (o.Window is { } w && w >= n) throw new InputException($"--window {w} is longer than the series ({n} rows in {what}).");
             int testStart = n - testSize;
             s.RequireVarying(testStart, path, target);
             int valSize = Math.Max(h, (int)Math.Round(o.ValidationFraction * testStart));
@@ -44,31 +47,38 @@ internal static class ForecastSetup
         window = o.Window ?? Math.Max(2, Math.Min(PreferredWindow(plans[0].Season), fits));
 
         var prepared = new List<PreparedSeries>();
-        int kept = 0, dropped = 0;
         foreach (var (s, testSize, valSize, log, season) in plans)
         {
-            var split = TimeSplit.Create(s.Length, testSize, valSize, window, h, s.Describe(path));
+            int fitEnd = s.Length - testSize - valSize;
+            bool seasonalChange = season >= 2 && fitEnd - season - h >= TimeSplit.MinFitWindows;
+            var split = TimeSplit.Create(s.Length, testSize, valSize, window, h, s.Describe(path), seasonalChange ? season : 0);
             var v = s.Y.Take(split.ValidationStart).Select(y => SeriesScaler.Forward(y, log)).ToArray();
-            var profile = SeasonalProfile.Estimate(v, season);
-            if (o.Season is null && profile.Period > 1)
-            {
-                // A detected season stays only if it helps the no-network forecast on the validation slice.
-                var with = SeriesScaler.Fit(s.Y, split.ValidationStart, log, profile);
-                var without = SeriesScaler.Fit(s.Y, split.ValidationStart, log, SeasonalProfile.None);
-                if (BaseError(with, s, split) >= BaseError(without, s, split)) profile = SeasonalProfile.None;
-            }
-            if (profile.Period > 1) kept++;
-            else if (season > 1) dropped++;
-            prepared.Add(new PreparedSeries(s, SeriesScaler.Fit(s.Y, split.ValidationStart, log, profile), split, season));
+            var profile = season >= 2 ? SeasonalProfile.Estimate(v, season) : SeasonalProfile.None;
+            var candidates = new List<SeriesScaler>();
+            if (season < 2 || o.Season is null) candidates.Add(SeriesScaler.Fit(s.Y, split.ValidationStart, log, SeasonStyle.None, SeasonalProfile.None, 1));
+            if (profile.Period > 1) candidates.Add(SeriesScaler.Fit(s.Y, split.ValidationStart, log, SeasonStyle.Profile, profile, season));
+            if (seasonalChange) candidates.Add(SeriesScaler.Fit(s.Y, split.ValidationStart, log, SeasonStyle.SeasonalChange, SeasonalProfile.None, season));
+            if (candidates.Count == 0) candidates.Add(SeriesScaler.Fit(s.Y, split.ValidationStart, log, SeasonStyle.None, SeasonalProfile.None, 1));
+            // The smoothing base with the least error on the validation slice (never the test span).
+            var chosen = candidates.MinBy(c => BaseError(c, s, split))!;
+            prepared.Add(new PreparedSeries(s, chosen, split, season));
         }
         foreach (var p in prepared)
             foreach (var f in p.Data.Features) f.Fit(p.Split.ValidationStart);
         int shown = plans[0].Season;
-        seasonNote = shown < 2 ? "no season" :
-            $"season {shown} {(o.Season is null ? "detected" : "given")}{(series.Count > 1 ? " (first series)" : "")}, " +
-            (dropped == 0 ? "deseasonalised" : kept == 0 ? "not used (no gain on the validation slice)" : $"deseasonalised in {kept} of {kept + dropped} series");
+        var styles = prepared.GroupBy(p => p.Scaler.Style).OrderByDescending(g => g.Count()).Select(g => $"{Describe(g.Key)}{(prepared.Count > 1 ? $" ×{g.Count()}" : "")}");
+        seasonNote = (shown < 2 ? "no season" : $"season {shown} {(o.Season is null ? "detected" : "given")}{(series.Count > 1 ? " (first series)" : "")}") +
+                     $", base chosen on the validation slice: {string.Join(", ", styles)}";
         return prepared;
     }
+
+    /// <summary>How a style reads in the summary.</summary>
+    public static string Describe(SeasonStyle style) => style switch
+    {
+        SeasonStyle.Profile => "smoothed level × seasonal profile",
+        SeasonStyle.SeasonalChange => "last season × smoothed seasonal change",
+        _ => "smoothed level",
+    };
 
     /// <summary>Squared error of the network-free forecast (output 0) over the validation slice.</summary>
     private static double BaseError(SeriesScaler scaler, Series s, TimeSplit split)

@@ -4,7 +4,8 @@ namespace Recur.Cli.Forecasting;
 /// Finds a season length in the fit span from the autocorrelation of the linearly detrended series:
 /// the lag m ≥ 2 with the highest autocorrelation r(m) among local maxima that stand out — r(m) ≥
 /// <see cref="MinCorrelation"/> and at least <see cref="MinProminence"/> above the lowest r(k), k &lt; m —
-/// with two full periods in the data. Whether the season then helps is decided on the validation slice.
+/// with two full periods in the data, moved to a calendar period when that is within 5 %. Whether
+/// the season then helps is decided on the validation slice.
 /// </summary>
 internal static class SeasonDetector
 {
@@ -38,8 +39,18 @@ internal static class SeasonDetector
             if (peak && r[m] >= MinCorrelation && r[m] - lowest >= MinProminence && (best is null || r[m] > r[best.Value]))
                 best = m;
         }
+        if (best is { } found)
+            foreach (int p in CalendarPeriods)
+                if (p <= maxLag && Math.Abs(p - found) <= 0.05 * found && r[p] >= r[found] - 0.1) return p;
         return best;
     }
+
+    /// <summary>
+    /// Periods of calendar data (quarters, days of the week, months, hours, weeks, hours of the week,
+    /// days of the year): a broad autocorrelation peak within 5 % of one of them (and nearly as
+    /// high there) is taken to mean it.
+    /// </summary>
+    public static readonly int[] CalendarPeriods = [4, 7, 12, 24, 52, 168, 365];
 
     /// <summary>v minus its least-squares line.</summary>
     private static double[] Detrended(ReadOnlySpan<double> v)

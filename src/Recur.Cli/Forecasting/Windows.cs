@@ -8,12 +8,12 @@ internal sealed record PreparedSeries(Series Data, SeriesScaler Scaler, TimeSpli
 internal readonly record struct Origin(int Series, int Time);
 
 /// <summary>
-/// The network's tensors for a list of origins. Legend: N origins, W window, F = 1 + feature
+/// The network's tensors for a list of origins. Legend: N origins, W window, F = channels + feature
 /// widths, h horizon.
 /// </summary>
 internal static class Windows
 {
-    /// <summary>(N, W, F): per step the normalised value (<see cref="SeriesScaler.Input"/>) then the features of that row.</summary>
+    /// <summary>(N, W, F): per step the normalised channels (<see cref="SeriesScaler.Inputs"/>) then the features of that row.</summary>
     public static Tensor Inputs(IReadOnlyList<PreparedSeries> series, IReadOnlyList<Origin> origins, int window)
     {
         int width = Width(series[0].Data);
@@ -25,8 +25,8 @@ internal static class Windows
             for (int k = 0; k < window; k++)
             {
                 int row = o - window + 1 + k, at = (i * window + k) * width;
-                span[at] = s.Scaler.Input(o, row);
-                int col = at + 1;
+                s.Scaler.Inputs(o, row, span.Slice(at, SeriesScaler.Channels));
+                int col = at + SeriesScaler.Channels;
                 foreach (var f in s.Data.Features) col += f.Write(row, span[col..]);
             }
         }
@@ -44,7 +44,7 @@ internal static class Windows
     }
 
     /// <summary>Input values per step: the series itself plus every feature's width.</summary>
-    public static int Width(Series s) => 1 + s.Features.Sum(f => f.Width);
+    public static int Width(Series s) => SeriesScaler.Channels + s.Features.Sum(f => f.Width);
 
     /// <summary>Every origin of every series that <paramref name="select"/> gives, series by series in time order.</summary>
     public static List<Origin> Collect(IReadOnlyList<PreparedSeries> series, Func<TimeSplit, IEnumerable<int>> select)

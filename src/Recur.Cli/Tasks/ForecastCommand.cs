@@ -149,7 +149,8 @@ internal sealed class ForecastCommand
         metrics["series"] = series.Count;
         metrics["window"] = window;
         metrics["season"] = prepared[0].Season;
-        metrics["deseasonalised"] = prepared.Count(p => p.Scaler.Season.Period > 1);
+        metrics["base"] = ForecastSetup.Describe(prepared[0].Scaler.Style);
+        metrics["smoothing_alpha"] = prepared[0].Scaler.Alpha;
         metrics["train_seconds"] = Math.Round(ensemble.Seconds, 1);
         metrics["interrupted"] = _ctx.Cancellation.IsCancellationRequested;
 
@@ -222,7 +223,8 @@ internal sealed class ForecastCommand
         ["series"] = new JsonArray(prepared.Select(p => (JsonNode?)new JsonObject
         {
             ["id"] = p.Data.Id, ["log"] = p.Scaler.Log, ["sigma"] = p.Scaler.Sigma, ["season"] = p.Season,
-            ["seasonal_index"] = new JsonArray(p.Scaler.Season.Period > 1 ? p.Scaler.Season.Index.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray() : []),
+            ["base"] = p.Scaler.Style.ToString(), ["alpha"] = p.Scaler.Alpha,
+            ["seasonal_index"] = new JsonArray(p.Scaler.Profile.Period > 1 ? p.Scaler.Profile.Index.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray() : []),
             ["validation_start_line"] = p.Data.Lines[p.Split.ValidationStart], ["test_start_line"] = p.Data.Lines[p.Split.TestStart],
         }).ToArray()),
     };
