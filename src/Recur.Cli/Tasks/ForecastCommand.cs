@@ -29,7 +29,15 @@ internal sealed class ForecastCommand
 
     public static readonly TaskDefaults Defaults = new()
     {
-        Cell = "lstm", Units = 32, Layers = 1, Bidirectional = false, Epochs = 0, Batch = 16, LearningRate = 3e-3f, Clip = 1f, Seed = 1,
+        Cell = "lstm",
+        Units = 32,
+        Layers = 1,
+        Bidirectional = false,
+        Epochs = 0,
+        Batch = 16,
+        LearningRate = 3e-3f,
+        Clip = 1f,
+        Seed = 1,
     };
 
     private readonly CliContext _ctx;
@@ -215,19 +223,30 @@ internal sealed class ForecastCommand
 
     private static JsonObject TaskJson(IReadOnlyList<PreparedSeries> prepared, int window, int horizon, int k, EnsembleForecaster forecaster,
         IEnumerable<string> features, string target, TrainSettings s) => new()
-    {
-        ["task"] = Task, ["format"] = 2, ["target"] = target, ["window"] = window, ["horizon"] = horizon, ["ensemble"] = k,
-        ["blend"] = forecaster.Blend, ["model"] = s.Describe(),
-        ["features"] = new JsonArray(prepared[0].Data.Features.Select(f => (JsonNode?)f.Describe()).ToArray()),
-        ["feature_columns"] = new JsonArray(features.Select(f => (JsonNode?)JsonValue.Create(f)).ToArray()),
-        ["series"] = new JsonArray(prepared.Select(p => (JsonNode?)new JsonObject
         {
-            ["id"] = p.Data.Id, ["log"] = p.Scaler.Log, ["sigma"] = p.Scaler.Sigma, ["season"] = p.Season,
-            ["base"] = p.Scaler.Style.ToString(), ["alpha"] = p.Scaler.Alpha,
-            ["seasonal_index"] = new JsonArray(p.Scaler.Profile.Period > 1 ? p.Scaler.Profile.Index.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray() : []),
-            ["validation_start_line"] = p.Data.Lines[p.Split.ValidationStart], ["test_start_line"] = p.Data.Lines[p.Split.TestStart],
-        }).ToArray()),
-    };
+            ["task"] = Task,
+            ["format"] = 2,
+            ["target"] = target,
+            ["window"] = window,
+            ["horizon"] = horizon,
+            ["ensemble"] = k,
+            ["blend"] = forecaster.Blend,
+            ["model"] = s.Describe(),
+            ["features"] = new JsonArray(prepared[0].Data.Features.Select(f => (JsonNode?)f.Describe()).ToArray()),
+            ["feature_columns"] = new JsonArray(features.Select(f => (JsonNode?)JsonValue.Create(f)).ToArray()),
+            ["series"] = new JsonArray(prepared.Select(p => (JsonNode?)new JsonObject
+            {
+                ["id"] = p.Data.Id,
+                ["log"] = p.Scaler.Log,
+                ["sigma"] = p.Scaler.Sigma,
+                ["season"] = p.Season,
+                ["base"] = p.Scaler.Style.ToString(),
+                ["alpha"] = p.Scaler.Alpha,
+                ["seasonal_index"] = new JsonArray(p.Scaler.Profile.Period > 1 ? p.Scaler.Profile.Index.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray() : []),
+                ["validation_start_line"] = p.Data.Lines[p.Split.ValidationStart],
+                ["test_start_line"] = p.Data.Lines[p.Split.TestStart],
+            }).ToArray()),
+        };
 
     private static List<int> FeatureColumns(SeriesFile file, string? spec, int targetColumn, int? idColumn)
     {
