@@ -26,14 +26,20 @@ internal sealed class SeriesFile
     /// A numeric column with gaps filled; <paramref name="observed"/> marks the cells that held a
     /// number. A cell that is neither a number nor a missing marker is an error naming line and column.
     /// </summary>
-    public double[] Numeric(int column, out bool[] observed)
+    public double[] Numeric(int column, out bool[] observed) => Numeric(column, Enumerable.Range(0, Length).ToArray(), out observed);
+
+    /// <summary>
+    /// The same over a subset of the rows (one series of a long-format file), in the order given;
+    /// gaps are filled within the subset only.
+    /// </summary>
+    public double[] Numeric(int column, IReadOnlyList<int> rows, out bool[] observed)
     {
-        int n = Length;
+        int n = rows.Count;
         var values = new double[n];
         observed = new bool[n];
         for (int i = 0; i < n; i++)
         {
-            var row = File.Rows[i];
+            var row = File.Rows[rows[i]];
             string cell = row.Cells[column];
             if (Numbers.IsMissing(cell)) continue;
             if (!Numbers.TryParse(cell, out values[i]))

@@ -1,0 +1,92 @@
+using Recur.Cli.Common;
+
+namespace Recur.Cli.Forecasting;
+
+/// <summary>What the user asked for; null means the default, chosen from the data.</summary>
+internal sealed record ForecastOptions(int? Window, int Horizon, int? Season, double TestFraction, int? TestSize,
+    string LogMode, double ValidationFraction);
+
+/// <summary>
+/// Prepares every series for the network: the time-ordered split, the log decision, the season
+/// (given, or detected on the fit span), the window and the smoothing base of the per-series
+/// scaling: among a smoothed level, a smoothed level with a seasonal profile and the smoothed
+/// seasonal change (the last two only with a season; the first only when the season was not
+/// given), the one whose forecasts err least on the validation slice.
+/// </summary>
+internal static class ForecastSetup
+{
+    /// <summary>The default window: a season and one step when the season is short (at least 12 steps), else 24.</summary>
+    public static int PreferredWindow(int season) => season is > 1 and <= 48 ? Math.Max(12, season + 1) : season > 48 ? 24 : 12;
+
+    public static List<PreparedSeries> Prepare(IReadOnlyList<Series> series, ForecastOptions o, string path, string target, out int window, out string seasonNote)
+    {
+        int h = o.Horizon;
+        var plans = new List<(Series S, int TestSize, int ValSize, bool Log, int Season)>();
+        foreach (var s in series)
+        {
+            string what = s.Describe(path);
+            int n = s.Length;
+            int testSize = o.TestSize ?? (int)Math.Round(n * o.TestFraction);
+            if (testSize < 1 || testSize >= n) throw new InputException($"{what}: a test span of {testSize} rows does not fit a series of {n} rows.");
+            if (o.Window is { } w && w >= n) throw new InputException($"--window {w} is longer than the series ({n} rows in {what}).");
+            int testStart = n - testSize;
+            s.RequireVarying(testStart, path, target);
+            int valSize = Math.Max(h, (int)Math.Round(o.ValidationFraction * testStart));
+            bool positive = s.Y.All(v => v > 0);
+            if (o.LogMode == "yes" && !positive) throw new InputException($"--log yes: {what} has values of {target} ≤ 0.");
+            bool log = o.LogMode == "yes" || (o.LogMode == "auto" && positive);
+            int fitEnd = Math.Max(2, testStart - valSize);
+            var v = s.Y.Take(fitEnd).Select(y => SeriesScaler.Forward(y, log)).ToArray();
+            int season = o.Season ?? SeasonDetector.Detect(v) ?? 0;
+            plans.Add((s, testSize, valSize, log, season));
+        }
+
+        // One window for the global model: the preferred one for the first series' season, shortened
+        // (when not given) so that the shortest series still has its fit windows.
+        int fits = plans.Min(p => p.S.Length - p.TestSize - p.ValSize - h - TimeSplit.MinFitWindows + 1);
+        window = o.Window ?? Math.Max(2, Math.Min(PreferredWindow(plans[0].Season), fits));
+
+        var prepared = new List<PreparedSeries>();
+        foreach (var (s, testSize, valSize, log, season) in plans)
+        {
+            int fitEnd = s.Length - testSize - valSize;
+            bool seasonalChange = season >= 2 && fitEnd - season - h >= TimeSplit.MinFitWindows;
+            var split = TimeSplit.Create(s.Length, testSize, valSize, window, h, s.Describe(path), seasonalChange ? season : 0);
+            var v = s.Y.Take(split.ValidationStart).Select(y => SeriesScaler.Forward(y, log)).ToArray();
+            var profile = season >= 2 ? SeasonalProfile.Estimate(v, season) : SeasonalProfile.None;
+            var candidates = new List<SeriesScaler>();
+            if (season < 2 || o.Season is null) candidates.Add(SeriesScaler.Fit(s.Y, split.ValidationStart, log, SeasonStyle.None, SeasonalProfile.None, 1));
+            if (profile.Period > 1) candidates.Add(SeriesScaler.Fit(s.Y, split.ValidationStart, log, SeasonStyle.Profile, profile, season));
+            if (seasonalChange) candidates.Add(SeriesScaler.Fit(s.Y, split.ValidationStart, log, SeasonStyle.SeasonalChange, SeasonalProfile.None, season));
+            if (candidates.Count == 0) candidates.Add(SeriesScaler.Fit(s.Y, split.ValidationStart, log, SeasonStyle.None, SeasonalProfile.None, 1));
+            // The smoothing base with the least error on the validation slice (never the test span).
+            var chosen = candidates.MinBy(c => BaseError(c, s, split))!;
+            prepared.Add(new PreparedSeries(s, chosen, split, season));
+        }
+        foreach (var p in prepared)
+            foreach (var f in p.Data.Features) f.Fit(p.Split.ValidationStart);
+        int shown = plans[0].Season;
+        var styles = prepared.GroupBy(p => p.Scaler.Style).OrderByDescending(g => g.Count()).Select(g => $"{Describe(g.Key)}{(prepared.Count > 1 ? $" ×{g.Count()}" : "")}");
+        seasonNote = (shown < 2 ? "no season" : $"season {shown} {(o.Season is null ? "detected" : "given")}{(series.Count > 1 ? " (first series)" : "")}") +
+                     $", base chosen on the validation slice: {string.Join(", ", styles)}";
+        return prepared;
+    }
+
+    /// <summary>How a style reads in the summary.</summary>
+    public static string Describe(SeasonStyle style) => style switch
+    {
+        SeasonStyle.Profile => "smoothed level × seasonal profile",
+        SeasonStyle.SeasonalChange => "last season × smoothed seasonal change",
+        _ => "smoothed level",
+    };
+
+    /// <summary>Squared error of the network-free forecast (output 0) over the validation slice.</summary>
+    private static double BaseError(SeriesScaler scaler, Series s, TimeSplit split)
+    {
+        double sum = 0;
+        foreach (int t in split.ValidationOrigins())
+            for (int j = 1; j <= split.Horizon; j++)
+                if (s.Observed[t + j]) sum += Math.Pow(scaler.Decode(t, j, 0) - s.Y[t + j], 2);
+        return sum;
+    }
+}

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using Recur.Forecasting;
+using Recur.Models;
+using Recur.Training;
+
+namespace Recur.Cli.Forecasting;
+
+/// <summary>How one ensemble member trained.</summary>
+internal sealed record MemberResult(ulong Seed, int BestEpoch, int Epochs, double BestValidationLoss);
+
+/// <summary>
+/// k networks that differ only in their seed (initial weights and shuffling), each trained by
+/// <see cref="Model.Fit"/> on the fit windows with early stopping on the validation windows
+/// (the weights of the best epoch restored). The point forecast is the element-wise median of
+/// the members' outputs, which is robust to a member that trained badly.
+/// </summary>
+internal sealed class SeedEnsemble
+{
+    private SeedEnsemble(List<Model> members, List<MemberResult> results, double seconds)
+    {
+        Members = members;
+        Results = results;
+        Seconds = seconds;
+    }
+
+    public IReadOnlyList<Model> Members { get; }
+    public IReadOnlyList<MemberResult> Results { get; }
+    public double Seconds { get; }
+
+    /// <param name="create">A compiled model for a seed.</param>
+    /// <param name="epochLogged">Called after every epoch of every member (member index, epoch, logs).</param>
+    public static SeedEnsemble Train(int k, ulong seed, Func<ulong, Model> create, Tensor xFit, Tensor yFit, (Tensor X, Tensor Y) validation,
+        int epochs, int batch, int patience, Action<int, int, IReadOnlyDictionary<string, double>> epochLogged, CancellationToken cancellation)
+    {
+        var clock = Stopwatch.StartNew();
+        var members = new List<Model>();
+        var results = new List<MemberResult>();
+        for (int i = 0; i < k && (i == 0 || !cancellation.IsCancellationRequested); i++)
+        {
+            ulong memberSeed = seed + (ulong)i;
+            var model = create(memberSeed);
+            var stop = new EarlyStopping("val_loss", patience, restoreBestWeights: true);
+            int member = i;
+            var log = new LambdaCallback { EpochEnd = (epoch, logs) => epochLogged(member, epoch, logs) };
+            var history = model.Fit(xFit, yFit, epochs, batch, validationData: validation, callbacks: [stop, log],
+                verbose: Verbosity.Silent, cancellationToken: cancellation);
+            var valLoss = history["val_loss"];
+            int best = Math.Max(0, stop.BestEpoch);
+            members.Add(model);
+            results.Add(new MemberResult(memberSeed, best + 1, valLoss.Count, valLoss[best]));
+        }
+        return new SeedEnsemble(members, results, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Every member's outputs for (N, W, F) inputs: k arrays of N·h values (row-major (N, h)).</summary>
+    public List<double[]> PredictMembers(Tensor x)
+        => Members.Select(m => m.Predict(x, batchSize: 256).ToArray().Select(v => (double)v).ToArray()).ToList();
+
+    /// <summary>The median over members of each output.</summary>
+    public static double[] Median(IReadOnlyList<double[]> members) => EnsembleQuantiles.Quantiles(members, [0.5])[0];
+}

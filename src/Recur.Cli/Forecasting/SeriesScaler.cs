@@ -1,0 +1,167 @@
+namespace Recur.Cli.Forecasting;
+
+/// <summary>How the smoothing base of a series treats its season.</summary>
+internal enum SeasonStyle
+{
+    /// <summary>Simple exponential smoothing of the level: B(o, j) = ℓ_o.</summary>
+    None,
+
+    /// <summary>A fixed seasonal profile s (see <see cref="SeasonalProfile"/>) around a smoothed level: B(o, j) = ℓ_o + s(o + j).</summary>
+    Profile,
+
+    /// <summary>
+    /// Last season's value plus the smoothed change over one season: B(o, j) = v_{o+j−km} + k·ḡ_o,
+    /// k = ⌈j/m⌉, ḡ the exponentially smoothed w_t = v_t − v_{t−m}. The seasonal pattern follows the data.
+    /// </summary>
+    SeasonalChange,
+}
+
+/// <summary>
+/// Per-series normalisation in the spirit of ES-RNN (Smyl 2020): a causal exponential-smoothing
+/// base B(o, j) — the forecast of row o + j that the smoothing alone makes at origin o — and the
+/// network's inputs and targets measured against it, per window, on the modelled scale v = log y
+/// (when <see cref="Log"/>; the season is then multiplicative on y) or v = y. Legend: o origin,
+/// r = o − W + 1 … o the window's rows, j = 1 … h the steps, d_t = v_t − s(t) the deseasonalised series.
+/// <code>
+///   input  c0_r = (d_r − d_o) / σ_v               the window relative to its own level
+///          c1_r = (v_r − B(r − 1, 1)) / σ         the base's one-step error at row r (0 before it exists)
+///          c2_r = (d_r − λ_r) / σ_λ               the level against its slow average λ (mean reversion)
+///   target z_j  = (v_{o+j} − B(o, j)) / σ
+///   decode ŷ_{o+j} = v⁻¹(B(o, j) + σ·z_j)
+/// </code>
+/// σ is the spread of the base's one-step errors over the fit span, σ_v that of d's one-step
+/// changes, σ_λ that of d − λ, so every series of a global model speaks in the same units. An
+/// output of 0 is the base forecast: the network learns what the smoothing cannot. The smoothing
+/// weight α is the one with the least one-step squared error over the fit span.
+/// </summary>
+internal sealed class SeriesScaler
+{
+    public const double SlowAlpha = 0.05;
+    public static readonly double[] AlphaGrid = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
+
+    private readonly double[] _v, _d, _state, _slow; // (n) modelled, deseasonalised, smoothed level ℓ or change ḡ, slow level λ
+
+    private SeriesScaler(bool log, SeasonStyle style, SeasonalProfile profile, int period, double alpha, double[] v, double[] d, double[] state, double[] slow)
+    {
+        Log = log;
+        Style = style;
+        Profile = profile;
+        Period = period;
+        Alpha = alpha;
+        _v = v;
+        _d = d;
+        _state = state;
+        _slow = slow;
+    }
+
+    public bool Log { get; }
+    public SeasonStyle Style { get; }
+    public SeasonalProfile Profile { get; }
+
+    /// <summary>m of <see cref="SeasonStyle.SeasonalChange"/> (1 otherwise).</summary>
+    public int Period { get; }
+
+    public double Alpha { get; }
+    public double Sigma { get; private set; } = 1;
+    public double SigmaV { get; private set; } = 1;
+    public double SigmaSlow { get; private set; } = 1;
+
+    /// <summary>The first origin the base can forecast from.</summary>
+    public int FirstOrigin => Style == SeasonStyle.SeasonalChange ? Period : 0;
+
+    /// <summary>The modelled scale of a value: log y or y.</summary>
+    public static double Forward(double y, bool log) => log ? Math.Log(y) : y;
+
+    /// <summary>
+    /// Builds the base for a style, choosing α and the spreads on the fit span [0, <paramref name="fitEnd"/>) only.
+    /// The smoothing runs over every row (causally: state t reads rows ≤ t), as a fitted model is run over new data.
+    /// </summary>
+    public static SeriesScaler Fit(double[] y, int fitEnd, bool log, SeasonStyle style, SeasonalProfile profile, int period)
+    {
+        int n = y.Length;
+        var v = y.Select(x => Forward(x, log)).ToArray();
+        var s = style == SeasonStyle.Profile ? profile : SeasonalProfile.None;
+        var d = new double[n];
+        for (int t = 0; t < n; t++) d[t] = v[t] - s.At(t);
+        int m = style == SeasonStyle.SeasonalChange ? period : 1;
+        SeriesScaler? best = null;
+        double bestError = double.PositiveInfinity;
+        foreach (double alpha in AlphaGrid)
+        {
+            var candidate = new SeriesScaler(log, style, s, m, alpha, v, d, Smooth(v, d, style, m, alpha), Slow(d));
+            double error = 0;
+            for (int t = candidate.FirstOrigin + 1; t < fitEnd; t++) error += Math.Pow(v[t] - candidate.Base(t - 1, 1), 2);
+            if (error < bestError)
+            {
+                bestError = error;
+                best = candidate;
+            }
+        }
+        best!.Sigma = Spread(Enumerable.Range(best.FirstOrigin + 1, Math.Max(0, fitEnd - best.FirstOrigin - 1)).Select(t => v[t] - best.Base(t - 1, 1)));
+        best.SigmaV = Spread(Enumerable.Range(1, fitEnd - 1).Select(t => d[t] - d[t - 1]));
+        best.SigmaSlow = Spread(Enumerable.Range(0, fitEnd).Select(t => d[t] - best._slow[t]));
+        return best;
+    }
+
+    /// <summary>B(o, j) on the modelled scale.</summary>
+    public double Base(int origin, int step)
+    {
+        if (Style != SeasonStyle.SeasonalChange) return _state[origin] + Profile.At(origin + step);
+        int k = (step + Period - 1) / Period;
+        return _v[origin + step - k * Period] + k * _state[origin];
+    }
+
+    /// <summary>Input channels per window step.</summary>
+    public const int Channels = 3;
+
+    /// <summary>Writes the <see cref="Channels"/> inputs of row <paramref name="row"/> in the window of origin o.</summary>
+    public void Inputs(int origin, int row, Span<float> into)
+    {
+        into[0] = (float)((_d[row] - _d[origin]) / SigmaV);
+        into[1] = row - 1 >= FirstOrigin ? (float)((_v[row] - Base(row - 1, 1)) / Sigma) : 0f;
+        into[2] = (float)((_d[row] - _slow[row]) / SigmaSlow);
+    }
+
+    /// <summary>Target z_j of origin o (reads row o + j: call only for fit and validation origins).</summary>
+    public double Target(int origin, int step) => (_v[origin + step] - Base(origin, step)) / Sigma;
+
+    /// <summary>The forecast of row o + j in the units of y from a normalised output z.</summary>
+    public double Decode(int origin, int step, double z)
+    {
+        double v = Base(origin, step) + Sigma * z;
+        return Log ? Math.Exp(v) : v;
+    }
+
+    /// <summary>ℓ_t = α d_t + (1 − α) ℓ_{t−1} (levels), or ḡ_t = α w_t + (1 − α) ḡ_{t−1} with w_t = v_t − v_{t−m} (changes, from t = m).</summary>
+    private static double[] Smooth(double[] v, double[] d, SeasonStyle style, int m, double alpha)
+    {
+        int n = v.Length;
+        var state = new double[n];
+        if (style != SeasonStyle.SeasonalChange)
+        {
+            state[0] = d[0];
+            for (int t = 1; t < n; t++) state[t] = alpha * d[t] + (1 - alpha) * state[t - 1];
+            return state;
+        }
+        if (m >= n) return state;
+        state[m] = v[m] - v[0];
+        for (int t = m + 1; t < n; t++) state[t] = alpha * (v[t] - v[t - m]) + (1 - alpha) * state[t - 1];
+        return state;
+    }
+
+    private static double[] Slow(double[] d)
+    {
+        var slow = new double[d.Length];
+        slow[0] = d[0];
+        for (int t = 1; t < d.Length; t++) slow[t] = SlowAlpha * d[t] + (1 - SlowAlpha) * slow[t - 1];
+        return slow;
+    }
+
+    private static double Spread(IEnumerable<double> values)
+    {
+        var x = values.ToArray();
+        if (x.Length == 0) return 1;
+        double rms = Math.Sqrt(x.Select(e => e * e).Average());
+        return rms > 1e-12 ? rms : 1;
+    }
+}
