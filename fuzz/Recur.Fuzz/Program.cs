@@ -4,11 +4,18 @@ using SharpFuzz;
 // recur-fuzz TARGET           run TARGET under AFL++ (persistent mode, one process for many inputs)
 // recur-fuzz replay TARGET F… run TARGET once on each file (what the tests do)
 // recur-fuzz seed DIR         write the seed corpus, one folder per target
+// recur-fuzz hostile DIR      write the hostile inputs fuzz/hostile.sh measures
+// recur-fuzz read KIND PATH   read PATH with a library reader (exit 2: refused as documented)
 switch (args)
 {
     case ["seed", var dir]:
         SeedCorpus.Write(dir);
         return 0;
+    case ["hostile", var dir]:
+        HostileInputs.Write(dir);
+        return 0;
+    case ["read", var kind, var path]:
+        return HostileInputs.Read(kind, path);
     case ["replay", var target, .. var files]:
         foreach (var file in files)
         {
@@ -25,6 +32,6 @@ switch (args)
         });
         return 0;
     default:
-        Console.Error.WriteLine($"usage: Recur.Fuzz TARGET | replay TARGET FILE... | seed DIR; targets: {string.Join(", ", FuzzTargets.All.Keys)}");
+        Console.Error.WriteLine($"usage: Recur.Fuzz TARGET | replay TARGET FILE... | seed DIR | hostile DIR | read KIND PATH; targets: {string.Join(", ", FuzzTargets.All.Keys)}");
         return 2;
 }
