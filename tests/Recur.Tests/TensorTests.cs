@@ -26,7 +26,7 @@ public class TensorTests
         var t = Tensor.Zeros(2, 3);
         t[1, 2] = 5;
         Assert.Equal(5, t.Span[5]);
-        Assert.Throws<IndexOutOfRangeException>(() => t[2, 0]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => t[2, 0]);
         Assert.Throws<ArgumentException>(() => t[0]);
     }
 

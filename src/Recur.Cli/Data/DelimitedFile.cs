@@ -221,7 +221,7 @@ internal sealed class DelimitedFile
 
     private static char DetectDelimiter(string text)
     {
-        int end = text.IndexOfAny(new[] { '\n', '\r' });
+        int end = text.AsSpan().IndexOfAny('\n', '\r');
         var first = end < 0 ? text : text[..end];
         if (first.Contains('\t')) return '\t';
         if (first.Contains(',')) return ',';

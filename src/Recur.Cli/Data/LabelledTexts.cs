@@ -53,7 +53,7 @@ internal sealed record LabelledTexts(string Path, IReadOnlyList<string> Texts, I
         var byValue = new Dictionary<double, string>();
         foreach (var label in distinct)
         {
-            Numbers.TryParse(label, out double value);
+            _ = Numbers.TryParse(label, out double value);
             if (byValue.TryGetValue(value, out var other))
             {
                 int a = Labels.ToList().IndexOf(other), b = Labels.ToList().IndexOf(label);

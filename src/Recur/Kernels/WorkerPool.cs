@@ -172,7 +172,10 @@ internal static class WorkerPool
         }
     }
 
+    // A worker lives as long as the process (the pool only grows), so its semaphore is never disposed.
+#pragma warning disable CA1001
     private sealed class Worker
+#pragma warning restore CA1001
     {
         private readonly SemaphoreSlim _wake = new(0);
         private readonly int _id; // 1-based: the caller is thread 0

@@ -37,7 +37,7 @@ public abstract class Layer
     public int[]? BuiltInputShape { get; private set; }
 
     /// <summary>Seed used when the layer builds itself on first use without a generator.</summary>
-    public ulong Seed { get; set; } = 0;
+    public ulong Seed { get; set; }
 
     /// <summary>Creates the weights for per-sample inputs of <paramref name="inputShape"/>.</summary>
     public void Build(int[] inputShape, SeededRandom? random = null)
@@ -151,7 +151,7 @@ public abstract class Layer
             ok = built[i] == -1 || perSample[i] == -1 || built[i] == perSample[i];
         if (!ok)
             throw new ArgumentException(
-                $"Layer '{Name}' was built for inputs of shape (batch, {string.Join(", ", built.Select(d => d < 0 ? "T" : d.ToString()))}) " +
+                $"Layer '{Name}' was built for inputs of shape (batch, {string.Join(", ", built.Select(d => d < 0 ? "T" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)))}) " +
                 $"but got (batch, {string.Join(", ", perSample)}).", "input");
     }
 

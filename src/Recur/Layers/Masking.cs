@@ -52,7 +52,7 @@ public sealed class Masking : Layer
         Tensor.RequireRank(input, 3, nameof(input), "(batch, time, features)");
         EnsureBuilt(input);
         _mask = ComputeMask(input, mask);
-        return Apply(input, _mask);
+        return _mask is null ? input : Apply(input, _mask);
     }
 
     /// <inheritdoc/>

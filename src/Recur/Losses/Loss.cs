@@ -205,7 +205,7 @@ public abstract class Loss
             string? expected = TargetProblem(y[i], classes) ?? (float.IsFinite(y[i]) ? null : "a finite value");
             if (expected is not null)
                 throw new ArgumentException(
-                    string.Create(CultureInfo.InvariantCulture, $"target{IndexString(i, target.Shape)} is {y[i]}; expected {expected} for {Name}."), "target");
+                    string.Create(CultureInfo.InvariantCulture, $"target{IndexString(i, target.Shape)} is {y[i]}; expected {expected} for {Name}."), nameof(target));
         }
     }
 

@@ -27,7 +27,7 @@ public abstract partial class Model
         int w3 = Math.Max(header.Item3.Length, rows.Max(r => r.Params.Length));
         var line = new string('─', w1 + w2 + w3);
         var sb = new StringBuilder();
-        sb.AppendLine($"Model: \"{Name}\"");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Model: \"{Name}\"");
         sb.AppendLine(line);
         sb.AppendLine(header.Item1.PadRight(w1) + header.Item2.PadRight(w2) + header.Item3.PadLeft(w3));
         sb.AppendLine(line);
@@ -35,9 +35,9 @@ public abstract partial class Model
         sb.AppendLine(line);
         long total = Parameters.Sum(p => (long)p.Value.Length);
         long trainable = Parameters.Where(p => p.Trainable).Sum(p => (long)p.Value.Length);
-        sb.AppendLine($"Total params: {total.ToString("N0", CultureInfo.InvariantCulture)}");
-        sb.AppendLine($"Trainable params: {trainable.ToString("N0", CultureInfo.InvariantCulture)}");
-        sb.AppendLine($"Non-trainable params: {(total - trainable).ToString("N0", CultureInfo.InvariantCulture)}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Total params: {total.ToString("N0", CultureInfo.InvariantCulture)}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Trainable params: {trainable.ToString("N0", CultureInfo.InvariantCulture)}");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Non-trainable params: {(total - trainable).ToString("N0", CultureInfo.InvariantCulture)}");
         return sb.ToString();
     }
 }

@@ -160,5 +160,5 @@ public abstract partial class Model
         if (IsBuilt) throw new InvalidOperationException($"Model '{Name}' is already built; layers can only be added before.");
     }
 
-    internal static string Dims(int[] shape) => string.Join(", ", shape.Select(d => d < 0 ? "T" : d.ToString()));
+    internal static string Dims(int[] shape) => string.Join(", ", shape.Select(d => d < 0 ? "T" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 }

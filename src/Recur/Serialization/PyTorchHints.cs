@@ -64,7 +64,7 @@ internal static class PyTorchHints
     private static List<string> Recurrent(RecurrentLayer r, string parameter, int[] expected, int[] actual)
     {
         var reasons = new List<string>();
-        PyTorchNames.TryParseRecurrent(parameter, out string kind, out int layer, out _);
+        _ = PyTorchNames.TryParseRecurrent(parameter, out string kind, out int layer, out _);
         int H = r.Units, G = expected[0] / H;
         if (actual[0] != expected[0])
         {

@@ -114,7 +114,7 @@ public sealed class Tensor
         for (int i = 0; i < index.Length; i++)
         {
             if ((uint)index[i] >= (uint)_shape[i])
-                throw new IndexOutOfRangeException($"Index {index[i]} is outside dimension {i} of size {_shape[i]}.");
+                throw new ArgumentOutOfRangeException(nameof(index), $"Index {index[i]} is outside dimension {i} of size {_shape[i]}.");
             off = off * _shape[i] + index[i];
         }
         return off;
@@ -187,9 +187,9 @@ public sealed class Tensor
     /// <summary>Formats a shape as <c>(2, 3, 4)</c>.</summary>
     public static string ShapeString(ReadOnlySpan<int> shape)
     {
-        if (shape.Length == 1) return $"({shape[0]},)";
+        if (shape.Length == 1) return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"({shape[0]},)");
         var parts = new string[shape.Length];
-        for (int i = 0; i < shape.Length; i++) parts[i] = shape[i].ToString();
+        for (int i = 0; i < shape.Length; i++) parts[i] = shape[i].ToString(System.Globalization.CultureInfo.InvariantCulture);
         return "(" + string.Join(", ", parts) + ")";
     }
 

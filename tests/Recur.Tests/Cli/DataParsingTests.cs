@@ -37,7 +37,7 @@ public class DataParsingTests
     [Fact]
     public void Gaps_are_filled_linearly_and_ends_copy_the_nearest_value()
     {
-        var v = new[] { 0, 5, 0, 0, 11, 0 } .Select(x => (double)x).ToArray();
+        var v = new[] { 0, 5, 0, 0, 11, 0 }.Select(x => (double)x).ToArray();
         var observed = new[] { false, true, false, false, true, false };
         SeriesFile.Interpolate(v, observed);
         Assert.Equal(new double[] { 5, 5, 7, 9, 11, 11 }, v);

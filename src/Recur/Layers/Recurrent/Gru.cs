@@ -7,7 +7,7 @@ namespace Recur.Layers.Recurrent;
 /// <see cref="RecurrentLayer"/>); state (L·D, B, H). Gates in PyTorch's order r, z, n.
 /// </summary>
 /// <remarks>
-/// <paramref name="resetAfter"/> = true (default) is PyTorch's GRU and Keras' default
+/// <c>resetAfter</c> = true (default) is PyTorch's GRU and Keras' default
 /// (reset gate applied after the recurrent multiply); false is the original Cho et al. form
 /// (Keras <c>reset_after=False</c>), where the reset gate scales the state before the multiply.
 /// </remarks>

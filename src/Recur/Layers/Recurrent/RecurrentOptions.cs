@@ -59,8 +59,8 @@ public sealed record RecurrentOptions
     /// <summary>The options from the named arguments the layer constructors take.</summary>
     internal static RecurrentOptions Of(bool returnSequences, int numLayers, bool bidirectional,
         MergeMode mergeMode, RecurrentInit initialization, float dropout) => new()
-    {
-        ReturnSequences = returnSequences, NumLayers = numLayers, Bidirectional = bidirectional,
-        MergeMode = mergeMode, Initialization = initialization, Dropout = dropout,
-    };
+        {
+            ReturnSequences = returnSequences, NumLayers = numLayers, Bidirectional = bidirectional,
+            MergeMode = mergeMode, Initialization = initialization, Dropout = dropout,
+        };
 }

@@ -37,7 +37,7 @@ public abstract class Metric
     /// <summary>The value over everything since the last <see cref="Reset"/>.</summary>
     public abstract double Result();
 
-    /// <summary>True when position <paramref name="i"/> of a (B, …) position grid counts under the mask.</summary>
+    /// <summary>True when <paramref name="position"/> of a (B, …) position grid counts under the mask.</summary>
     private protected static bool IsReal(SequenceMask? mask, int position, int positionsPerSample)
     {
         if (mask is null) return true;
