@@ -14,7 +14,7 @@ namespace Recur.Layers.Attention;
 /// <para>Masking: scores of padded memory steps are left out of the softmax, so their weights are
 /// exactly 0 and they get no gradient. A row whose memory has no real step gets zero weights and
 /// a zero context.</para>
-/// <para>Call with <see cref="Attend"/> and back-propagate with <see cref="Backward"/>; the forward
+/// <para>Call with <see cref="Attend"/> and back-propagate with <see cref="Backward(AttentionCache, Tensor)"/>; the forward
 /// cache is returned as a value, so one layer can attend several times in one pass. The
 /// single-input <see cref="Layer.Forward"/> does not apply (attention has two inputs).</para>
 /// </remarks>

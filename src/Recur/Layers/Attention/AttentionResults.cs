@@ -3,10 +3,10 @@ namespace Recur.Layers.Attention;
 /// <summary>The result of <see cref="AttentionLayer.Attend"/>.</summary>
 /// <param name="Context">(B, Tq, Dm) Σ_j a_ij m_j: the memory averaged with each query's weights.</param>
 /// <param name="Weights">(B, Tq, Tk) the attention weights a_ij (each row sums to 1 over the real memory steps), when asked for.</param>
-/// <param name="Cache">What <see cref="AttentionLayer.Backward"/> needs; null when run without gradient.</param>
+/// <param name="Cache">What <see cref="AttentionLayer.Backward(AttentionCache, Tensor)"/> needs; null when run without gradient.</param>
 public sealed record AttentionOutput(Tensor Context, Tensor? Weights, AttentionCache? Cache);
 
-/// <summary>The result of <see cref="AttentionLayer.Backward"/>.</summary>
+/// <summary>The result of <see cref="AttentionLayer.Backward(AttentionCache, Tensor)"/>.</summary>
 /// <param name="Query">(B, Tq, Dq) ∂L/∂query.</param>
 /// <param name="Memory">(B, Tk, Dm) ∂L/∂memory (through both the scores and the context).</param>
 public sealed record AttentionGradients(Tensor Query, Tensor Memory);
