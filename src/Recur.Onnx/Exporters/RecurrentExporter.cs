@@ -65,7 +65,7 @@ internal static class RecurrentExporter
                 OnnxAttribute.Int("hidden_size", H),
                 OnnxAttribute.String("direction", D == 2 ? "bidirectional" : "forward"),
             };
-            attributes.AddRange(cell.Attributes(layer, D));
+            attributes.AddRange(Cell.Attributes(layer, D));
             var outputs = g.Node(cell.Op, inputs, cell.HasCell ? 3 : 2, lscope + "/" + cell.Op, attributes.ToArray());
             string y = outputs[0], yh = outputs[1];                                              // (T, D, B, H), (D, B, H)
             string? yc = cell.HasCell ? outputs[2] : null;
@@ -173,7 +173,7 @@ internal static class RecurrentExporter
             _ => throw new OnnxExportException($"Layer '{layer.Name}' ({layer.GetType().Name}) is a recurrent layer without an ONNX operator; register an exporter for its type."),
         };
 
-        public IEnumerable<OnnxAttribute> Attributes(RecurrentLayer layer, int directions)
+        public static IEnumerable<OnnxAttribute> Attributes(RecurrentLayer layer, int directions)
         {
             if (layer is Gru gru) yield return OnnxAttribute.Int("linear_before_reset", gru.ResetAfter ? 1 : 0);
             if (layer is SimpleRnn rnn)
