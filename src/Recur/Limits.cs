@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Recur;
 
 /// <summary>
@@ -123,10 +125,10 @@ public static class Limits
             if (c == '\n') sb.Append("\\n");
             else if (c == '\r') sb.Append("\\r");
             else if (c == '\t') sb.Append("\\t");
-            else if (char.IsControl(c)) sb.Append($"\\u{(int)c:x4}");
+            else if (char.IsControl(c)) sb.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
             else sb.Append(c);
         }
-        if (keep < value.Length) sb.Append($"… ({value.Length:N0} characters)");
+        if (keep < value.Length) sb.Append(CultureInfo.InvariantCulture, $"… ({value.Length:N0} characters)");
         return sb.ToString();
     }
 }
