@@ -146,10 +146,10 @@ internal static class FuzzTargets
         }
         // Each column as a label, a number or a category column would use it: refusals there are per column.
         if (file.ColumnCount >= 2)
-            {
-                try { LabelledTexts.From(file, null, null).Classes(); }
-                catch (InputException) { }
-            }
+        {
+            try { LabelledTexts.From(file, null, null).Classes(); }
+            catch (InputException) { }
+        }
         var series = SeriesFile.From(file);
         for (int c = 0; c < file.ColumnCount; c++)
         {

@@ -289,7 +289,7 @@ public abstract class RecurrentLayer : Layer
     /// One step of every sequence of a batch, for inference: <paramref name="input"/> (B, I) is
     /// x_t, <paramref name="state"/> the state entering the step (null: zeros). Returns the
     /// step's output (B, W) and the state leaving it. Stepping a sequence one step at a time
-    /// gives the same bits as running it whole. Safe from many threads at once (as <see cref="Infer"/>).
+    /// gives the same bits as running it whole. Safe from many threads at once (as <see cref="Infer(Tensor, Tensor?, Tensor?, SequenceMask?)"/>).
     /// </summary>
     public (Tensor Output, RecurrentState State) Step(Tensor input, RecurrentState? state = null)
     {

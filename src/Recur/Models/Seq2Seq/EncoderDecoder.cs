@@ -9,7 +9,7 @@ namespace Recur.Models.Seq2Seq;
 /// (bi)directional recurrent encoder, its final states bridged into a recurrent decoder, attention
 /// of every decoder state over the encoder's outputs, and a softmax over the target vocabulary.
 /// Trained with teacher forcing as one layer of a <see cref="Sequential"/> (so through
-/// <see cref="Model.Fit"/>); decoded one token at a time through <see cref="EncoderDecoderStepper"/>.
+/// <c>Model.Fit</c>); decoded one token at a time through <see cref="EncoderDecoderStepper"/>.
 /// </summary>
 /// <remarks>
 /// <para>Shapes (B batch, Ts source and Tt target steps, E embedding, H_e encoder units per
