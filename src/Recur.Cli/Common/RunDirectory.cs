@@ -185,7 +185,7 @@ internal sealed class RunDirectory
         string shown = ShownPath + ".partial";
         if (!Directory.Exists(WorkPath))
             throw new InputException($"--resume: there is no interrupted run in --out {ShownPath} ({shown} does not exist).");
-        if (!Directory.EnumerateFileSystemEntries(WorkPath).Any())
+        if (Manifest.OnlyTemporaries(WorkPath))
         {
             // Killed between creating the directory and its manifest: nothing to resume, start there.
             Manifest.Create(WorkPath);
@@ -251,14 +251,43 @@ internal sealed class RunDirectory
     /// </summary>
     private sealed record Manifest(int ProcessId, long StartTicks, HashSet<string> Names)
     {
+        /// <summary>
+        /// Creates the manifest, whole or not at all: the header is written to a temporary file
+        /// that is then moved to the manifest's name, failing if a manifest exists (so two runs
+        /// never share a staging directory). A kill leaves at most the temporary file
+        /// (<see cref="OnlyTemporaries"/>), never a manifest without its owner.
+        /// </summary>
         public static void Create(string dir)
         {
-            using var stream = new FileStream(Path.Combine(dir, ManifestFile), FileMode.CreateNew, FileAccess.Write);
             var (pid, start) = Self();
-            var bytes = System.Text.Encoding.UTF8.GetBytes($"{ManifestHeader}\n{pid} {start}\n");
-            stream.Write(bytes);
-            stream.Flush(flushToDisk: true);
+            string temporary = Path.Combine(dir, $".{ManifestFile}.{pid}.tmp");
+            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write))
+            {
+                stream.Write(System.Text.Encoding.UTF8.GetBytes($"{ManifestHeader}\n{pid} {start}\n"));
+                stream.Flush(flushToDisk: true);
+            }
+            try
+            {
+                System.IO.File.Move(temporary, Path.Combine(dir, ManifestFile), overwrite: false);
+            }
+            catch
+            {
+                System.IO.File.Delete(temporary);
+                throw;
+            }
         }
+
+        /// <summary>True when <paramref name="dir"/> holds nothing but temporary files of a manifest (a run killed while creating it); they are removed.</summary>
+        public static bool OnlyTemporaries(string dir)
+        {
+            var entries = Directory.EnumerateFileSystemEntries(dir).ToList();
+            if (!entries.All(e => IsManifestTemporary(Path.GetFileName(e)))) return false;
+            foreach (var entry in entries) System.IO.File.Delete(entry);
+            return true;
+        }
+
+        private static bool IsManifestTemporary(string name)
+            => name.StartsWith("." + ManifestFile + ".", StringComparison.Ordinal) && name.EndsWith(".tmp", StringComparison.Ordinal);
 
         /// <summary>Rewrites the manifest atomically with this process as the owner and <paramref name="names"/> recorded.</summary>
         public static void Replace(string dir, IEnumerable<string> names)

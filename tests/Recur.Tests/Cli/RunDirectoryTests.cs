@@ -31,6 +31,38 @@ public class RunDirectoryTests
     }
 
     [Fact]
+    public void A_resume_after_a_kill_while_the_manifest_was_written_starts_in_the_staging_directory()
+    {
+        using var dir = new TempDir();
+        string target = dir.File("run");
+        Directory.CreateDirectory(target + ".partial");
+        // What a kill between writing the manifest's header and moving it into place leaves.
+        File.WriteAllText(Path.Combine(target + ".partial", $".{RunDirectory.ManifestFile}.4242.tmp"), "recur-run");
+
+        var run = RunDirectory.Create(target, "classify", resume: true);
+
+        Assert.True(run.Resumed);
+        Assert.Equal([RunDirectory.ManifestFile], Directory.EnumerateFileSystemEntries(run.WorkPath).Select(Path.GetFileName));
+        Finish(run);
+        Assert.Equal("new", File.ReadAllText(Path.Combine(target, "model.recur")));
+    }
+
+    [Fact]
+    public void A_resume_keeps_refusing_a_staging_directory_with_a_foreign_file()
+    {
+        using var dir = new TempDir();
+        string target = dir.File("run");
+        Directory.CreateDirectory(target + ".partial");
+        File.WriteAllText(Path.Combine(target + ".partial", $".{RunDirectory.ManifestFile}.4242.tmp"), "recur-run");
+        File.WriteAllText(Path.Combine(target + ".partial", "notes.txt"), "mine");
+
+        var e = Assert.Throws<InputException>(() => RunDirectory.Create(target, "classify", resume: true));
+
+        Assert.Contains("not started by recur", e.Message);
+        Assert.Equal("mine", File.ReadAllText(Path.Combine(target + ".partial", "notes.txt")));
+    }
+
+    [Fact]
     public void A_rerun_replaces_the_files_of_an_earlier_run()
     {
         using var dir = new TempDir();
