@@ -29,6 +29,13 @@ internal sealed class EnsembleForecaster
         Level = level;
     }
 
+    /// <summary>The same calibrated forecaster over other scalings of the same series (see <see cref="ForecastSetup.RefitProfiles"/>).</summary>
+    public EnsembleForecaster On(IReadOnlyList<PreparedSeries> series) => new(series, _ensemble, _window, _horizon, Level)
+    {
+        Blend = Blend,
+        _residuals = _residuals,
+    };
+
     /// <summary>The share of the network's output kept (chosen by <see cref="Calibrate"/>).</summary>
     public double Blend { get; private set; } = 1;
 

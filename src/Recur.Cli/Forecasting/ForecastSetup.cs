@@ -72,6 +72,20 @@ internal static class ForecastSetup
         return prepared;
     }
 
+    /// <summary>
+    /// The series as they forecast the test span: once the base, the network, the blend and the
+    /// residuals are chosen on the validation slice, a seasonal profile is re-estimated on every
+    /// row before the test span (fit span and validation slice, as the peers are fitted on them),
+    /// the other settings kept. No choice reads the re-estimated profile.
+    /// </summary>
+    public static List<PreparedSeries> RefitProfiles(IReadOnlyList<PreparedSeries> prepared) => prepared.Select(p =>
+    {
+        if (p.Scaler.Style != SeasonStyle.Profile) return p;
+        var v = p.Data.Y.Take(p.Split.TestStart).Select(y => SeriesScaler.Forward(y, p.Scaler.Log)).ToArray();
+        var profile = SeasonalProfile.Estimate(v, p.Scaler.Profile.Period);
+        return profile.Period > 1 ? p with { Scaler = p.Scaler.WithProfile(profile) } : p;
+    }).ToList();
+
     /// <summary>How a style reads in the summary.</summary>
     public static string Describe(SeasonStyle style) => style switch
     {

@@ -103,6 +103,26 @@ internal sealed class SeriesScaler
         return best;
     }
 
+    /// <summary>
+    /// The same base (log, style, α, spreads: the network's units) around another seasonal profile:
+    /// d and the smoothed states are recomputed with the fixed α. Used once every choice is made, to
+    /// forecast the test span with the profile re-estimated on all the rows before it, as a fitted
+    /// model is refitted on its whole training span before it forecasts.
+    /// </summary>
+    public SeriesScaler WithProfile(SeasonalProfile profile)
+    {
+        if (Style != SeasonStyle.Profile) return this;
+        int n = _v.Length;
+        var d = new double[n];
+        for (int t = 0; t < n; t++) d[t] = _v[t] - profile.At(t);
+        return new SeriesScaler(Log, Style, profile, Period, Alpha, _v, d, Smooth(_v, d, Style, Period, Alpha), Slow(d))
+        {
+            Sigma = Sigma,
+            SigmaV = SigmaV,
+            SigmaSlow = SigmaSlow,
+        };
+    }
+
     /// <summary>B(o, j) on the modelled scale.</summary>
     public double Base(int origin, int step)
     {

@@ -149,7 +149,8 @@ internal sealed class ForecastCommand
         var blendRmse = forecaster.Calibrate(valOrigins);
         var val = forecaster.Forecast(valOrigins, (_, _, _) => true);
         var fit = forecaster.Forecast(fitOrigins, (_, _, _) => true);
-        var test = forecaster.Forecast(Windows.Collect(prepared, split => split.TestOrigins()), (split, o, j) => split.IsTestTarget(o, j));
+        var final = ForecastSetup.RefitProfiles(prepared);
+        var test = forecaster.On(final).Forecast(Windows.Collect(final, split => split.TestOrigins()), (split, o, j) => split.IsTestTarget(o, j));
         if (test.Count == 0) throw new InputException($"{path}: every target in the test span is missing.");
         var metrics = Metrics(prepared, test, val, fit, horizon, ensemble, forecaster, blendRmse);
         metrics["test_size"] = test.Count(f => f.Step == 1);
@@ -163,9 +164,9 @@ internal sealed class ForecastCommand
         metrics["interrupted"] = _ctx.Cancellation.IsCancellationRequested;
 
         for (int i = 0; i < ensemble.Members.Count; i++) ensemble.Members[i].Save(run.File(i == 0 ? "model.recur" : $"model-{i + 1}.recur"));
-        JsonFiles.Write(run.File("task.json"), TaskJson(prepared, window, horizon, k, forecaster, featureColumns.Select(file.File.ColumnName), targetName, s));
-        ForecastOutputs.WritePredictions(run.File("predictions.csv"), prepared, test, horizon);
-        ForecastOutputs.Plot(run.File("forecast.svg"), prepared, test, targetName, $"{s.Cell.ToUpperInvariant()} ensemble median ({k})", level);
+        JsonFiles.Write(run.File("task.json"), TaskJson(final, window, horizon, k, forecaster, featureColumns.Select(file.File.ColumnName), targetName, s));
+        ForecastOutputs.WritePredictions(run.File("predictions.csv"), final, test, horizon);
+        ForecastOutputs.Plot(run.File("forecast.svg"), final, test, targetName, $"{s.Cell.ToUpperInvariant()} ensemble median ({k})", level);
         var plots = Plots.LearningCurves(history, run.File, "forecast (member 1)");
         JsonFiles.WriteMetrics(run.File(RunDirectory.MetricsFile), metrics);
         run.Complete();

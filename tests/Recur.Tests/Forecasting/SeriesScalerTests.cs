@@ -81,4 +81,54 @@ public class SeriesScalerTests
         var noise = Enumerable.Range(0, 300).Select(_ => random.NextDouble()).ToArray();
         Assert.Null(SeasonDetector.Detect(noise));
     }
+
+    [Fact]
+    public void With_profile_keeps_the_base_for_the_same_profile_and_moves_it_by_the_profile_change()
+    {
+        var y = Airline(72);
+        var v = y.Select(x => SeriesScaler.Forward(x, true)).ToArray();
+        var profile = SeasonalProfile.Estimate(v.AsSpan(0, 48), 12);
+        var scaler = SeriesScaler.Fit(y, 48, log: true, SeasonStyle.Profile, profile, 12);
+        var same = scaler.WithProfile(profile);
+        var shift = SeasonalProfile.FromIndex(profile.Index.Select((x, p) => x + (p == 3 ? 0.1 : p == 4 ? -0.1 : 0)).ToArray());
+        var moved = scaler.WithProfile(shift);
+        Assert.Equal((scaler.Alpha, scaler.Sigma, scaler.SigmaV), (moved.Alpha, moved.Sigma, moved.SigmaV)); // the network's units stay
+        for (int o = 0; o < 71; o++)
+        {
+            Assert.Equal(scaler.Base(o, 1), same.Base(o, 1), 12);
+            Assert.Equal(y[o + 1], moved.Decode(o, 1, moved.Target(o, 1)), 9);
+            // ℓ_o = Σ α(1 − α)^(o−t) d_t (+ (1 − α)^o d_0): a change δ_p of the index moves the level by −Σ over rows of phase p.
+            double level = 0, weight = 1;
+            for (int t = o; t >= 0; t--)
+            {
+                double delta = shift.At(t) - profile.At(t), w = t == 0 ? weight : scaler.Alpha * weight;
+                level -= w * delta;
+                weight *= 1 - scaler.Alpha;
+            }
+            Assert.Equal(scaler.Base(o, 1) + level + shift.At(o + 1) - profile.At(o + 1), moved.Base(o, 1), 12);
+        }
+        var plain = SeriesScaler.Fit(y, 48, log: true, SeasonStyle.None, SeasonalProfile.None, 1);
+        Assert.Same(plain, plain.WithProfile(shift)); // only a profile base has a profile to change
+    }
+
+    [Fact]
+    public void Refit_profiles_read_every_row_before_the_test_span_and_no_test_row()
+    {
+        PreparedSeries Prepare(double[] y)
+        {
+            var split = TimeSplit.Create(y.Length, 24, 24, 13, 1, "s.csv");
+            var v = y.Take(split.ValidationStart).Select(x => SeriesScaler.Forward(x, true)).ToArray();
+            var scaler = SeriesScaler.Fit(y, split.ValidationStart, log: true, SeasonStyle.Profile, SeasonalProfile.Estimate(v, 12), 12);
+            return new PreparedSeries(new Series("", y, y.Select(_ => true).ToArray(), Enumerable.Range(2, y.Length).ToArray(), []), scaler, split, 12);
+        }
+        var y = Airline(120);
+        var refit = ForecastSetup.RefitProfiles([Prepare(y)])[0];
+        var expected = SeasonalProfile.Estimate(y.Take(96).Select(x => Math.Log(x)).ToArray(), 12);
+        for (int p = 0; p < 12; p++) Assert.Equal(expected.At(p), refit.Scaler.Profile.At(p), 12);
+        Assert.NotEqual(Prepare(y).Scaler.Profile.At(0), refit.Scaler.Profile.At(0)); // the validation rows count
+        var changedTest = y.Select((x, t) => t >= 96 ? 3 * x : x).ToArray();
+        var refitChanged = ForecastSetup.RefitProfiles([Prepare(changedTest)])[0];
+        for (int p = 0; p < 12; p++) Assert.Equal(refit.Scaler.Profile.At(p), refitChanged.Scaler.Profile.At(p));
+        for (int o = 0; o < 96; o++) Assert.Equal(refit.Scaler.Base(o, 1), refitChanged.Scaler.Base(o, 1));
+    }
 }
