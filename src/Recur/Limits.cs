@@ -26,7 +26,7 @@ namespace Recur;
 /// bytes fails before the memory is taken, whatever the layer types (layers allocate their
 /// parameters with <see cref="Tensor.Zeros"/>).</description></item>
 /// <item><term>the <c>recur</c> command line</term><description><see cref="MaxTextFileBytes"/>,
-/// <see cref="MaxSequenceLength"/>, <see cref="MaxClasses"/>, <see cref="MaxCategories"/>,
+/// <see cref="MaxSequenceLength"/>, <see cref="MaxBatchSteps"/>, <see cref="MaxClasses"/>, <see cref="MaxCategories"/>,
 /// <see cref="MaxAbsoluteValue"/>, <see cref="MaxQuotedInMessage"/>.</description></item>
 /// </list>
 /// <para>Size arithmetic on shapes goes through <see cref="Product"/> (or <c>checked</c>), so a
@@ -72,6 +72,13 @@ public static class Limits
 
     /// <summary>The longest sequence the command line feeds a model: tokens of a text, words of a sentence.</summary>
     public const int MaxSequenceLength = 5_000;
+
+    /// <summary>
+    /// The most padded steps (rows × longest sequence) in one batch the command line builds from
+    /// texts or sentences: 64 texts of 512 tokens. A batch of long sequences holds fewer rows, so one
+    /// long text cannot pad every row of its batch to its length.
+    /// </summary>
+    public const int MaxBatchSteps = 32_768;
 
     /// <summary>The most classes (distinct labels) <c>recur classify</c> trains on.</summary>
     public const int MaxClasses = 1_000;

@@ -136,12 +136,13 @@ internal sealed class ClassifyCommand
         var history = new HistoryCsv(run.File("history.csv"));
         // Training accuracy per epoch on a fixed sample of the training texts, in inference mode.
         var trainSample = trainSet.Subset(Enumerable.Range(0, trainSet.Ids.Count).Where((_, i) => i % Math.Max(1, trainSet.Ids.Count / 2000) == 0).ToArray()).Batches(256);
+        var trainBatches = trainSet.Batches(s.Batch, random.Fork().NextUInt64());
         var training = new CommandTraining(model, _ctx, ui, run, run.File("model.recur"), history, CommonOptions.Fingerprint(r))
         {
-            Monitor = "val_loss", MaxRounds = s.Epochs, Patience = 2, DecayPatience = 1, StepsPerRound = (trainSet.Ids.Count + s.Batch - 1) / s.Batch,
+            Monitor = "val_loss", MaxRounds = s.Epochs, Patience = 2, DecayPatience = 1, StepsPerRound = trainBatches.Count,
             Extra = _ => new Dictionary<string, double> { ["accuracy"] = model.Evaluate(trainSample)["accuracy"] },
         };
-        model.Fit(trainSet.Batches(s.Batch, random.Fork().NextUInt64()), s.Epochs, valSet.Batches(256),
+        model.Fit(trainBatches, s.Epochs, valSet.Batches(256),
             callbacks: training.Callbacks, verbose: Verbosity.Silent, cancellationToken: _ctx.Cancellation);
         var result = training.Finish();
 
@@ -201,12 +202,12 @@ internal sealed class ClassifyCommand
     };
 
     /// <summary>Id sequences and their class ids.</summary>
-    private sealed record Encoded(IReadOnlyList<int[]> Ids, IReadOnlyList<int> Labels)
+    internal sealed record Encoded(IReadOnlyList<int[]> Ids, IReadOnlyList<int> Labels)
     {
         /// <summary>Batches bucketed by length and shuffled by <paramref name="seed"/> each epoch; without a seed, by increasing length.</summary>
         public SequenceBatches Batches(int batch, ulong? seed = null)
             => new(Ids.Select(TokenIds.ToTensor).ToList(), Labels.Select(l => Tensor.FromArray(new float[] { l }, 1)).ToList(), batch,
-                shuffle: seed is not null, seed: seed ?? 0, mask: false); // the embedding masks the padding (id 0)
+                shuffle: seed is not null, seed: seed ?? 0, mask: false, maxBatchSteps: Limits.MaxBatchSteps); // the embedding masks the padding (id 0)
 
         public Encoded Subset(int[] rows) => new(rows.Select(r => Ids[r]).ToList(), rows.Select(r => Labels[r]).ToList());
     }

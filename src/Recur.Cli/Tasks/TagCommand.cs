@@ -131,7 +131,7 @@ internal sealed class TagCommand
         // Each epoch its own word dropout (seeded by the epoch) and its own bucketed order.
         var trainBatches = BatchSource.FromGenerator(
             epoch => Batches(WordDropout(trainIds, singletons, new SeededRandom(dropSeed + (ulong)epoch)), trainTags, s.Batch, batchSeed).GetBatches(epoch),
-            (trainIds.Length + s.Batch - 1) / s.Batch);
+            Batches(trainIds, trainTags, s.Batch, batchSeed).Count); // word dropout changes ids, not lengths
         var training = new CommandTraining(model, _ctx, ui, run, run.File("model.recur"), history, CommonOptions.Fingerprint(r))
         {
             Monitor = "val_accuracy", Maximize = true, MaxRounds = s.Epochs, Patience = 4, DecayPatience = 2, StepsPerRound = trainBatches.Count,
@@ -178,7 +178,7 @@ internal sealed class TagCommand
     /// <summary>Sentences and their tags in batches bucketed by length, shuffled by <paramref name="seed"/> each epoch; without one, by increasing length.</summary>
     private static SequenceBatches Batches(int[][] ids, int[][] tags, int batch, ulong? seed = null)
         => new(ids.Select(TokenIds.ToTensor).ToList(), tags.Select(TokenIds.ToTensor).ToList(), batch,
-            shuffle: seed is not null, seed: seed ?? 0, perStepTargets: true, mask: false); // the embedding masks the padding (id 0)
+            shuffle: seed is not null, seed: seed ?? 0, perStepTargets: true, mask: false, maxBatchSteps: Limits.MaxBatchSteps); // the embedding masks the padding (id 0)
 
     /// <summary>Each test word gets the tag it had most often in training; unseen words the most frequent tag overall.</summary>
     internal static double MostFrequentTagAccuracy(List<TaggedSentence> train, List<TaggedSentence> test, IReadOnlyList<string> tags)

@@ -15,20 +15,37 @@ namespace Recur.Data;
 /// batches, each pool sorted by length and cut into batches, and the batch order shuffled — little
 /// padding, yet a different mix every epoch. The shuffle of epoch e is seeded by (seed, e) only.
 /// Shuffle off: batches of increasing length (for evaluation).</para>
+/// <para>With <c>maxBatchSteps</c>, a batch holds fewer than <c>batchSize</c> sequences when
+/// rows × padded length would pass it (a sequence longer than the budget is a batch of its own):
+/// one long sequence then cannot make every row of its batch as long, and the memory of a training
+/// step (its activations are (B, T, …)) is bounded by the budget instead of by the longest sequence.</para>
 /// </remarks>
 public sealed class SequenceBatches : IBatchSource
 {
     private readonly IReadOnlyList<Tensor> _sequences, _targets;
     private readonly int[] _lengths;
     private readonly int _batchSize, _poolBatches;
+    private readonly int? _maxBatchSteps, _count;
     private readonly bool _shuffle, _perStep, _mask;
     private readonly ulong _seed;
     private readonly float _padValue;
 
     /// <summary>Creates the source; every sequence and target is checked here.</summary>
+    /// <param name="sequences">Sequence i of shape (Tᵢ, …).</param>
+    /// <param name="targets">One target per sequence: (…), or (Tᵢ, …) with <paramref name="perStepTargets"/>.</param>
+    /// <param name="batchSize">The most sequences in a batch.</param>
+    /// <param name="shuffle">Bucket and shuffle each epoch (training); off: batches of increasing length.</param>
+    /// <param name="seed">Seeds the shuffle of every epoch (with the epoch).</param>
+    /// <param name="perStepTargets">Targets are per step and padded like the inputs.</param>
+    /// <param name="poolBatches">Batches per pool sorted by length when shuffling.</param>
+    /// <param name="padValue">The value of the padded steps of the inputs.</param>
+    /// <param name="mask">Give each batch the mask of its real steps.</param>
+    /// <param name="maxBatchSteps">The most padded steps (rows × longest length) in a batch, or null
+    /// for <paramref name="batchSize"/> rows whatever their length.</param>
     /// <exception cref="ArgumentException">Counts, shapes or sizes that do not fit; the message names the sequence.</exception>
     public SequenceBatches(IReadOnlyList<Tensor> sequences, IReadOnlyList<Tensor> targets, int batchSize,
-        bool shuffle = true, ulong seed = 0, bool perStepTargets = false, int poolBatches = 50, float padValue = 0f, bool mask = true)
+        bool shuffle = true, ulong seed = 0, bool perStepTargets = false, int poolBatches = 50, float padValue = 0f, bool mask = true,
+        int? maxBatchSteps = null)
     {
         ArgumentNullException.ThrowIfNull(sequences);
         ArgumentNullException.ThrowIfNull(targets);
@@ -37,6 +54,7 @@ public sealed class SequenceBatches : IBatchSource
             throw new ArgumentException($"targets has {targets.Count} entries but sequences has {sequences.Count}.", nameof(targets));
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be at least 1.");
         if (poolBatches < 1) throw new ArgumentOutOfRangeException(nameof(poolBatches), poolBatches, "poolBatches must be at least 1.");
+        if (maxBatchSteps is < 1) throw new ArgumentOutOfRangeException(nameof(maxBatchSteps), maxBatchSteps, "maxBatchSteps must be at least 1 (or null for no bound).");
         Check(sequences, nameof(sequences), null, 1);
         Check(targets, nameof(targets), perStepTargets ? sequences : null, perStepTargets ? 1 : 0);
         _sequences = sequences;
@@ -49,30 +67,39 @@ public sealed class SequenceBatches : IBatchSource
         _poolBatches = poolBatches;
         _padValue = padValue;
         _mask = mask;
+        _maxBatchSteps = maxBatchSteps;
+        // Without a budget that can bind, every epoch has the same number of batches; with one, an
+        // epoch's count depends on how its shuffle mixes long and short sequences.
+        bool bounded = maxBatchSteps is { } budget && (long)Math.Min(batchSize, _lengths.Length) * Math.Max(1, _lengths.Max()) > budget;
+        _count = !bounded ? (_lengths.Length + batchSize - 1) / batchSize
+            : !shuffle ? Groups(_lengths, batchSize, poolBatches, null, maxBatchSteps).Count
+            : null;
     }
 
     /// <inheritdoc/>
-    public int? Count => (_sequences.Count + _batchSize - 1) / _batchSize;
+    /// <remarks>Null when shuffled batches are bounded by <c>maxBatchSteps</c> and some would be cut by it.</remarks>
+    public int? Count => _count;
 
     /// <inheritdoc/>
     public IEnumerable<Batch> GetBatches(int epoch)
     {
-        foreach (var rows in Groups(_lengths, _batchSize, _poolBatches, _shuffle ? EpochRandom.For(_seed, epoch) : null))
+        foreach (var rows in Groups(_lengths, _batchSize, _poolBatches, _shuffle ? EpochRandom.For(_seed, epoch) : null, _maxBatchSteps))
             yield return Collate(rows);
     }
 
     /// <summary>
-    /// Row groups of at most <paramref name="batch"/>: pooled and shuffled with <paramref name="random"/>,
+    /// Row groups of at most <paramref name="batch"/> (and of at most <paramref name="maxSteps"/>
+    /// padded steps unless one row alone is longer): pooled and shuffled with <paramref name="random"/>,
     /// else sorted by length (ties by index).
     /// </summary>
-    internal static List<int[]> Groups(IReadOnlyList<int> lengths, int batch, int poolBatches, SeededRandom? random)
+    internal static List<int[]> Groups(IReadOnlyList<int> lengths, int batch, int poolBatches, SeededRandom? random, int? maxSteps = null)
     {
         var order = Enumerable.Range(0, lengths.Count).ToArray();
         var groups = new List<int[]>();
         if (random is null)
         {
             Array.Sort(order, (a, b) => lengths[a] != lengths[b] ? lengths[a].CompareTo(lengths[b]) : a.CompareTo(b));
-            for (int i = 0; i < order.Length; i += batch) groups.Add(order[i..Math.Min(order.Length, i + batch)]);
+            Cut(order, lengths, batch, maxSteps, groups);
             return groups;
         }
         random.Shuffle(order.AsSpan());
@@ -81,11 +108,32 @@ public sealed class SequenceBatches : IBatchSource
         {
             var chunk = order[p..Math.Min(order.Length, p + pool)];
             Array.Sort(chunk, (a, b) => lengths[a] != lengths[b] ? lengths[a].CompareTo(lengths[b]) : a.CompareTo(b));
-            for (int i = 0; i < chunk.Length; i += batch) groups.Add(chunk[i..Math.Min(chunk.Length, i + batch)]);
+            Cut(chunk, lengths, batch, maxSteps, groups);
         }
         var shuffled = groups.ToArray();
         random.Shuffle(shuffled.AsSpan());
         return shuffled.ToList();
+    }
+
+    /// <summary>
+    /// Cuts rows sorted by increasing length into groups of at most <paramref name="batch"/>, and
+    /// fewer when the padded size (rows × the group's last, longest length) would pass
+    /// <paramref name="maxSteps"/>.
+    /// </summary>
+    private static void Cut(int[] sorted, IReadOnlyList<int> lengths, int batch, int? maxSteps, List<int[]> groups)
+    {
+        long budget = maxSteps ?? long.MaxValue;
+        int start = 0;
+        for (int i = 0; i < sorted.Length; i++)
+        {
+            long padded = (long)(i - start + 1) * Math.Max(1, lengths[sorted[i]]);
+            if (i > start && (i - start == batch || padded > budget))
+            {
+                groups.Add(sorted[start..i]);
+                start = i;
+            }
+        }
+        if (start < sorted.Length) groups.Add(sorted[start..]);
     }
 
     /// <summary>x (B, T, …) padded, y (B, …) or (B, T, …) padded with 0, mask (B, T) from the lengths.</summary>

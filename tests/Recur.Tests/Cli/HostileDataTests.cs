@@ -155,4 +155,15 @@ public class HostileDataTests
         CliRun.Of("forecast", "--csv", csv, "--target", "value", "--features", "id", "--window", "4", "--out", dir.File("run"))
             .ShouldFailWithOneLine("column id has 3,000 distinct values", "at most 200");
     }
+
+    [Fact]
+    public void One_long_training_text_does_not_pad_its_whole_batch()
+    {
+        // The texts as classify encodes them: 100 of 6 ids and one cut to the longest a model reads.
+        var ids = Enumerable.Repeat(new[] { 2, 3, 4, 5, 6, 7 }, 100).Append(Enumerable.Repeat(2, Recur.Limits.MaxSequenceLength).ToArray()).ToList();
+        var set = new ClassifyCommand.Encoded(ids, ids.Select((_, i) => i % 2).ToList());
+        foreach (var batches in new[] { set.Batches(64, seed: 9), set.Batches(64) })
+            Assert.All(batches.GetBatches(0), b => Assert.True(b.Count == 1 || b.X.Length <= Recur.Limits.MaxBatchSteps,
+                $"{b.Count} texts padded to {b.X.Size(1)} tokens"));
+    }
 }

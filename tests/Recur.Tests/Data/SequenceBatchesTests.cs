@@ -89,6 +89,30 @@ public class SequenceBatchesTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new SequenceBatches(x, y, 0));
     }
 
+    [Fact]
+    public void A_step_budget_keeps_one_long_sequence_from_padding_its_whole_batch()
+    {
+        // 100 sequences of 6 steps and one of 5,000: 64 rows × 5,000 would be 320,000 padded steps.
+        var lengths = Enumerable.Repeat(6, 100).Append(5_000).ToArray();
+        var x = lengths.Select(n => Tensor.Full(1f, n)).ToList();
+        var y = lengths.Select((_, i) => Tensor.FromArray(new float[] { i }, 1)).ToList();
+        const int budget = 32_768;
+        foreach (bool shuffle in new[] { false, true })
+        {
+            var source = new SequenceBatches(x, y, batchSize: 64, shuffle: shuffle, seed: 3, maxBatchSteps: budget);
+            var batches = source.GetBatches(1).ToList();
+            Assert.All(batches, b => Assert.True(b.Count == 1 || b.X.Length <= budget, $"{b.Count} rows padded to {b.X.Size(1)} steps"));
+            Assert.Contains(batches, b => b.Count == 1 && b.X.Size(1) == 5_000); // the long one alone
+            Assert.Contains(batches, b => b.Count == 64);                        // short ones still fill whole batches
+            Assert.Equal(Enumerable.Range(0, 101), batches.SelectMany(b => b.Y.ToArray()).Select(v => (int)v).Order());
+            Assert.Equal(shuffle ? null : batches.Count, source.Count); // a shuffled count depends on the epoch's mix
+        }
+        // Without the budget the long sequence pads the short ones of its batch; with a budget that cannot bind, counts are as before.
+        Assert.Contains(new SequenceBatches(x, y, batchSize: 64, shuffle: false).GetBatches(0), b => b.Count > 1 && b.X.Size(1) == 5_000);
+        Assert.Equal(2, new SequenceBatches(x, y, batchSize: 64, seed: 3, maxBatchSteps: 64 * 5_000).Count);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SequenceBatches(x, y, 64, maxBatchSteps: 0));
+    }
+
     private static Sequential Classifier(ulong seed)
     {
         var m = new Sequential(seed, new Embedding(10, 4), new Dropout(0.2f), new Gru(5), new Dense(2)) { Output = TextWriter.Null };
