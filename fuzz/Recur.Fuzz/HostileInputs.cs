@@ -161,8 +161,8 @@ internal static class HostileInputs
                 case "safetensors": SafeTensorsFile.Read(path); break;
                 case "npz": NpzFile.Read(path); break;
                 case "recur": Model.Load(path); break;
-                case "keras": new Sequential(new Dense(2, name: "dense")).ImportKeras(path, inputShape: new[] { 3 }); break;
-                case "pytorch": new Sequential(new Lstm(2, name: "lstm")).ImportPyTorch(path, inputShape: new[] { -1, 3 }); break;
+                case "keras": new Sequential(new Dense(2, name: "dense")).ImportKeras(path, inputShape: [3]); break;
+                case "pytorch": new Sequential(new Lstm(2, name: "lstm")).ImportPyTorch(path, inputShape: [-1, 3]); break;
                 default: throw new ArgumentException($"unknown kind '{kind}'", nameof(kind));
             }
             Console.WriteLine($"{kind} {path}: loaded");
