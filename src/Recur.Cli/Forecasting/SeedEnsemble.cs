@@ -11,7 +11,7 @@ internal sealed record MemberResult(ulong Seed, int BestEpoch, int Epochs, doubl
 /// <summary>
 /// k networks that differ only in their seed (initial weights and shuffling), each trained by
 /// <see cref="Model.Fit"/> on the fit windows with early stopping on the validation windows
-/// (the weights of the best epoch restored). The point forecast is the element-wise median of
+/// (the weights of the best epoch restored) and the learning rate halved on plateaus. The point forecast is the element-wise median of
 /// the members' outputs, which is robust to a member that trained badly.
 /// </summary>
 internal sealed class SeedEnsemble
@@ -27,6 +27,15 @@ internal sealed class SeedEnsemble
     public IReadOnlyList<MemberResult> Results { get; }
     public double Seconds { get; }
 
+    /// <summary>The learning rate is halved when the validation loss has not improved for a third of the early-stopping patience …</summary>
+    public const float PlateauFactor = 0.5f;
+
+    /// <summary>… down to this share of the initial rate, so the noisy epoch-to-epoch validation loss of small batches settles before the member stops.</summary>
+    public const float MinLearningRateShare = 1f / 16;
+
+    /// <summary>Epochs without improvement before the rate is halved: a third of the early-stopping patience, at least 3.</summary>
+    public static int PlateauPatience(int patience) => Math.Max(3, patience / 3);
+
     /// <param name="create">A compiled model for a seed.</param>
     /// <param name="epochLogged">Called after every epoch of every member (member index, epoch, logs).</param>
     public static SeedEnsemble Train(int k, ulong seed, Func<ulong, Model> create, Tensor xFit, Tensor yFit, (Tensor X, Tensor Y) validation,
@@ -40,9 +49,10 @@ internal sealed class SeedEnsemble
             ulong memberSeed = seed + (ulong)i;
             var model = create(memberSeed);
             var stop = new EarlyStopping("val_loss", patience, restoreBestWeights: true);
+            var settle = new ReduceLROnPlateau("val_loss", PlateauFactor, PlateauPatience(patience), minLearningRate: model.Optimizer!.LearningRate * MinLearningRateShare);
             int member = i;
             var log = new LambdaCallback { EpochEnd = (epoch, logs) => epochLogged(member, epoch, logs) };
-            var history = model.Fit(xFit, yFit, epochs, batch, validationData: validation, callbacks: [stop, log],
+            var history = model.Fit(xFit, yFit, epochs, batch, validationData: validation, callbacks: [settle, stop, log],
                 verbose: Verbosity.Silent, cancellationToken: cancellation);
             var valLoss = history["val_loss"];
             int best = Math.Max(0, stop.BestEpoch);
