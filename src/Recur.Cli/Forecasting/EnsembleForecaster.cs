@@ -29,8 +29,11 @@ internal sealed class EnsembleForecaster
         Level = level;
     }
 
-    /// <summary>The same calibrated forecaster over other scalings of the same series (see <see cref="ForecastSetup.RefitProfiles"/>).</summary>
-    public EnsembleForecaster On(IReadOnlyList<PreparedSeries> series) => new(series, _ensemble, _window, _horizon, Level)
+    /// <summary>
+    /// The same calibration (blend, residuals) over other scalings of the same series (see
+    /// <see cref="ForecastSetup.RefitProfiles"/>) and the members refitted with the same settings (see <see cref="SeedEnsemble.Refit"/>).
+    /// </summary>
+    public EnsembleForecaster On(IReadOnlyList<PreparedSeries> series, SeedEnsemble ensemble) => new(series, ensemble, _window, _horizon, Level)
     {
         Blend = Blend,
         _residuals = _residuals,

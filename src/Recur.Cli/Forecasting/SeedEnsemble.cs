@@ -6,7 +6,8 @@ using Recur.Training;
 namespace Recur.Cli.Forecasting;
 
 /// <summary>How one ensemble member trained.</summary>
-internal sealed record MemberResult(ulong Seed, int BestEpoch, int Epochs, double BestValidationLoss);
+/// <remarks><see cref="Rates"/> holds the learning rate of every epoch up to the best one, so a refit can replay them.</remarks>
+internal sealed record MemberResult(ulong Seed, int BestEpoch, int Epochs, double BestValidationLoss, IReadOnlyList<double> Rates);
 
 /// <summary>
 /// k networks that differ only in their seed (initial weights and shuffling), each trained by
@@ -57,9 +58,29 @@ internal sealed class SeedEnsemble
             var valLoss = history["val_loss"];
             int best = Math.Max(0, stop.BestEpoch);
             members.Add(model);
-            results.Add(new MemberResult(memberSeed, best + 1, valLoss.Count, valLoss[best]));
+            results.Add(new MemberResult(memberSeed, best + 1, valLoss.Count, valLoss[best], history["lr"].Take(best + 1).ToArray()));
         }
         return new SeedEnsemble(members, results, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// The members trained again from their seeds on more windows (the fit and the validation
+    /// windows, once every choice is made on the validation slice): member i runs its own best
+    /// epoch count with the learning rate of each of those epochs replayed, and no validation.
+    /// </summary>
+    public SeedEnsemble Refit(Func<ulong, Model> create, Tensor x, Tensor y, int batch, CancellationToken cancellation)
+    {
+        var clock = Stopwatch.StartNew();
+        var members = new List<Model>();
+        foreach (var r in Results)
+        {
+            if (members.Count > 0 && cancellation.IsCancellationRequested) break;
+            var model = create(r.Seed);
+            var replay = new LearningRateScheduler((epoch, lr0) => (float)r.Rates[Math.Min(epoch, r.Rates.Count - 1)]);
+            model.Fit(x, y, r.BestEpoch, batch, callbacks: [replay], verbose: Verbosity.Silent, cancellationToken: cancellation);
+            members.Add(model);
+        }
+        return new SeedEnsemble(members, Results.Take(members.Count).ToList(), Seconds + clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>Every member's outputs for (N, W, F) inputs: k arrays of N·h values (row-major (N, h)).</summary>

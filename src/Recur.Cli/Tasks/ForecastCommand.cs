@@ -149,8 +149,13 @@ internal sealed class ForecastCommand
         var blendRmse = forecaster.Calibrate(valOrigins);
         var val = forecaster.Forecast(valOrigins, (_, _, _) => true);
         var fit = forecaster.Forecast(fitOrigins, (_, _, _) => true);
+        // The settings chosen, the networks are trained again on every window before the test span.
         var final = ForecastSetup.RefitProfiles(prepared);
-        var test = forecaster.On(final).Forecast(Windows.Collect(final, split => split.TestOrigins()), (split, o, j) => split.IsTestTarget(o, j));
+        var refitOrigins = Windows.Collect(final, split => split.FitOrigins().Concat(split.ValidationOrigins()));
+        ui.Progress($"refit of the {k} members on {refitOrigins.Count} fit and validation windows");
+        var refit = ensemble.Refit(Create, Windows.Inputs(final, refitOrigins, window), Windows.Targets(final, refitOrigins, horizon), batch, _ctx.Cancellation);
+        ui.EndProgress();
+        var test = forecaster.On(final, refit).Forecast(Windows.Collect(final, split => split.TestOrigins()), (split, o, j) => split.IsTestTarget(o, j));
         if (test.Count == 0) throw new InputException($"{path}: every target in the test span is missing.");
         var metrics = Metrics(prepared, test, val, fit, horizon, ensemble, forecaster, blendRmse);
         metrics["test_size"] = test.Count(f => f.Step == 1);
@@ -160,10 +165,11 @@ internal sealed class ForecastCommand
         metrics["season"] = prepared[0].Season;
         metrics["base"] = ForecastSetup.Describe(prepared[0].Scaler.Style);
         metrics["smoothing_alpha"] = prepared[0].Scaler.Alpha;
-        metrics["train_seconds"] = Math.Round(ensemble.Seconds, 1);
+        metrics["train_seconds"] = Math.Round(refit.Seconds, 1);
+        metrics["refit_windows"] = refitOrigins.Count;
         metrics["interrupted"] = _ctx.Cancellation.IsCancellationRequested;
 
-        for (int i = 0; i < ensemble.Members.Count; i++) ensemble.Members[i].Save(run.File(i == 0 ? "model.recur" : $"model-{i + 1}.recur"));
+        for (int i = 0; i < refit.Members.Count; i++) refit.Members[i].Save(run.File(i == 0 ? "model.recur" : $"model-{i + 1}.recur"));
         JsonFiles.Write(run.File("task.json"), TaskJson(final, window, horizon, k, forecaster, featureColumns.Select(file.File.ColumnName), targetName, s));
         ForecastOutputs.WritePredictions(run.File("predictions.csv"), final, test, horizon);
         ForecastOutputs.Plot(run.File("forecast.svg"), final, test, targetName, $"{s.Cell.ToUpperInvariant()} ensemble median ({k})", level);
@@ -181,7 +187,7 @@ internal sealed class ForecastCommand
                    $"; network share {forecaster.Blend:0.##} of its output (chosen there); {Math.Round(level * 100)} % interval covers {Numbers.Format((double)metrics["test_interval_coverage"] * 100, 1)} % of the test rows");
         if (horizon > 1)
             ui.Summary("test RMSE by step: " + string.Join(", ", Enumerable.Range(1, horizon).Select(j => $"{j}: {F($"test_rmse_step{j}")}")));
-        ui.Summary($"{k} members, best epochs {string.Join(", ", ensemble.Results.Select(m => m.BestEpoch))} (of at most {epochs}), {ensemble.Seconds:0} s; " +
+        ui.Summary($"{k} members, best epochs {string.Join(", ", ensemble.Results.Select(m => m.BestEpoch))} (of at most {epochs}), {refit.Seconds:0} s (with the refit on the fit and validation windows); " +
                    $"{missing} missing value{(missing == 1 ? "" : "s")} filled; wrote {run.FinalPath}/ (model.recur{(k > 1 ? $" … model-{k}.recur" : "")}, task.json, history.csv, metrics.json, predictions.csv, forecast.svg, {string.Join(", ", plots)})");
         return CliApp.Success;
     }
