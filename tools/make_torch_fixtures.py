@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerates the PyTorch parity fixtures in tests/fixtures/torch and tests/fixtures/torch_packed.
+"""Regenerates the PyTorch parity fixtures in tests/fixtures/torch, torch_packed and torch_proj.
 
 Run with Debian's PyTorch:  /usr/bin/python3 tools/make_torch_fixtures.py
 
@@ -53,14 +53,28 @@ PACKED_CASES = [
     ("rnn_relu", 2, True, 3, 6, 2, 5),
 ]
 
+# Projected LSTMs (proj_size P < H): (layers, bidirectional, B, T, I, H, P, packed); every
+# direction and layer count, B = 1, T = 1, P = 1, and variable lengths.
+PROJ_CASES = [
+    (1, False, 3, 5, 4, 6, 3, False),
+    (2, True, 3, 5, 4, 6, 2, False),
+    (3, False, 2, 4, 3, 5, 4, False),
+    (1, True, 1, 1, 1, 2, 1, False),
+    (2, False, 1, 6, 5, 7, 3, False),
+    (3, True, 2, 3, 2, 3, 1, False),
+    (1, False, 9, 4, 3, 17, 5, False),
+    (2, True, 4, 5, 3, 4, 2, True),
+    (1, False, 4, 5, 3, 5, 3, True),
+]
+
 # ReLU has a kink at 0: a pre-activation this close to it could fall on the other side in float32
 # and flip a gradient, so such draws are rejected and redrawn.
 RELU_MARGIN = 1e-3
 
 
-def case_name(cell, layers, bidirectional, batch, steps, inputs, hidden):
+def case_name(cell, layers, bidirectional, batch, steps, inputs, hidden, proj=0):
     direction = "bi" if bidirectional else "uni"
-    return f"{cell}_l{layers}_{direction}_b{batch}_t{steps}_i{inputs}_h{hidden}"
+    return f"{cell}_l{layers}_{direction}_b{batch}_t{steps}_i{inputs}_h{hidden}" + (f"_p{proj}" if proj else "")
 
 
 NUMPY_DTYPES = {"F32": "<f4", "F64": "<f8", "F16": "<f2"}
@@ -124,11 +138,13 @@ def rnn_reference(params, x, h0, layers, directions, lengths, relu):
     return layer_input, margin
 
 
-def make_case(cell, layers, bidirectional, batch, steps, inputs, hidden, seed, packed):
+def make_case(cell, layers, bidirectional, batch, steps, inputs, hidden, seed, packed, proj=0):
     rng = np.random.default_rng(seed)
     directions = 2 if bidirectional else 1
+    extra = {"proj_size": proj} if proj else {}
     module = MODULES[cell](input_size=inputs, hidden_size=hidden, num_layers=layers,
-                           bidirectional=bidirectional, batch_first=True).double()
+                           bidirectional=bidirectional, batch_first=True, **extra).double()
+    out_size = proj or hidden  # the width of h
 
     params = {}
     for name, p in module.named_parameters():  # state_dict order
@@ -136,18 +152,19 @@ def make_case(cell, layers, bidirectional, batch, steps, inputs, hidden, seed, p
         with torch.no_grad():
             p.copy_(torch.from_numpy(params[name].astype(np.float64)))
 
-    state_shape = (layers * directions, batch, hidden)
+    state_shape = (layers * directions, batch, out_size)
+    cell_shape = (layers * directions, batch, hidden)
     x = rng.standard_normal((batch, steps, inputs)).astype(np.float32)
     lengths = draw_lengths(rng, batch, steps) if packed else np.full(batch, steps)
     for n in range(batch):
         x[n, lengths[n]:] = 0  # right padding
     h0 = (0.5 * rng.standard_normal(state_shape)).astype(np.float32)
-    c0 = (0.5 * rng.standard_normal(state_shape)).astype(np.float32)
+    c0 = (0.5 * rng.standard_normal(cell_shape)).astype(np.float32)
     # Upstream gradients are random everywhere, padded steps included: those outputs are constant
     # zeros, so whatever gradient arrives there must not flow anywhere.
-    grad_output = rng.standard_normal((batch, steps, directions * hidden)).astype(np.float32)
+    grad_output = rng.standard_normal((batch, steps, directions * out_size)).astype(np.float32)
     grad_h_n = rng.standard_normal(state_shape).astype(np.float32)
-    grad_c_n = rng.standard_normal(state_shape).astype(np.float32)
+    grad_c_n = rng.standard_normal(cell_shape).astype(np.float32)
 
     def leaf(a):
         return torch.from_numpy(a.astype(np.float64)).requires_grad_()
@@ -203,6 +220,8 @@ def make_case(cell, layers, bidirectional, batch, steps, inputs, hidden, seed, p
         "batch": str(batch),
         "seq_len": str(steps),
     }
+    if proj:
+        metadata["proj_size"] = str(proj)
     return tensors, metadata, margin
 
 
@@ -223,10 +242,24 @@ def generate(folder, cases, packed):
         print(f"{folder}/{name}.safetensors  seed {seed + attempt}")
 
 
+def generate_proj(folder, cases):
+    path = os.path.join(FIXTURES, folder)
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path)
+    for layers, bidirectional, batch, steps, inputs, hidden, proj, packed in cases:
+        name = case_name("lstm", layers, bidirectional, batch, steps, inputs, hidden, proj)
+        seed = zlib.crc32(f"{folder}/{name}".encode())
+        tensors, metadata, _ = make_case("lstm", layers, bidirectional, batch, steps, inputs, hidden,
+                                         seed=seed, packed=packed, proj=proj)
+        write_safetensors(os.path.join(path, name + ".safetensors"), tensors, metadata)
+        print(f"{folder}/{name}.safetensors  seed {seed}")
+
+
 def main():
     torch.set_num_threads(1)  # one summation order, so reruns are byte-identical
     generate("torch", CASES, packed=False)
     generate("torch_packed", PACKED_CASES, packed=True)
+    generate_proj("torch_proj", PROJ_CASES)
 
 
 if __name__ == "__main__":

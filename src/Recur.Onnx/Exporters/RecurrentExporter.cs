@@ -29,12 +29,24 @@ internal static class RecurrentExporter
 
     public static OnnxLayerOutput ExportBidirectional(Bidirectional layer, OnnxLayerContext context) => Export(layer.Inner, layer.Name, context);
 
+    /// <summary>
+    /// The cell options ONNX's LSTM, GRU and RNN operators cannot express: refused before anything
+    /// is written rather than exported as a different network.
+    /// </summary>
+    private static void RefuseVariants(RecurrentLayer layer, string name)
+    {
+        if (layer.Options.ProjectionSize != 0)
+            throw new OnnxExportException(
+                $"Layer '{name}' has a recurrent projection (ProjectionSize {layer.Options.ProjectionSize}); ONNX's LSTM operator has no projection, so it cannot be exported.");
+    }
+
     private static OnnxLayerOutput Export(RecurrentLayer layer, string name, OnnxLayerContext context)
     {
         var g = context.Graph;
         var x = context.Input;
         if (x.Rank != 3 || x.ElementType != OnnxElementType.Float)
             throw new OnnxExportException($"Layer '{name}' needs a float (batch, time, features) input; got {x}.");
+        RefuseVariants(layer, name);
         var cell = Cell.Of(layer);
         int H = layer.Units, D = layer.Directions, L = layer.Options.NumLayers;
         var merge = layer.Options.MergeMode;

@@ -181,6 +181,9 @@ public static class KerasImport
     private static List<Slot> RecurrentSlots(Layer owner, RecurrentLayer r)
     {
         string cell = r switch { Lstm => "LSTM", Gru => "GRU", _ => "SimpleRNN" };
+        if (r.Options.ProjectionSize != 0)
+            throw new NotSupportedException(
+                $"Layer '{owner.Name}' is a projected LSTM (ProjectionSize {r.Options.ProjectionSize}); Keras has no projected LSTM, so its weights have no Keras layout.");
         bool splitBias = r is Gru { ResetAfter: true }; // bias (2, GH): input row, recurrent row
         int H = r.Units, L = r.Options.NumLayers, D = r.Directions;
         var slots = new List<Slot>();

@@ -4,7 +4,7 @@ using Recur.Serialization;
 namespace Recur.Tests.Serialization;
 
 /// <summary>
-/// Checks that the committed PyTorch fixture files (tests/fixtures/torch and torch_packed, made by
+/// Checks that the committed PyTorch fixture files (tests/fixtures/torch, torch_packed and torch_proj, made by
 /// tools/make_torch_fixtures.py) are complete and self-consistent: metadata present, exactly the
 /// expected tensors, and every shape agreeing with the metadata. The layer parity tests rely on this.
 /// </summary>
@@ -18,7 +18,7 @@ public class TorchFixtureFileTests
     public static TheoryData<string, string> Files()
     {
         var data = new TheoryData<string, string>();
-        foreach (string folder in new[] { "torch", "torch_packed" })
+        foreach (string folder in new[] { "torch", "torch_packed", "torch_proj" })
             if (Directory.Exists(Folder(folder)))
                 foreach (string file in Directory.GetFiles(Folder(folder), "*.safetensors").Order(StringComparer.Ordinal))
                     data.Add(folder, Path.GetFileName(file));
@@ -28,6 +28,7 @@ public class TorchFixtureFileTests
     [Theory]
     [InlineData("torch", 25)]
     [InlineData("torch_packed", 6)]
+    [InlineData("torch_proj", 9)]
     public void Fixture_folder_is_copied_to_the_test_output(string folder, int atLeast)
     {
         Assert.True(Directory.Exists(Folder(folder)), $"{Folder(folder)} is missing; regenerate with tools/make_torch_fixtures.py");
@@ -50,9 +51,12 @@ public class TorchFixtureFileTests
         Assert.Contains(file.Metadata["bidirectional"], new[] { "true", "false" });
         Assert.Equal("true", file.Metadata["batch_first"]);
         int directions = file.Metadata["bidirectional"] == "true" ? 2 : 1;
-        bool packed = folder == "torch_packed";
+        bool packed = file.Names.Contains("lengths");
+        Assert.Equal(folder == "torch_proj", file.Metadata.ContainsKey("proj_size"));
+        int proj = file.Metadata.ContainsKey("proj_size") ? Positive(file, "proj_size") : 0;
+        Assert.True(proj < hidden, $"{fileName}: proj_size {proj} is not below hidden_size {hidden}");
 
-        var expected = ExpectedShapes(cell == "lstm", gates, inputs, hidden, layers, directions, batch, steps, packed);
+        var expected = ExpectedShapes(cell == "lstm", gates, inputs, hidden, layers, directions, batch, steps, packed, proj);
         Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), file.Names.Order(StringComparer.Ordinal));
         foreach (var (name, shape) in expected)
         {
@@ -96,28 +100,30 @@ public class TorchFixtureFileTests
     }
 
     private static Dictionary<string, int[]> ExpectedShapes(bool lstm, int gates, int inputs, int hidden, int layers,
-        int directions, int batch, int steps, bool packed)
+        int directions, int batch, int steps, bool packed, int proj)
     {
         var shapes = new Dictionary<string, int[]>();
+        int width = proj > 0 ? proj : hidden; // of h
         for (int layer = 0; layer < layers; layer++)
             for (int d = 0; d < directions; d++)
             {
                 string suffix = $"_l{layer}" + (d == 1 ? "_reverse" : "");
-                int layerInputs = layer == 0 ? inputs : directions * hidden;
+                int layerInputs = layer == 0 ? inputs : directions * width;
                 shapes["weight_ih" + suffix] = new[] { gates * hidden, layerInputs };
-                shapes["weight_hh" + suffix] = new[] { gates * hidden, hidden };
+                shapes["weight_hh" + suffix] = new[] { gates * hidden, width };
                 shapes["bias_ih" + suffix] = new[] { gates * hidden };
                 shapes["bias_hh" + suffix] = new[] { gates * hidden };
+                if (proj > 0) shapes["weight_hr" + suffix] = new[] { proj, hidden };
             }
         foreach (string parameter in shapes.Keys.ToArray()) shapes["grad." + parameter] = shapes[parameter];
 
-        int[] state = { layers * directions, batch, hidden };
-        int[] output = { batch, steps, directions * hidden };
+        int[] state = { layers * directions, batch, width }, cell = { layers * directions, batch, hidden };
+        int[] output = { batch, steps, directions * width };
         int[] input = { batch, steps, inputs };
         shapes["input"] = input;
         shapes["grad.input"] = input;
         shapes["h0"] = shapes["grad.h0"] = shapes["h_n"] = shapes["grad_h_n"] = state;
-        if (lstm) shapes["c0"] = shapes["grad.c0"] = shapes["c_n"] = shapes["grad_c_n"] = state;
+        if (lstm) shapes["c0"] = shapes["grad.c0"] = shapes["c_n"] = shapes["grad_c_n"] = cell;
         shapes["output"] = shapes["grad_output"] = output;
         if (packed) shapes["lengths"] = new[] { batch };
         return shapes;

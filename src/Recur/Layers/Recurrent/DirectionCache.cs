@@ -1,6 +1,8 @@
 namespace Recur.Layers.Recurrent;
 
-// Shapes: T time, B batch, H hidden, GH = gates·H, E = the cell's extra width·H.
+// Shapes: T time, B batch, H the width of h (the cell's hidden size, or its projection size P),
+// C the width of the cell state c (the hidden size; LSTM only), GH = gates·hidden,
+// E = the cell's extra width·hidden.
 
 /// <summary>
 /// What one direction of one recurrent layer keeps from its forward pass for BPTT.
@@ -14,15 +16,16 @@ namespace Recur.Layers.Recurrent;
 internal sealed class DirectionCache
 {
     public DirectionCache(int steps, int batch, int hidden, int gateWidth, int extraWidth, int scratchWidth,
-        bool cellState, bool reverse)
+        bool cellState, bool reverse, int cellWidth)
     {
         GateWidth = gateWidth;
         T = steps;
         B = batch;
         H = hidden;
+        C = cellState ? cellWidth : 0;
         Reverse = reverse;
         States = new LineAlignedBuffer((steps + 1) * batch * hidden);
-        Cells = new LineAlignedBuffer(cellState ? (steps + 1) * batch * hidden : 0);
+        Cells = new LineAlignedBuffer((steps + 1) * batch * C);
         Gates = new LineAlignedBuffer(steps * batch * gateWidth);
         Extra = new LineAlignedBuffer(steps * batch * extraWidth);
         Bias = new float[gateWidth];
@@ -32,12 +35,16 @@ internal sealed class DirectionCache
     public int T { get; }
     public int B { get; }
     public int H { get; }
+
+    /// <summary>Width of the cell state c: the hidden size for an LSTM (H unless projected), else 0.</summary>
+    public int C { get; }
+
     public bool Reverse { get; }
     public int GateWidth { get; }
 
     /// <summary>True when this cache has the dimensions of a new pass, so its buffers can be reused.</summary>
-    public bool Fits(int steps, int batch, int hidden, int gateWidth, bool reverse)
-        => T == steps && B == batch && H == hidden && GateWidth == gateWidth && Reverse == reverse;
+    public bool Fits(int steps, int batch, int hidden, int gateWidth, bool reverse, int cellWidth)
+        => T == steps && B == batch && H == hidden && GateWidth == gateWidth && Reverse == reverse && C == cellWidth;
 
     /// <summary>Backward scratch (T, B, GH), allocated on first use and kept with the cache.</summary>
     public LineAlignedBuffer GradGates => _gradGates ??= new LineAlignedBuffer(T * B * GateWidth);
@@ -56,10 +63,18 @@ internal sealed class DirectionCache
     /// ∂L/∂h_t, and the gradients a step sends back. Allocated on first use and kept.
     /// </summary>
     public LineAlignedBuffer GradHNext => _gradHNext ??= new LineAlignedBuffer(B * H);
-    public LineAlignedBuffer GradCNext => _gradCNext ??= new LineAlignedBuffer(Cells.Length == 0 ? 0 : B * H);
+    public LineAlignedBuffer GradCNext => _gradCNext ??= new LineAlignedBuffer(B * C);
     public LineAlignedBuffer GradH => _gradH ??= new LineAlignedBuffer(B * H);
     public LineAlignedBuffer GradHPrev => _gradHPrev ??= new LineAlignedBuffer(B * H);
-    public LineAlignedBuffer GradCPrev => _gradCPrev ??= new LineAlignedBuffer(Cells.Length == 0 ? 0 : B * H);
+    public LineAlignedBuffer GradCPrev => _gradCPrev ??= new LineAlignedBuffer(B * C);
+
+    /// <summary>
+    /// (T, B, H) ∂L/∂h_t of every step, for a cell whose weights after the loop need it
+    /// (<see cref="RecurrentCell.KeepsStateGradients"/>); allocated on first use and kept.
+    /// </summary>
+    public LineAlignedBuffer GradStates => _gradStates ??= new LineAlignedBuffer(T * B * H);
+
+    private LineAlignedBuffer? _gradStates;
 
     /// <summary>(GH) column sums of the gate gradients, for the bias gradients.</summary>
     public float[] GradBias => _gradBias ??= new float[GateWidth];
@@ -75,7 +90,7 @@ internal sealed class DirectionCache
 
     // Line-aligned: the threads of the loop write disjoint row blocks or unit ranges of these.
     public LineAlignedBuffer States;  // (T+1, B, H)
-    public LineAlignedBuffer Cells;   // (T+1, B, H), LSTM only
+    public LineAlignedBuffer Cells;   // (T+1, B, C), LSTM only
     public LineAlignedBuffer Gates;   // (T, B, GH) activated gates
     public LineAlignedBuffer Extra;   // (T, B, E)
     private LineAlignedBuffer? _masked; // (T, B, H) outputs with zeros at masked steps, only when a mask is used
@@ -107,12 +122,12 @@ internal sealed class DirectionCache
 
     public Span<float> StateAt(int slot) => States.AsSpan(slot * B * H, B * H);
 
-    public Span<float> CellAt(int slot) => Cells.Length == 0 ? Span<float>.Empty : Cells.AsSpan(slot * B * H, B * H);
+    public Span<float> CellAt(int slot) => Cells.Length == 0 ? Span<float>.Empty : Cells.AsSpan(slot * B * C, B * C);
 
     /// <summary>Rows [b0, b0 + nb) of the state in <paramref name="slot"/>: (nb, H).</summary>
     public Span<float> StateRows(int slot, int b0, int nb) => States.AsSpan((slot * B + b0) * H, nb * H);
 
     /// <summary>Rows [b0, b0 + nb) of the cell state in <paramref name="slot"/> (empty without one).</summary>
     public Span<float> CellRows(int slot, int b0, int nb)
-        => Cells.Length == 0 ? Span<float>.Empty : Cells.AsSpan((slot * B + b0) * H, nb * H);
+        => Cells.Length == 0 ? Span<float>.Empty : Cells.AsSpan((slot * B + b0) * C, nb * C);
 }

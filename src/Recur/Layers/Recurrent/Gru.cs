@@ -16,6 +16,7 @@ public sealed class Gru : RecurrentLayer
     /// <summary>Creates a GRU with the given options.</summary>
     public Gru(int units, RecurrentOptions options, bool resetAfter = true, string? name = null) : base(units, options, name)
     {
+        RecurrentVariants.RequireLstmOnly(Options, nameof(Gru));
         ResetAfter = resetAfter;
     }
 

@@ -3,7 +3,8 @@ namespace Recur.Layers.Recurrent;
 /// <summary>
 /// Long short-term memory layer. Input (B, T, I); output (B, T, W) or (B, W) (see
 /// <see cref="RecurrentLayer"/>); states (L·D, B, H) for h and c. Gates in PyTorch's order
-/// i, f, g, o; four gate blocks of H rows in each weight.
+/// i, f, g, o; four gate blocks of H rows in each weight. With
+/// <see cref="RecurrentOptions.ProjectionSize"/> P, h is (L·D, B, P) and each direction outputs P.
 /// </summary>
 /// <example>
 /// <code>
@@ -33,6 +34,9 @@ public sealed class Lstm : RecurrentLayer
     protected override bool HasCellState => true;
 
     private protected override RecurrentCell CreateCell(Tensor weightHh, Tensor biasHh) => new LstmCell(Units, weightHh, biasHh);
+
+    private protected override RecurrentCell CreateCell(Tensor weightHh, Tensor biasHh, Parameter? projection)
+        => projection is null ? CreateCell(weightHh, biasHh) : new LstmProjectedCell(Units, weightHh, biasHh, projection);
 
     // Keras' unit_forget_bias: the forget block [H, 2H) starts at 1.
     private protected override void InitializeKerasBias(Span<float> biasIh) => biasIh.Slice(Units, Units).Fill(1f);

@@ -46,6 +46,25 @@ internal abstract class RecurrentCell
     public virtual bool HasCellState => false;
 
     /// <summary>
+    /// Width of the hidden state h the cell carries and outputs: H, or the projection size P of a
+    /// projected LSTM (then W_hh is (GH, P) and the cell state c stays H wide).
+    /// </summary>
+    public virtual int StateWidth => H;
+
+    /// <summary>
+    /// True when the cell's weights need ∂L/∂h_t of every step after the loop
+    /// (<see cref="AccumulateStateGradients"/>): the loop then keeps them, (T, B, StateWidth).
+    /// </summary>
+    public virtual bool KeepsStateGradients => false;
+
+    /// <summary>
+    /// After the loop, when <see cref="KeepsStateGradients"/>: accumulates the gradients of the
+    /// cell's own weights from <paramref name="dh"/> (R, StateWidth), ∂L/∂h_t of every row (zero at
+    /// masked steps), and <paramref name="extra"/> (R, ExtraWidth·H).
+    /// </summary>
+    public virtual void AccumulateStateGradients(int rows, ReadOnlySpan<float> dh, ReadOnlySpan<float> extra) { }
+
+    /// <summary>
     /// Floats per (t, b) row of the part of ∂L/∂(recurrent projection) that differs from ∂L/∂gx,
     /// kept in its own buffer (<c>dgh</c>): the gate columns [<see cref="RecurrentGradientOffset"/>,
     /// + width). 0 when the two gradients are the same (LSTM, SimpleRNN, GRU resetting before):
@@ -162,12 +181,12 @@ internal abstract class RecurrentCell
     /// After the loop, over all R = T·B rows: dW_hh += (∂L/∂recurrent projection)ᵀ·h_{t−1} (the
     /// loop adds the bias gradients). <paramref name="dgx"/> (R, GH); <paramref name="dgh"/>
     /// (R, <see cref="RecurrentGradientWidth"/>), or dgx itself when the cell has no separate part;
-    /// <paramref name="hPrev"/> (R, H), <paramref name="extra"/> (R, ExtraWidth·H).
+    /// <paramref name="hPrev"/> (R, StateWidth), <paramref name="extra"/> (R, ExtraWidth·H).
     /// </summary>
     public virtual void AccumulateRecurrentWeightGrad(int rows, ReadOnlySpan<float> dgx,
         ReadOnlySpan<float> dgh, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> extra, Span<float> dWeightHh)
     {
-        // (GH, H) += (R, GH)ᵀ · (R, H)
-        Gemm.MatMulTransA(dgx, hPrev, dWeightHh, GH, H, rows, accumulate: true);
+        // (GH, S) += (R, GH)ᵀ · (R, S), S = StateWidth
+        Gemm.MatMulTransA(dgx, hPrev, dWeightHh, GH, StateWidth, rows, accumulate: true);
     }
 }

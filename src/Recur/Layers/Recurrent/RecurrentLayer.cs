@@ -40,11 +40,18 @@ public abstract class RecurrentLayer : Layer
             throw new ArgumentOutOfRangeException(nameof(options), Options.NumLayers, $"NumLayers is {Options.NumLayers}; expected at least 1.");
         if (!(Options.Dropout >= 0f && Options.Dropout < 1f))
             throw new ArgumentOutOfRangeException(nameof(options), Options.Dropout, $"Dropout is {Options.Dropout}; expected a value in [0, 1).");
+        RecurrentVariants.Validate(Options, units);
         Units = units;
     }
 
     /// <summary>Hidden size H.</summary>
     public int Units { get; }
+
+    /// <summary>
+    /// Width of the hidden state h per direction: <see cref="RecurrentOptions.ProjectionSize"/> when
+    /// the LSTM is projected, else <see cref="Units"/>. The cell state c stays <see cref="Units"/> wide.
+    /// </summary>
+    public int StateSize => Options.ProjectionSize > 0 ? Options.ProjectionSize : Units;
 
     /// <summary>The layer's options.</summary>
     public RecurrentOptions Options { get; }
@@ -53,7 +60,7 @@ public abstract class RecurrentLayer : Layer
     public int Directions => Options.Bidirectional ? 2 : 1;
 
     /// <summary>Width W of each output step: 2H for concatenated bidirectional outputs, else H.</summary>
-    public int OutputWidth => DirectionMerge.Width(Options.MergeMode, Directions, Units);
+    public int OutputWidth => DirectionMerge.Width(Options.MergeMode, Directions, StateSize);
 
     /// <summary>
     /// When true, <see cref="Forward"/> starts each call from the final states of the previous
@@ -120,6 +127,7 @@ public abstract class RecurrentLayer : Layer
             ["initialization"] = Options.Initialization.ToString(),
             ["dropout"] = Options.Dropout,
         };
+        RecurrentVariants.AddConfig(Options, config);
         AddConfig(config);
         return config;
     }
@@ -128,7 +136,7 @@ public abstract class RecurrentLayer : Layer
     private protected virtual void AddConfig(JsonObject config) { }
 
     /// <summary>Reads the options written by <see cref="GetConfig"/>.</summary>
-    internal static RecurrentOptions OptionsFrom(LayerConfig c) => new()
+    internal static RecurrentOptions OptionsFrom(LayerConfig c) => RecurrentVariants.FromConfig(c, new()
     {
         ReturnSequences = c.Bool("return_sequences"),
         NumLayers = c.Int("num_layers", min: 1),
@@ -136,13 +144,17 @@ public abstract class RecurrentLayer : Layer
         MergeMode = c.Enum<MergeMode>("merge_mode"),
         Initialization = c.Enum<RecurrentInit>("initialization"),
         Dropout = c.Float("dropout"),
-    };
+    });
 
     /// <summary>A new, unbuilt layer of the same kind and name with other options (used by <see cref="Bidirectional"/>).</summary>
     internal abstract RecurrentLayer WithOptions(RecurrentOptions options);
 
     /// <summary>The per-step cell sharing the given recurrent weights.</summary>
     private protected abstract RecurrentCell CreateCell(Tensor weightHh, Tensor biasHh);
+
+    /// <summary>The per-step cell of one direction: <see cref="CreateCell(Tensor, Tensor)"/> unless the options need another.</summary>
+    private protected virtual RecurrentCell CreateCell(Tensor weightHh, Tensor biasHh, Parameter? projection)
+        => CreateCell(weightHh, biasHh);
 
     /// <summary>Sets Keras-style biases after zero init (LSTM: forget gate 1).</summary>
     private protected virtual void InitializeKerasBias(Span<float> biasIh) { }
@@ -173,7 +185,7 @@ public abstract class RecurrentLayer : Layer
         InputSize = inputShape[1];
         if (InputSize <= 0)
             throw new ArgumentException($"Layer '{Name}' needs at least one input feature; got {InputSize}.", nameof(inputShape));
-        int H = Units, D = Directions;
+        int H = Units, D = Directions, S = StateSize;
         // Sizes come from callers and model files: a product that wrapped around would build a wrong, small layer.
         int GH = Limits.Product($"layer '{Name}': gates × units", GateCount, H);
         Limits.Product($"layer '{Name}': directions × units", D, H);
@@ -185,21 +197,25 @@ public abstract class RecurrentLayer : Layer
             {
                 string suffix = $"_l{l}" + (d == 1 ? "_reverse" : "");
                 var wih = AddParameter("weight_ih" + suffix, Tensor.Zeros(GH, inSize));
-                var whh = AddParameter("weight_hh" + suffix, Tensor.Zeros(GH, H));
+                var whh = AddParameter("weight_hh" + suffix, Tensor.Zeros(GH, S));
                 var bih = AddParameter("bias_ih" + suffix, Tensor.Zeros(GH));
                 var bhh = AddParameter("bias_hh" + suffix, Tensor.Zeros(GH));
+                // PyTorch's state_dict order: the projection follows the biases.
+                var whr = S != H ? AddParameter("weight_hr" + suffix, Tensor.Zeros(S, H)) : null;
                 if (Options.Initialization == RecurrentInit.PyTorch)
                 {
                     float k = 1f / MathF.Sqrt(H);
                     foreach (var p in new[] { wih, whh, bih, bhh }) Initializer.Uniform(p.Value.Span, -k, k, random);
+                    if (whr is not null) Initializer.Uniform(whr.Value.Span, -k, k, random);
                 }
                 else
                 {
                     Initializer.GlorotUniform(wih.Value.Span, inSize, GH, random);
-                    Initializer.Orthogonal(whh.Value.Span, GH, H, random);
+                    Initializer.Orthogonal(whh.Value.Span, GH, S, random);
                     InitializeKerasBias(bih.Value.Span);
+                    if (whr is not null) Initializer.GlorotUniform(whr.Value.Span, H, S, random);
                 }
-                _directions[l * D + d] = new DirectionWeights(wih, whh, bih, bhh, inSize);
+                _directions[l * D + d] = new DirectionWeights(wih, whh, bih, bhh, inSize, whr);
             }
         }
         _dropoutRandom = random.Fork();
@@ -233,15 +249,15 @@ public abstract class RecurrentLayer : Layer
         Tensor? initialCell, SequenceMask? mask, bool training)
     {
         int B = input.Size(0), T = input.Size(1);
-        int I = InputSize, H = Units, D = Directions, L = Options.NumLayers, W = OutputWidth;
-        int[] stateShape = { L * D, B, H };
+        int I = InputSize, H = Units, S = StateSize, D = Directions, L = Options.NumLayers, W = OutputWidth;
+        int[] stateShape = { L * D, B, S }, cellShape = { L * D, B, H };
         bool[]? valid = TimeMajorFlags(mask, B, T);
         var state = Rent(B, T, valid);
         var workspace = state.Workspace;
         var x = workspace.Get(Workspace.Use.LayerInput, 0, T * B * I); // (T, B, I)
         Layout.SwapOuter(input.Span, B, T, I, x);
         var hN = Tensor.Zeros(stateShape);
-        var cN = HasCellState ? Tensor.Zeros(stateShape) : null;
+        var cN = HasCellState ? Tensor.Zeros(cellShape) : null;
         for (int l = 0; l < L; l++)
         {
             state.LayerInputs[l] = x;
@@ -250,18 +266,18 @@ public abstract class RecurrentLayer : Layer
             {
                 int k = l * D + d;
                 var w = _directions[k];
-                var h0 = initialHidden is null ? new float[B * H] : initialHidden.Span.Slice(k * B * H, B * H).ToArray();
+                var h0 = initialHidden is null ? new float[B * S] : initialHidden.Span.Slice(k * B * S, B * S).ToArray();
                 var c0 = !HasCellState ? Array.Empty<float>()
                     : initialCell is null ? new float[B * H] : initialCell.Span.Slice(k * B * H, B * H).ToArray();
                 var cache = SequenceLoop.Forward(state.Cells[k], x, T, B, w.InputSize, w.WeightIh.Value, w.BiasIh.Value, h0, c0, valid, d == 1,
                     reuse: state.Caches[k]);
                 state.Caches[k] = cache;
                 outputs[d] = cache.Output(masked: valid is not null);
-                cache.StateAt(cache.FinalSlot).CopyTo(hN.Span.Slice(k * B * H, B * H));
+                cache.StateAt(cache.FinalSlot).CopyTo(hN.Span.Slice(k * B * S, B * S));
                 if (cN is not null) cache.CellAt(cache.FinalSlot).CopyTo(cN.Span.Slice(k * B * H, B * H));
             }
             var merged = workspace.Get(Workspace.Use.LayerInput, l + 1, T * B * W); // (T, B, W)
-            DirectionMerge.Merge(Options.MergeMode, outputs, T * B, H, merged);
+            DirectionMerge.Merge(Options.MergeMode, outputs, T * B, S, merged);
             state.DropoutScales[l] = training && Options.Dropout > 0f && l < L - 1
                 ? ApplyDropout(merged, workspace.Get(Workspace.Use.DropoutScale, l, merged.Length))
                 : null;
@@ -305,13 +321,13 @@ public abstract class RecurrentLayer : Layer
         Tensor.RequireRank(input, 3, nameof(input), "(batch, time, features)");
         int B = input.Size(0), T = input.Size(1);
         EnsureBuilt(input);
-        int[] stateShape = { Options.NumLayers * Directions, B, Units };
+        int[] stateShape = { Options.NumLayers * Directions, B, StateSize }, cellShape = { Options.NumLayers * Directions, B, Units };
         if (initialHidden is not null) Tensor.RequireShape(initialHidden, stateShape, nameof(initialHidden));
         if (initialCell is not null)
         {
             if (!HasCellState)
                 throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) has no cell state; pass initialCell only to an LSTM.", nameof(initialCell));
-            Tensor.RequireShape(initialCell, stateShape, nameof(initialCell));
+            Tensor.RequireShape(initialCell, cellShape, nameof(initialCell));
         }
         mask?.RequireShape(B, T, nameof(mask));
         if (Options.CheckFinite)
@@ -328,7 +344,7 @@ public abstract class RecurrentLayer : Layer
         if (!_idle.TryTake(out var state))
         {
             var cells = new RecurrentCell[_directions.Length];
-            for (int k = 0; k < cells.Length; k++) cells[k] = CreateCell(_directions[k].WeightHh.Value, _directions[k].BiasHh.Value);
+            for (int k = 0; k < cells.Length; k++) cells[k] = CreateCell(_directions[k].WeightHh.Value, _directions[k].BiasHh.Value, _directions[k].WeightHr);
             state = new ForwardState(Options.NumLayers, Directions, cells);
         }
         state.Begin(batch, steps, valid);
@@ -361,15 +377,15 @@ public abstract class RecurrentLayer : Layer
         var state = _last ?? throw new InvalidOperationException($"Layer '{Name}': Backward called before Forward.");
         if (state.Released) throw new InvalidOperationException($"Layer '{Name}': the forward call's state was released; call Forward again.");
         var workspace = state.Workspace;
-        int B = state.B, T = state.T, H = Units, D = Directions, L = Options.NumLayers, W = OutputWidth;
-        int[] stateShape = { L * D, B, H };
+        int B = state.B, T = state.T, H = Units, S = StateSize, D = Directions, L = Options.NumLayers, W = OutputWidth;
+        int[] stateShape = { L * D, B, S }, cellShape = { L * D, B, H };
         if (gradOutput is not null) Tensor.RequireShape(gradOutput, new[] { B, T, W }, nameof(gradOutput));
         if (gradHidden is not null) Tensor.RequireShape(gradHidden, stateShape, nameof(gradHidden));
         if (gradCell is not null)
         {
             if (!HasCellState)
                 throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) has no cell state; gradCell must be null.", nameof(gradCell));
-            Tensor.RequireShape(gradCell, stateShape, nameof(gradCell));
+            Tensor.RequireShape(gradCell, cellShape, nameof(gradCell));
         }
 
         // ∂L/∂(merged output of layer l), time-major (T, B, W_l)
@@ -380,9 +396,9 @@ public abstract class RecurrentLayer : Layer
             Layout.SwapOuter(gradOutput.Span, B, T, W, dMerged);
         }
         var dh0 = Tensor.Zeros(stateShape);
-        var dc0 = HasCellState ? Tensor.Zeros(stateShape) : null;
+        var dc0 = HasCellState ? Tensor.Zeros(cellShape) : null;
         bool splitIsIdentity = DirectionMerge.SplitIsIdentity(Options.MergeMode, D);
-        var dy = splitIsIdentity ? Array.Empty<float>() : workspace.Get(Workspace.Use.GradDirection, 0, T * B * H);
+        var dy = splitIsIdentity ? Array.Empty<float>() : workspace.Get(Workspace.Use.GradDirection, 0, T * B * S);
         var norms = RecordStepGradientNorms ? Tensor.Zeros(L * D, T) : null; // (L·D, T)
         for (int l = L - 1; l >= 0; l--)
         {
@@ -395,14 +411,14 @@ public abstract class RecurrentLayer : Layer
             {
                 int k = l * D + d;
                 var w = _directions[k];
-                if (dMerged is not null && !splitIsIdentity) DirectionMerge.Split(Options.MergeMode, D, d, dMerged, T * B, H, dy);
+                if (dMerged is not null && !splitIsIdentity) DirectionMerge.Split(Options.MergeMode, D, d, dMerged, T * B, S, dy);
                 SequenceLoop.Backward(state.Cells[k], state.Caches[k]!, state.LayerInputs[l]!, inSize, w.WeightIh.Value,
                     dMerged is null ? ReadOnlySpan<float>.Empty : splitIsIdentity ? dMerged : dy,
-                    gradHidden is null ? ReadOnlySpan<float>.Empty : gradHidden.Span.Slice(k * B * H, B * H),
+                    gradHidden is null ? ReadOnlySpan<float>.Empty : gradHidden.Span.Slice(k * B * S, B * S),
                     gradCell is null ? ReadOnlySpan<float>.Empty : gradCell.Span.Slice(k * B * H, B * H),
                     state.Valid,
                     w.WeightIh.Grad.Span, w.BiasIh.Grad.Span, w.WeightHh.Grad.Span, w.BiasHh.Grad.Span,
-                    dx, dh0.Span.Slice(k * B * H, B * H), dc0 is null ? Span<float>.Empty : dc0.Span.Slice(k * B * H, B * H),
+                    dx, dh0.Span.Slice(k * B * S, B * S), dc0 is null ? Span<float>.Empty : dc0.Span.Slice(k * B * H, B * H),
                     norms is null ? Span<float>.Empty : norms.Span.Slice(k * T, T));
             }
             dMerged = dx;
@@ -471,7 +487,7 @@ public abstract class RecurrentLayer : Layer
         var state = _last ?? throw new InvalidOperationException($"Layer '{Name}': Backward called before Forward.");
         if (Options.ReturnSequences) return BackwardWithState(gradOutput, inputGradient: inputGradient).Input;
         // The last output is the merged final state of the top layer: route its gradient there.
-        int B = state.B, H = Units, D = Directions, top = Options.NumLayers - 1;
+        int B = state.B, H = StateSize, D = Directions, top = Options.NumLayers - 1;
         Tensor.RequireShape(gradOutput, new[] { B, OutputWidth }, nameof(gradOutput));
         var dHidden = Tensor.Zeros(Options.NumLayers * D, B, H);
         for (int d = 0; d < D; d++)
@@ -482,7 +498,7 @@ public abstract class RecurrentLayer : Layer
     /// <summary>(B, W): the merged final hidden states of the top layer.</summary>
     private Tensor LastOutput(Tensor hidden)
     {
-        int D = Directions, B = hidden.Size(1), H = Units, top = Options.NumLayers - 1;
+        int D = Directions, B = hidden.Size(1), H = StateSize, top = Options.NumLayers - 1;
         var finals = new ReadOnlyMemory<float>[D];
         for (int d = 0; d < D; d++) finals[d] = hidden.Span.Slice((top * D + d) * B * H, B * H).ToArray();
         var last = Tensor.Zeros(B, OutputWidth);
@@ -515,7 +531,8 @@ public abstract class RecurrentLayer : Layer
         return all ? null : valid;
     }
 
-    private sealed record DirectionWeights(Parameter WeightIh, Parameter WeightHh, Parameter BiasIh, Parameter BiasHh, int InputSize);
+    private sealed record DirectionWeights(Parameter WeightIh, Parameter WeightHh, Parameter BiasIh, Parameter BiasHh, int InputSize,
+        Parameter? WeightHr);
 
     /// <summary>
     /// One call of the layer: what its forward pass left for backward, with the buffers and the

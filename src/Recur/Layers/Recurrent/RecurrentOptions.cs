@@ -53,6 +53,14 @@ public sealed record RecurrentOptions
     /// <summary>Dropout on the outputs of every stacked layer but the last, while training (PyTorch's <c>dropout</c>). Default 0.</summary>
     public float Dropout { get; init; }
 
+    /// <summary>
+    /// LSTM only: the size P of a recurrent projection h_t = W_hr·(o_t ⊙ tanh c_t) (Sak et al. 2014;
+    /// PyTorch's <c>proj_size</c>, with its weights <c>weight_hr_l{k}</c> (P, H)). h and the outputs
+    /// are then P wide per direction, c stays H wide. 0 (the default): no projection. Must be below
+    /// the number of units.
+    /// </summary>
+    public int ProjectionSize { get; init; }
+
     /// <summary>Check inputs and initial states for NaN/Inf and throw before any work. Default false.</summary>
     public bool CheckFinite { get; init; }
 

@@ -10,12 +10,12 @@ namespace Recur.Layers.Recurrent;
 /// </summary>
 public sealed class RecurrentState
 {
-    /// <summary>Wraps h and (for an LSTM) c, both (L·D, B, H).</summary>
-    /// <exception cref="ArgumentException">A tensor is not of rank 3, or c's shape differs from h's.</exception>
+    /// <summary>Wraps h and (for an LSTM) c, both (L·D, B, H) (h (L·D, B, P) for a projected LSTM).</summary>
+    /// <exception cref="ArgumentException">A tensor is not of rank 3, or c's first two sizes differ from h's.</exception>
     public RecurrentState(Tensor hidden, Tensor? cell = null)
     {
         Tensor.RequireRank(hidden, 3, nameof(hidden), "(layers·directions, batch, units)");
-        if (cell is not null) Tensor.RequireShape(cell, hidden.ShapeArray, nameof(cell));
+        if (cell is not null) Tensor.RequireShape(cell, [hidden.Size(0), hidden.Size(1), cell.Rank == 3 ? cell.Size(2) : hidden.Size(2)], nameof(cell));
         Hidden = hidden;
         Cell = cell;
     }
@@ -48,10 +48,13 @@ public sealed class RecurrentState
     /// <summary>Checks the state against a layer for a batch of <paramref name="batch"/>.</summary>
     internal void RequireShape(RecurrentLayer layer, int batch, string paramName)
     {
-        int[] expected = { layer.Options.NumLayers * layer.Directions, batch, layer.Units };
+        int[] expected = { layer.Options.NumLayers * layer.Directions, batch, layer.StateSize };
         if (!Hidden.Shape.SequenceEqual(expected))
             throw new ArgumentException(
                 $"Layer '{layer.Name}' needs a state of shape {Tensor.ShapeString(expected)}; got {Tensor.ShapeString(Hidden.Shape)}.", paramName);
+        if (Cell is not null && Cell.Size(2) != layer.Units)
+            throw new ArgumentException(
+                $"Layer '{layer.Name}' needs a cell state of {layer.Units} units; got {Tensor.ShapeString(Cell.Shape)}.", paramName);
         if (layer.HasCell != (Cell is not null))
             throw new ArgumentException(
                 layer.HasCell ? $"Layer '{layer.Name}' is an LSTM: its state needs a cell part (c)." : $"Layer '{layer.Name}' has no cell state; the state's cell part must be null.",

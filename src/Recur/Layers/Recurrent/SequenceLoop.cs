@@ -2,7 +2,8 @@ using Recur.Kernels;
 
 namespace Recur.Layers.Recurrent;
 
-// Shapes: T time, B batch, I input, H hidden, G gates, GH = G·H. Sequences are time-major here:
+// Shapes: T time, B batch, I input, H hidden, G gates, GH = G·H, S the width of h (H, or the
+// projection size P of a projected LSTM), C the width of c (H). Sequences are time-major here:
 // x (T, B, I), so step t is the contiguous (B, I) block at t·B·I.
 
 /// <summary>
@@ -36,10 +37,10 @@ internal static unsafe partial class SequenceLoop
         Tensor weightIh, Tensor biasIh, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, bool[]? valid, bool reverse,
         DirectionCache? reuse = null)
     {
-        int H = cell.H, GH = cell.GH, B = batch, T = steps;
-        var cache = reuse is not null && reuse.Fits(T, B, H, GH, reverse)
+        int H = cell.H, S = cell.StateWidth, GH = cell.GH, B = batch, T = steps;
+        var cache = reuse is not null && reuse.Fits(T, B, S, GH, reverse, cell.HasCellState ? H : 0)
             ? reuse
-            : new DirectionCache(T, B, H, GH, cell.ExtraWidth * H, cell.ScratchWidth * H, cell.HasCellState, reverse);
+            : new DirectionCache(T, B, S, GH, cell.ExtraWidth * H, cell.ScratchWidth * H, cell.HasCellState, reverse, H);
         h0.CopyTo(cache.StateAt(cache.InitialSlot));
         if (cell.HasCellState) c0.CopyTo(cache.CellAt(cache.InitialSlot));
 
@@ -100,8 +101,9 @@ internal static unsafe partial class SequenceLoop
     /// <summary>The time loop forward, for batch rows [b0, b0 + nb).</summary>
     private static void ForwardRows(RecurrentCell cell, DirectionCache cache, bool[]? valid, int b0, int nb)
     {
-        int H = cell.H, GH = cell.GH, B = cache.B, T = cache.T, E = cell.ExtraWidth * H, S = cell.ScratchWidth * H;
-        var scratch = cache.Scratch.AsSpan(b0 * S, nb * S);
+        int H = cell.H, GH = cell.GH, B = cache.B, T = cache.T, E = cell.ExtraWidth * H, SW = cell.ScratchWidth * H;
+        int S = cell.StateWidth, C = cache.C;
+        var scratch = cache.Scratch.AsSpan(b0 * SW, nb * SW);
         for (int s = 0; s < T; s++)
         {
             int t = cache.Reverse ? T - 1 - s : s;
@@ -113,14 +115,14 @@ internal static unsafe partial class SequenceLoop
             Reductions.AddToEachRow(gates, nb, GH, cache.Bias);
             cell.Forward(nb, gates, hPrev, cPrev, h, c, cache.Extra.AsSpan((t * B + b0) * E, nb * E), scratch);
             if (valid is null) continue;
-            var y = cache.MaskedOutput.AsSpan((t * B + b0) * H, nb * H);
+            var y = cache.MaskedOutput.AsSpan((t * B + b0) * S, nb * S);
             h.CopyTo(y);
             for (int r = 0; r < nb; r++)
             {
                 if (valid[t * B + b0 + r]) continue;
-                hPrev.Slice(r * H, H).CopyTo(h.Slice(r * H, H));
-                if (!c.IsEmpty) cPrev.Slice(r * H, H).CopyTo(c.Slice(r * H, H));
-                y.Slice(r * H, H).Clear();
+                hPrev.Slice(r * S, S).CopyTo(h.Slice(r * S, S));
+                if (!c.IsEmpty) cPrev.Slice(r * C, C).CopyTo(c.Slice(r * C, C));
+                y.Slice(r * S, S).Clear();
             }
         }
     }
@@ -140,13 +142,14 @@ internal static unsafe partial class SequenceLoop
         Span<float> dWeightIh, Span<float> dBiasIh, Span<float> dWeightHh, Span<float> dBiasHh,
         Span<float> dx, Span<float> dh0, Span<float> dc0, Span<float> stepGradientNorms = default)
     {
-        int H = cell.H, GH = cell.GH, B = cache.B, T = cache.T;
+        int GH = cell.GH, B = cache.B, T = cache.T, S = cell.StateWidth;
         cell.PrepareBackward();
         // Every buffer the row blocks share is allocated here, on the calling thread.
         int RW = cell.RecurrentGradientWidth;
         var dgx = cache.GradGates;                                   // (T·B, GH)
         var dgh = RW > 0 ? cache.GradRecurrent(RW) : dgx;            // (T·B, RW), or dgx itself
         _ = (cache.GradH, cache.GradHPrev, cache.GradCPrev);
+        if (cell.KeepsStateGradients) _ = cache.GradStates;
         var dhNext = cache.GradHNext;
         var dcNext = cache.GradCNext;
         if (dhN.IsEmpty) dhNext.Span.Clear();
@@ -174,8 +177,9 @@ internal static unsafe partial class SequenceLoop
         // dx (T·B, I) += dgx (T·B, GH) · W_ih (GH, I), unless nobody needs it (dx empty)
         if (!dx.IsEmpty) Gemm.MatMul(dgx, weightIh.Span, dx, rows, inputSize, GH, accumulate: true);
         // dW_hh from the states that entered each step: one contiguous (T·B, H) block.
-        cell.AccumulateRecurrentWeightGrad(rows, dgx, dgh, cache.States.AsSpan(cache.FirstPrevSlot * B * H, rows * H),
+        cell.AccumulateRecurrentWeightGrad(rows, dgx, dgh, cache.States.AsSpan(cache.FirstPrevSlot * B * S, rows * S),
             cache.Extra, dWeightHh);
+        if (cell.KeepsStateGradients) cell.AccumulateStateGradients(rows, cache.GradStates, cache.Extra);
         // db_ih += Σ_rows dgx;  db_hh the same, except over the columns of a separate recurrent part
         var sums = cache.GradBias;
         Array.Clear(sums);
@@ -197,16 +201,17 @@ internal static unsafe partial class SequenceLoop
     private static void BackwardRows(RecurrentCell cell, DirectionCache cache, bool[]? valid, float* dy,
         double[]? normParts, LineAlignedBuffer dgh, int b0, int nb)
     {
-        int H = cell.H, GH = cell.GH, B = cache.B, T = cache.T, E = cell.ExtraWidth * H, n = nb * H;
-        int RW = cell.RecurrentGradientWidth > 0 ? cell.RecurrentGradientWidth : GH, S = cell.ScratchWidth * H;
-        bool lstm = cell.HasCellState;
+        int H = cell.H, GH = cell.GH, B = cache.B, T = cache.T, E = cell.ExtraWidth * H;
+        int S = cell.StateWidth, C = cache.C, n = nb * S;
+        int RW = cell.RecurrentGradientWidth > 0 ? cell.RecurrentGradientWidth : GH, SW = cell.ScratchWidth * H;
+        bool lstm = cell.HasCellState, keep = cell.KeepsStateGradients;
         var dgx = cache.GradGates;
-        var scratch = cache.Scratch.AsSpan(b0 * S, nb * S);
-        var dhNext = cache.GradHNext.AsSpan(b0 * H, n);  // ∂L/∂h_t arriving from step t+1 (processing order)
-        var dcNext = lstm ? cache.GradCNext.AsSpan(b0 * H, n) : Span<float>.Empty;
-        var dh = cache.GradH.AsSpan(b0 * H, n);          // total ∂L/∂h_t at the current step
-        var dhPrev = cache.GradHPrev.AsSpan(b0 * H, n);
-        var dcPrev = lstm ? cache.GradCPrev.AsSpan(b0 * H, n) : Span<float>.Empty;
+        var scratch = cache.Scratch.AsSpan(b0 * SW, nb * SW);
+        var dhNext = cache.GradHNext.AsSpan(b0 * S, n);  // ∂L/∂h_t arriving from step t+1 (processing order)
+        var dcNext = lstm ? cache.GradCNext.AsSpan(b0 * C, nb * C) : Span<float>.Empty;
+        var dh = cache.GradH.AsSpan(b0 * S, n);          // total ∂L/∂h_t at the current step
+        var dhPrev = cache.GradHPrev.AsSpan(b0 * S, n);
+        var dcPrev = lstm ? cache.GradCPrev.AsSpan(b0 * C, nb * C) : Span<float>.Empty;
 
         for (int s = T - 1; s >= 0; s--)
         {
@@ -215,7 +220,7 @@ internal static unsafe partial class SequenceLoop
             if (dy == null) dhNext.CopyTo(dh);
             else
             {
-                var dyT = new ReadOnlySpan<float>(dy + (nint)(t * B + b0) * H, n);
+                var dyT = new ReadOnlySpan<float>(dy + (nint)(t * B + b0) * S, n);
                 for (int k = 0; k < n; k++) dh[k] = dhNext[k] + dyT[k];
             }
             if (normParts is not null)
@@ -225,8 +230,8 @@ internal static unsafe partial class SequenceLoop
                 for (int r = 0; r < nb; r++)
                 {
                     double sum = 0;
-                    foreach (float g in dh.Slice(r * H, H)) sum += (double)g * g;
-                    if (lstm) foreach (float g in dcNext.Slice(r * H, H)) sum += (double)g * g;
+                    foreach (float g in dh.Slice(r * S, S)) sum += (double)g * g;
+                    if (lstm) foreach (float g in dcNext.Slice(r * C, C)) sum += (double)g * g;
                     normParts[t * B + b0 + r] = sum;
                 }
             }
@@ -234,15 +239,16 @@ internal static unsafe partial class SequenceLoop
             if (valid is not null)
             {
                 for (int r = 0; r < nb; r++)
-                    if (!valid[t * B + b0 + r]) dh.Slice(r * H, H).Clear();
+                    if (!valid[t * B + b0 + r]) dh.Slice(r * S, S).Clear();
                 if (lstm)
                 {
                     dcIn = dcPrev; // borrow as scratch: the cell reads dc before writing dcPrev row by row
                     dcNext.CopyTo(dcIn);
                     for (int r = 0; r < nb; r++)
-                        if (!valid[t * B + b0 + r]) dcIn.Slice(r * H, H).Clear();
+                        if (!valid[t * B + b0 + r]) dcIn.Slice(r * C, C).Clear();
                 }
             }
+            if (keep) dh.CopyTo(cache.GradStates.AsSpan((t * B + b0) * S, n));
             var dgxT = dgx.AsSpan((t * B + b0) * GH, nb * GH);
             var dghT = dgh.AsSpan((t * B + b0) * RW, nb * RW);
             cell.Backward(nb, dh, dcIn, cache.StateRows(cache.PrevSlot(t), b0, nb), cache.CellRows(cache.PrevSlot(t), b0, nb),
@@ -256,8 +262,8 @@ internal static unsafe partial class SequenceLoop
                     if (valid[t * B + b0 + r]) continue;
                     dgxT.Slice(r * GH, GH).Clear();
                     dghT.Slice(r * RW, RW).Clear();
-                    dhNext.Slice(r * H, H).CopyTo(dhPrev.Slice(r * H, H));
-                    if (lstm) dcNext.Slice(r * H, H).CopyTo(dcPrev.Slice(r * H, H));
+                    dhNext.Slice(r * S, S).CopyTo(dhPrev.Slice(r * S, S));
+                    if (lstm) dcNext.Slice(r * C, C).CopyTo(dcPrev.Slice(r * C, C));
                 }
             }
             dhPrev.CopyTo(dhNext);

@@ -12,6 +12,7 @@ public sealed class SimpleRnn : RecurrentLayer
     public SimpleRnn(int units, RecurrentOptions options, RnnActivation activation = RnnActivation.Tanh, string? name = null)
         : base(units, options, name)
     {
+        RecurrentVariants.RequireLstmOnly(Options, nameof(SimpleRnn));
         Activation = activation;
     }
 

@@ -18,6 +18,8 @@ public class TorchParityTests
 
     public static IEnumerable<object[]> PackedFixtures() => Files("torch_packed");
 
+    public static IEnumerable<object[]> ProjectedFixtures() => Files("torch_proj");
+
     private static IEnumerable<object[]> Files(string folder)
     {
         var files = Directory.GetFiles(FixtureDir(folder), "*.safetensors").OrderBy(f => f, StringComparer.Ordinal).ToList();
@@ -40,9 +42,23 @@ public class TorchParityTests
         }
     }
 
+    [Fact]
+    public void Every_projection_case_is_covered()
+    {
+        var files = Directory.GetFiles(FixtureDir("torch_proj"), "*.safetensors").Select(SafeTensorsFile.Read).ToList();
+        var metas = files.Select(f => f.Metadata).ToList();
+        Assert.All(metas, m => Assert.Equal("lstm", m["cell"]));
+        Assert.Equal(new[] { "1", "2", "3" }, metas.Select(m => m["num_layers"]).Distinct().Order());
+        foreach (var key in new[] { "seq_len", "batch", "proj_size" }) Assert.Contains(metas, m => m[key] == "1");
+        foreach (var layers in new[] { "1", "2", "3" })
+            Assert.Equal(new[] { "false", "true" }, metas.Where(m => m["num_layers"] == layers).Select(m => m["bidirectional"]).Distinct().Order());
+        Assert.Contains(files, f => f.Contains("lengths") && f.Metadata["bidirectional"] == "true");
+    }
+
     [Theory]
     [MemberData(nameof(Fixtures))]
     [MemberData(nameof(PackedFixtures))]
+    [MemberData(nameof(ProjectedFixtures))]
     public void Matches_pytorch(string folder, string file)
     {
         var f = SafeTensorsFile.Read(Path.Combine(FixtureDir(folder), file));
@@ -52,7 +68,8 @@ public class TorchParityTests
         int H = int.Parse(meta["hidden_size"]), L = int.Parse(meta["num_layers"]);
         int B = int.Parse(meta["batch"]), T = int.Parse(meta["seq_len"]), I = int.Parse(meta["input_size"]);
         bool bi = meta["bidirectional"] == "true";
-        var layer = RecurrentFactory.Create(cell, H, new RecurrentOptions { NumLayers = L, Bidirectional = bi, ReturnSequences = true });
+        int P = meta.TryGetValue("proj_size", out var proj) ? int.Parse(proj) : 0;
+        var layer = RecurrentFactory.Create(cell, H, new RecurrentOptions { NumLayers = L, Bidirectional = bi, ReturnSequences = true, ProjectionSize = P });
         layer.Build(new[] { T, I });
         foreach (var p in layer.Parameters) p.Value.CopyFrom(f.Get(p.Name));
         Assert.Equal(f.Names.Count(n => n.StartsWith("weight_") || n.StartsWith("bias_")), layer.Parameters.Count);
