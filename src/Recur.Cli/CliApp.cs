@@ -52,14 +52,15 @@ public static class CliApp
         catch (Exception e) when (e is InputException or Recur.Training.BackupMismatchException)
         {
             output.Flush();
-            error.WriteLine("recur: " + e.Message);
+            error.WriteLine("recur: " + e.Message + ctx.AbandonRuns());
             return BadInput;
         }
         catch (Exception e)
         {
             output.Flush();
+            string kept = ctx.AbandonRuns();
             error.WriteLine($"recur: unexpected {e.GetType().Name}: {e.Message}" +
-                            (Environment.GetEnvironmentVariable("RECUR_DEBUG") == "1" ? Environment.NewLine + e : " (set RECUR_DEBUG=1 for the stack trace)"));
+                            (Environment.GetEnvironmentVariable("RECUR_DEBUG") == "1" ? kept + Environment.NewLine + e : " (set RECUR_DEBUG=1 for the stack trace)" + kept));
             return Failure;
         }
     }

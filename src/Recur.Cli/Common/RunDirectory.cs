@@ -146,6 +146,26 @@ internal sealed class RunDirectory
     }
 
     /// <summary>
+    /// After a failure (bad input found late, a crash): a run that <c>--resume</c> can continue
+    /// is kept in its staging directory, and the returned note says so; any other unfinished run
+    /// is discarded (<see cref="Discard"/>: only what it wrote, and nothing if anything else
+    /// appeared in it) and null is returned. A completed run is left alone.
+    /// </summary>
+    /// <remarks>
+    /// Resumable: a training backup of this run exists (<see cref="Scratch"/>), or the run itself
+    /// continued an interrupted one (whose backups it must not lose, however far it got).
+    /// A kill runs none of this: the staging directory stays, as it must for <c>--resume</c>.
+    /// </remarks>
+    public string? Abandon()
+    {
+        if (_finished) return null;
+        if (Resumed || _scratch.Any(name => System.IO.File.Exists(Path.Combine(WorkPath, name))))
+            return $"the run so far is kept in {ShownPath}.partial: run the same command with --resume to continue it";
+        Discard();
+        return null;
+    }
+
+    /// <summary>
     /// Creates the staging directory, or takes over a leftover one of a recur process that has
     /// ended, after removing what that process wrote. The manifest is created exclusively, so two
     /// runs never share a staging directory.

@@ -39,8 +39,11 @@ internal sealed class SeedEnsemble
 
     /// <param name="create">A compiled model for a seed.</param>
     /// <param name="epochLogged">Called after every epoch of every member (member index, epoch, logs).</param>
+    /// <param name="memberCallbacks">More callbacks for member i's Fit (its backup: a member whose backup
+    /// says it finished is restored to its end at once, one killed half-way continues where it was).</param>
     public static SeedEnsemble Train(int k, ulong seed, Func<ulong, Model> create, Tensor xFit, Tensor yFit, (Tensor X, Tensor Y) validation,
-        int epochs, int batch, int patience, Action<int, int, IReadOnlyDictionary<string, double>> epochLogged, CancellationToken cancellation)
+        int epochs, int batch, int patience, Action<int, int, IReadOnlyDictionary<string, double>> epochLogged, CancellationToken cancellation,
+        Func<int, IEnumerable<Callback>>? memberCallbacks = null)
     {
         var clock = Stopwatch.StartNew();
         var members = new List<Model>();
@@ -53,7 +56,7 @@ internal sealed class SeedEnsemble
             var settle = new ReduceLROnPlateau("val_loss", PlateauFactor, PlateauPatience(patience), minLearningRate: model.Optimizer!.LearningRate * MinLearningRateShare);
             int member = i;
             var log = new LambdaCallback { EpochEnd = (epoch, logs) => epochLogged(member, epoch, logs) };
-            var history = model.Fit(xFit, yFit, epochs, batch, validationData: validation, callbacks: [settle, stop, log],
+            var history = model.Fit(xFit, yFit, epochs, batch, validationData: validation, callbacks: [settle, stop, log, .. memberCallbacks?.Invoke(i) ?? []],
                 verbose: Verbosity.Silent, cancellationToken: cancellation);
             var valLoss = history["val_loss"];
             int best = Math.Max(0, stop.BestEpoch);

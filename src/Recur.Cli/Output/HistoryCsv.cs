@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 
 namespace Recur.Cli.Output;
 
@@ -24,6 +25,18 @@ internal sealed class HistoryCsv(string path)
         _keys.Clear();
         foreach (var r in rows) Add(r);
         Write();
+    }
+
+    /// <summary>The rows as text for a training backup (numbers in round-trip form), read back by <see cref="Restore(string)"/>.</summary>
+    public string SaveState()
+        => JsonSerializer.Serialize(_rows.Select(r => r.ToDictionary(kv => kv.Key, kv => kv.Value.ToString("R", CultureInfo.InvariantCulture))));
+
+    /// <summary>Replaces every row by those of <see cref="SaveState"/> (a resumed run) and rewrites the file; returns the number of rows.</summary>
+    public int Restore(string state)
+    {
+        var rows = JsonSerializer.Deserialize<List<Dictionary<string, string>>>(state) ?? [];
+        Restore(rows.Select(r => (IReadOnlyDictionary<string, double>)r.ToDictionary(kv => kv.Key, kv => double.Parse(kv.Value, CultureInfo.InvariantCulture))));
+        return rows.Count;
     }
 
     private void Add(IReadOnlyDictionary<string, double> row)

@@ -73,7 +73,7 @@ internal sealed class AddingCommand
         var yProbe = Slice(yTest, probe);
         ui.Info($"adding: T = {length}; {trainSize:N0} training, {testSize:N0} validation and {testSize:N0} test sequences; always predicting 1 scores MSE {baseline:0.0000}");
 
-        var run = RunDirectory.Create(s.Out, Task, s.Resume);
+        var run = _ctx.OpenRun(s.Out, Task, s.Resume);
         JsonFiles.Write(run.File("task.json"), new JsonObject { ["task"] = Task, ["format"] = 1, ["length"] = length, ["cells"] = new JsonArray(cells.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray()) });
         var metrics = new Dictionary<string, object>();
         var norms = new List<(string Cell, float[] Initial, float[] Trained)>();

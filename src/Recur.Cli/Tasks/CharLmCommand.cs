@@ -109,7 +109,7 @@ internal static class CharLmCommand
                     $"{batch} tracks × {seq} characters per update ({chunksPerPass:N0} updates per pass); " +
                     $"budget: {string.Join(", ", new[] { minutes is { } m ? $"{m:0.##} min" : null, maxSteps is { } st ? $"{st:N0} updates" : null, s.Epochs > 0 ? $"{s.Epochs} passes" : null }.Where(x => x is not null))}");
 
-            var run = RunDirectory.Create(s.Out, Task, s.Resume);
+            var run = _ctx.OpenRun(s.Out, Task, s.Resume);
             JsonFiles.Write(run.File("task.json"), new JsonObject
             {
                 ["task"] = Task, ["format"] = 1, ["alphabet"] = chars.Alphabet, ["seq"] = seq, ["model"] = s.Describe(),

@@ -131,7 +131,7 @@ internal sealed class ClassifyCommand
         ui.Info($"classify: {s.Describe()} on {train.Path} — {train.Texts.Count:N0} training, {val.Texts.Count:N0} validation, {test.Texts.Count:N0} test texts; " +
                 $"{classes.Count} classes; vocabulary {vocabulary.Size:N0} (unknown in test {vocabulary.UnknownRate(test.Texts.Select(Tokenizer.Tokenize)):P1}); at most {maxLength} tokens");
 
-        var run = RunDirectory.Create(s.Out, Task, s.Resume);
+        var run = _ctx.OpenRun(s.Out, Task, s.Resume);
         JsonFiles.Write(run.File("task.json"), TaskFile(vocabulary, classes, maxLength, s));
         var history = new HistoryCsv(run.File("history.csv"));
         // Training accuracy per epoch on a fixed sample of the training texts, in inference mode.

@@ -8,6 +8,7 @@ using Recur.Cli.Training;
 using Recur.Layers;
 using Recur.Losses;
 using Recur.Models;
+using Recur.Training;
 
 namespace Recur.Cli.Tasks;
 
@@ -65,7 +66,7 @@ internal sealed class ForecastCommand
         foreach (var o in new Option[] { _csv, _target, _features, _idColumn, _timeColumn, _window, _horizon, _season, _testFraction, _testSize, _log, _valFraction, _ensemble, _interval })
             command.Add(o);
         _header = new HeaderOptions(command);
-        _common = new CommonOptions(command, Defaults, Task, epochsHelp: "auto: about 2,000 updates, 20-300 epochs, early stopping");
+        _common = new CommonOptions(command, Defaults, Task, epochsHelp: "auto: about 2,000 updates, 20-300 epochs, early stopping", resumable: true);
         command.SetAction(Run);
     }
 
@@ -128,8 +129,18 @@ internal sealed class ForecastCommand
                 $"test = last {prepared[0].Split.Length - prepared[0].Split.TestStart} rows{(series.Count > 1 ? " of each series" : "")}; " +
                 $"{missing} missing value{(missing == 1 ? "" : "s")} filled by interpolation; at most {epochs} epochs, batch {batch}");
 
-        var run = RunDirectory.Create(s.Out, Task);
+        var run = _ctx.OpenRun(s.Out, Task, s.Resume);
         var history = new HistoryCsv(run.File("history.csv"));
+        // Each member has its own backup, kept until the run completes: --resume restores the
+        // members that had finished and continues the one that was training.
+        string fingerprint = CommonOptions.Fingerprint(r);
+        var backups = new List<BackupAndRestore>();
+        IEnumerable<Callback> MemberCallbacks(int member)
+        {
+            var backup = CommandTraining.Backup(run, member == 0 ? "backup.safetensors" : $"backup-{member + 1}.safetensors", fingerprint);
+            backups.Add(backup);
+            return member == 0 ? [new MemberHistory(history), .. _ctx.ExtraCallbacks, backup] : [.. _ctx.ExtraCallbacks, backup];
+        }
         int width = Windows.Width(series[0]);
         Model Create(ulong seed)
         {
@@ -137,12 +148,12 @@ internal sealed class ForecastCommand
             Network.Compile(model, s, Loss.MeanSquaredError());
             return model;
         }
-        var ensemble = SeedEnsemble.Train(k, s.Seed, Create, xFit, yFit, validation, epochs, batch, patience, (member, epoch, logs) =>
-        {
-            if (member == 0) history.Append(new Dictionary<string, double>(logs) { ["epoch"] = epoch + 1 });
-            ui.Progress($"member {member + 1}/{k}  epoch {epoch + 1}  loss {logs["loss"]:0.0000}  val_loss {logs["val_loss"]:0.0000}");
-        }, _ctx.Cancellation);
+        var ensemble = SeedEnsemble.Train(k, s.Seed, Create, xFit, yFit, validation, epochs, batch, patience,
+            (member, epoch, logs) => ui.Progress($"member {member + 1}/{k}  epoch {epoch + 1}  loss {logs["loss"]:0.0000}  val_loss {logs["val_loss"]:0.0000}"),
+            _ctx.Cancellation, MemberCallbacks);
         ui.EndProgress();
+        if (backups.Where(b => b.ResumedAtEpoch is not null).Select(b => backups.IndexOf(b) + 1).ToList() is { Count: > 0 } resumed)
+            ui.Info($"resumed from the backups of member{(resumed.Count == 1 ? "" : "s")} {string.Join(", ", resumed)} of {k}");
 
         // Selection and intervals on the validation slice, then the test span, scored once.
         var forecaster = new EnsembleForecaster(prepared, ensemble, window, horizon, level);
@@ -254,6 +265,20 @@ internal sealed class ForecastCommand
                 ["test_start_line"] = p.Data.Lines[p.Split.TestStart],
             }).ToArray()),
         };
+
+    /// <summary>
+    /// The first member's epochs in history.csv; the rows so far are kept in its backup, so a
+    /// resumed run writes the whole history again.
+    /// </summary>
+    private sealed class MemberHistory(HistoryCsv history) : Callback
+    {
+        public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, double> logs)
+            => history.Append(new Dictionary<string, double>(logs) { ["epoch"] = epoch + 1 });
+
+        public override void SaveState(CallbackState state) => state.Set("rows", history.SaveState());
+
+        public override void LoadState(CallbackState state) => history.Restore(state.GetText("rows"));
+    }
 
     private static List<int> FeatureColumns(SeriesFile file, string? spec, int targetColumn, int? idColumn)
     {

@@ -122,7 +122,7 @@ internal sealed class ListenCommand
                 $"{dev.Count:N0} dev ({dev.Select(u => u.Voice).Distinct().Count()} other voices), {test.Count:N0} test ({testVoices} voices not in training); " +
                 $"{alphabet.Classes - 1} tokens ({string.Join(" ", alphabet.Tokens)}) + blank; {bands} log-mel bands, {Stack} frames per step");
 
-        var run = RunDirectory.Create(s.Out, Task);
+        var run = _ctx.OpenRun(s.Out, Task);
         string modelFile = run.File("model.recur");
         JsonFiles.Write(run.File("task.json"), new JsonObject
         {

@@ -115,7 +115,7 @@ internal sealed class TagCommand
         ui.Info($"tag: {s.Describe()} on {trainPath} — {train.Count:N0} training sentences ({trainWords:N0} words), {dev.Count:N0} dev ({devName}), {test.Count:N0} test ({testWords:N0} words); " +
                 $"{tagNames.Count} tags{(unseen.Count > 0 ? " (not in training: " + string.Join(", ", unseen) + ")" : "")}; vocabulary {vocabulary.Size:N0} (unknown in test {vocabulary.UnknownRate(test.Select(x => x.Forms.Select(Key).ToList())):P1})");
 
-        var run = RunDirectory.Create(s.Out, Task, s.Resume);
+        var run = _ctx.OpenRun(s.Out, Task, s.Resume);
         JsonFiles.Write(run.File("task.json"), new JsonObject
         {
             ["task"] = Task, ["format"] = 1, ["tokenizer"] = "lowercase-words, digits as 0",

@@ -162,7 +162,7 @@ internal sealed class TranslateCommand
         ui.Info($"translate: {s.Describe()} encoder, LSTM({options.DecoderUnits}) decoder, {attentionName} attention on {data.Name} — {data.Train.Count:N0} training items ({pairs.Count:N0} pairs), " +
                 $"{data.Dev.Count:N0} dev, {data.Test.Count:N0} test; vocabularies {sourceVocabulary.Tokens.Length} → {targetVocabulary.Tokens.Length} tokens; {model.Parameters.Sum(p => (long)p.Value.Length):N0} parameters; budget {minutes:0.##} min");
 
-        var run = RunDirectory.Create(s.Out, Task);
+        var run = _ctx.OpenRun(s.Out, Task);
         JsonFiles.Write(run.File("task.json"), new JsonObject
         {
             ["task"] = Task, ["format"] = 1, ["source_tokens"] = data.SourceTokens, ["target_tokens"] = data.TargetTokens,

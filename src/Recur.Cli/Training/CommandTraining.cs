@@ -76,9 +76,18 @@ internal sealed class CommandTraining(Model model, CliContext ctx, Ui ui, RunDir
         list.AddRange(ctx.ExtraCallbacks);
         // The backup stays until the run completes: a run with several trainings (adding --compare)
         // resumes the finished ones at once.
-        string backup = run.Scratch(backupFile);
-        list.Add(new BackupAndRestore(Path.GetDirectoryName(backup)!, fingerprint, deleteOnTrainEnd: false, Path.GetFileName(backup)));
+        list.Add(Backup(run, backupFile, fingerprint));
         return list;
+    }
+
+    /// <summary>
+    /// The backup of one training in <paramref name="run"/> (a scratch file: it stays until the run
+    /// completes, so a resumed run finds the trainings that had finished as well).
+    /// </summary>
+    public static BackupAndRestore Backup(RunDirectory run, string name, string fingerprint)
+    {
+        string backup = run.Scratch(name);
+        return new BackupAndRestore(Path.GetDirectoryName(backup)!, fingerprint, deleteOnTrainEnd: false, Path.GetFileName(backup));
     }
 
     /// <summary>After Fit: the model file written even when no round improved, and how the run ended.</summary>

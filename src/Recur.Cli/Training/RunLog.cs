@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Recur.Cli.Common;
 using Recur.Cli.Output;
 using Recur.Training;
@@ -75,7 +74,7 @@ internal sealed class RunLog(Ui ui, HistoryCsv history, string roundName, int ma
     {
         state.Set("steps", Steps);
         state.Set("seconds", Elapsed.TotalSeconds);
-        state.Set("rows", JsonSerializer.Serialize(history.Rows.Select(r => r.ToDictionary(kv => kv.Key, kv => kv.Value.ToString("R", CultureInfo.InvariantCulture)))));
+        state.Set("rows", history.SaveState());
     }
 
     public override void LoadState(CallbackState state)
@@ -83,9 +82,8 @@ internal sealed class RunLog(Ui ui, HistoryCsv history, string roundName, int ma
         Steps = (long)state.GetNumber("steps");
         _before = TimeSpan.FromSeconds(state.GetNumber("seconds"));
         _clock.Restart();
-        var rows = JsonSerializer.Deserialize<List<Dictionary<string, string>>>(state.GetText("rows")) ?? [];
-        history.Restore(rows.Select(r => (IReadOnlyDictionary<string, double>)r.ToDictionary(kv => kv.Key, kv => double.Parse(kv.Value, CultureInfo.InvariantCulture))));
-        ui.Info($"resuming after {roundName} {rows.Count} ({Steps:N0} updates, {_before.TotalSeconds:0} s) from the backup");
+        int rows = history.Restore(state.GetText("rows"));
+        ui.Info($"resuming after {roundName} {rows} ({Steps:N0} updates, {_before.TotalSeconds:0} s) from the backup");
     }
 
     private string Line(int round, IReadOnlyDictionary<string, double> row, bool better)

@@ -16,12 +16,17 @@ public class KillAndResumeTests(ITestOutputHelper log)
 {
     private static int Rounds => int.TryParse(Environment.GetEnvironmentVariable("RECUR_KILL_ROUNDS"), out int n) && n > 0 ? n : 2;
 
-    [Fact]
-    public void A_run_killed_at_random_moments_and_resumed_ends_bit_identical_to_an_uninterrupted_run()
+    [Theory]
+    [InlineData("classify")]
+    [InlineData("forecast")]
+    public void A_run_killed_at_random_moments_and_resumed_ends_bit_identical_to_an_uninterrupted_run(string command)
     {
         using var dir = new TempDir();
-        string[] args = ["classify", "--train", dir.Write("train.tsv", SmallData.Sentiment(300, 1)), "--test", dir.Write("test.tsv", SmallData.Sentiment(40, 2)),
-            "--epochs", "4", "--batch", "16", "--units", "16", "--seed", "3", "--threads", "1", "--quiet"];
+        string[] args = command == "classify"
+            ? ["classify", "--train", dir.Write("train.tsv", SmallData.Sentiment(300, 1)), "--test", dir.Write("test.tsv", SmallData.Sentiment(40, 2)),
+                "--epochs", "4", "--batch", "16", "--units", "16", "--seed", "3", "--threads", "1", "--quiet"]
+            : ["forecast", "--csv", dir.Write("series.csv", SmallData.Seasonal(144)), "--window", "12", "--season", "12", "--epochs", "8", "--batch", "8",
+                "--ensemble", "3", "--units", "16", "--seed", "3", "--threads", "1", "--quiet"];
         string reference = dir.File("reference");
         var clock = Stopwatch.StartNew();
         Assert.Equal(0, Child([.. args, "--out", reference], killAfter: null, killOnSave: false, out _).ExitCode);

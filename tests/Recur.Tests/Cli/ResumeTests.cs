@@ -25,6 +25,7 @@ public class ResumeTests
         "tag" => ["tag", "--train", dir.Write("train.conllu", SmallData.Conllu(40, 1)), "--test", dir.Write("test.conllu", SmallData.Conllu(10, 2)), "--epochs", "4", "--batch", "8"],
         "charlm" => ["charlm", "train", "--text", dir.Write("play.txt", SmallData.Play(40)), "--steps", "12", "--eval-every", "3", "--batch", "4", "--seq", "20", "--layers", "1"],
         "adding" => ["adding", "--length", "10", "--train-size", "48", "--test-size", "16", "--epochs", "4", "--batch", "16", "--compare"],
+        "forecast" => ["forecast", "--csv", dir.Write("series.csv", SmallData.Seasonal(72)), "--window", "6", "--season", "12", "--epochs", "4", "--batch", "8", "--ensemble", "2"],
         _ => throw new ArgumentException(command),
     };
 
@@ -36,6 +37,7 @@ public class ResumeTests
     [InlineData("tag")]
     [InlineData("charlm")]
     [InlineData("adding")]
+    [InlineData("forecast")]
     public void A_run_resumed_after_a_crash_writes_what_an_uninterrupted_run_writes(string command)
     {
         using var dir = new TempDir();
@@ -58,7 +60,9 @@ public class ResumeTests
         Assert.Equal(models, Directory.GetFiles(actual, "*.recur").Select(Path.GetFileName).Order());
         foreach (var m in models)
             Assert.True(File.ReadAllBytes(Path.Combine(expected, m!)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(actual, m!))), $"{m} differs");
-        foreach (var h in Directory.GetFiles(expected, "history*.csv").Select(Path.GetFileName))
+        var histories = Directory.GetFiles(expected, "history*.csv").Select(Path.GetFileName).ToList();
+        Assert.NotEmpty(histories);
+        foreach (var h in histories)
             Assert.Equal(WithoutColumn(Path.Combine(expected, h!), "seconds"), WithoutColumn(Path.Combine(actual, h!), "seconds"));
         var a = CliRun.Metrics(expected);
         var b = CliRun.Metrics(actual);
@@ -67,12 +71,59 @@ public class ResumeTests
         Assert.Empty(Directory.GetFiles(actual, "*backup*"));
     }
 
+    /// <summary>The lines of a history without the clock's column (forecast's history has none).</summary>
     private static string[] WithoutColumn(string csv, string column)
     {
         var lines = File.ReadAllLines(csv);
+        Assert.True(lines.Length > 1, $"{csv} has no rows");
         int index = Array.IndexOf(lines[0].Split(','), column);
-        Assert.True(index >= 0, $"{csv} has no column {column}");
         return lines.Select(l => string.Join(",", l.Split(',').Where((_, i) => i != index))).ToArray();
+    }
+
+    /// <summary>Throws at the <paramref name="n"/>-th epoch begun over all trainings (0-based): a crash in a later training.</summary>
+    private sealed class CrashAtEpochBegun(int n) : Callback
+    {
+        private int _begun;
+
+        public override void OnEpochBegin(int e)
+        {
+            if (_begun++ == n) throw new IOException("simulated crash");
+        }
+    }
+
+    [Fact]
+    public void A_forecast_crashed_in_its_second_member_resumes_the_first_finished_and_the_second_where_it_was()
+    {
+        using var dir = new TempDir();
+        string[] args = [.. Args("forecast", dir), "--units", "8", "--seed", "3", "--quiet"];
+        string straight = dir.File("straight"), crashed = dir.File("crashed");
+        Assert.Equal(0, CliApp.Run([.. args, "--out", straight], new StringWriter(), new StringWriter()));
+
+        var error = new StringWriter();
+        Assert.Equal(1, CliApp.Run([.. args, "--out", crashed], new StringWriter(), error, default, [new CrashAtEpochBegun(6)])); // member 2, epoch 3
+        var line = Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("crashed.partial: run the same command with --resume", line);
+        Assert.True(File.Exists(Path.Combine(crashed + ".partial", "backup.safetensors")));
+        Assert.True(File.Exists(Path.Combine(crashed + ".partial", "backup-2.safetensors")));
+        var output = new StringWriter();
+        Assert.Equal(0, CliApp.Run([.. args[..^1], "--out", crashed, "--resume"], output, new StringWriter(), default, [new CrashAtEpochBegun(-1)]));
+        Assert.Contains("resumed from the backups of members 1, 2 of 2", output.ToString());
+
+        SameRun(straight, crashed);
+    }
+
+    [Fact]
+    public void A_run_that_fails_before_its_first_backup_leaves_nothing_behind()
+    {
+        using var dir = new TempDir();
+        var args = Args("classify", dir);
+        string run = dir.File("run");
+        var error = new StringWriter();
+        Assert.Equal(1, CliApp.Run([.. args, "--units", "8", "--quiet", "--out", run], new StringWriter(), error, default, [new CrashAt(0)]));
+        Assert.DoesNotContain("--resume", error.ToString());
+        Assert.False(Directory.Exists(run + ".partial"), "a failed run left its staging directory");
+        Assert.False(Directory.Exists(run));
+        Assert.Equal(["test.tsv", "train.tsv"], Directory.EnumerateFileSystemEntries(dir.Path).Select(Path.GetFileName).Order());
     }
 
     [Fact]
@@ -88,6 +139,7 @@ public class ResumeTests
         var line = Assert.Single(other.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("another run", line);
         Assert.Contains("--seed=4", line);
+        Assert.True(File.Exists(Path.Combine(run + ".partial", "backup.safetensors")), "a refused resume lost the interrupted run's backup");
 
         CliRun.Of([.. args, "--out", dir.File("never"), "--resume"]).ShouldFailWithOneLine("--resume", "no interrupted run");
         CliRun.Of([.. args, "--resume"]).ShouldFailWithOneLine("--resume needs --out");

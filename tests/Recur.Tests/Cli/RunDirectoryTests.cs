@@ -198,6 +198,44 @@ public class RunDirectoryTests
     }
 
     [Fact]
+    public void An_abandoned_run_is_kept_only_when_resume_can_continue_it()
+    {
+        using var dir = new TempDir();
+        // No backup yet: the half-written run goes (only what it wrote).
+        var fresh = RunDirectory.Create(dir.File("fresh"), "classify");
+        File.WriteAllText(fresh.File("task.json"), "{}");
+        _ = fresh.Scratch("backup.safetensors"); // named, not yet written
+        Assert.Null(fresh.Abandon());
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
+
+        // A backup written: kept for --resume, and the note names the staging directory.
+        var trained = RunDirectory.Create(dir.File("trained"), "classify");
+        File.WriteAllText(trained.File("task.json"), "{}");
+        File.WriteAllText(trained.Scratch("backup.safetensors"), "state");
+        Assert.Contains("trained.partial: run the same command with --resume", trained.Abandon());
+        Assert.Equal("state", File.ReadAllText(Path.Combine(dir.File("trained.partial"), "backup.safetensors")));
+
+        // A resumed run keeps what the interrupted one left, however early it fails.
+        var resumed = RunDirectory.Create(dir.File("trained"), "classify", resume: true);
+        Assert.NotNull(resumed.Abandon());
+        Assert.True(File.Exists(Path.Combine(dir.File("trained.partial"), "backup.safetensors")));
+
+        // A file of the user's in the staging directory stops the discard: nothing is deleted.
+        var shared = RunDirectory.Create(dir.File("shared"), "classify");
+        File.WriteAllText(shared.File("model.recur"), "half");
+        File.WriteAllText(Path.Combine(shared.WorkPath, "notes.txt"), "mine");
+        Assert.Null(shared.Abandon());
+        Assert.Equal("mine", File.ReadAllText(Path.Combine(shared.WorkPath, "notes.txt")));
+        Assert.True(File.Exists(Path.Combine(shared.WorkPath, "model.recur")));
+
+        // A completed run is left alone.
+        var done = RunDirectory.Create(dir.File("done"), "classify");
+        Finish(done);
+        Assert.Null(done.Abandon());
+        Assert.True(File.Exists(Path.Combine(dir.File("done"), "model.recur")));
+    }
+
+    [Fact]
     public void Json_files_never_touch_a_fixed_temporary_name()
     {
         using var dir = new TempDir();
