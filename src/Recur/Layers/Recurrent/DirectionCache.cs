@@ -76,6 +76,23 @@ internal sealed class DirectionCache
 
     private LineAlignedBuffer? _gradStates;
 
+    /// <summary>The variational dropout masks of the pass, null when it drops nothing (inference, rates 0).</summary>
+    public VariationalDropout? Dropout;
+
+    /// <summary>(T, B, I) the dropped inputs x ⊙ m_x, when inputs are dropped.</summary>
+    public LineAlignedBuffer DroppedInput(int length) => _droppedInput is { } b && b.Length == length ? b : (_droppedInput = new LineAlignedBuffer(length));
+
+    /// <summary>(T, B, I) backward scratch for dz·W_ih before the input mask, when inputs are dropped.</summary>
+    public LineAlignedBuffer DroppedInputGrad(int length) => _droppedInputGrad is { } b && b.Length == length ? b : (_droppedInputGrad = new LineAlignedBuffer(length));
+
+    /// <summary>(B, H) h_{t−1} ⊙ m_h of the current step, each row block in its own rows.</summary>
+    public LineAlignedBuffer DroppedPrev => _droppedPrev ??= new LineAlignedBuffer(B * H);
+
+    /// <summary>(T, B, H) every entering state ⊙ m_h, for dW_hh after the loop.</summary>
+    public LineAlignedBuffer DroppedStates => _droppedStates ??= new LineAlignedBuffer(T * B * H);
+
+    private LineAlignedBuffer? _droppedInput, _droppedInputGrad, _droppedPrev, _droppedStates;
+
     /// <summary>(GH) column sums of the gate gradients, for the bias gradients.</summary>
     public float[] GradBias => _gradBias ??= new float[GateWidth];
 

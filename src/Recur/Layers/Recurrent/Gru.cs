@@ -17,6 +17,7 @@ public sealed class Gru : RecurrentLayer
     public Gru(int units, RecurrentOptions options, bool resetAfter = true, string? name = null) : base(units, options, name)
     {
         RecurrentVariants.RequireLstmOnly(Options, nameof(Gru));
+        RecurrentVariants.RequireNoRecurrentDropout(Options, nameof(Gru));
         ResetAfter = resetAfter;
     }
 

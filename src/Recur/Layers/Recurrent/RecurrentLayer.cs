@@ -269,8 +269,11 @@ public abstract class RecurrentLayer : Layer
                 var h0 = initialHidden is null ? new float[B * S] : initialHidden.Span.Slice(k * B * S, B * S).ToArray();
                 var c0 = !HasCellState ? Array.Empty<float>()
                     : initialCell is null ? new float[B * H] : initialCell.Span.Slice(k * B * H, B * H).ToArray();
+                var dropout = training
+                    ? VariationalDropout.Draw(Options.InputDropout, Options.RecurrentDropout, B, w.InputSize, S, _dropoutRandom!)
+                    : null;
                 var cache = SequenceLoop.Forward(state.Cells[k], x, T, B, w.InputSize, w.WeightIh.Value, w.BiasIh.Value, h0, c0, valid, d == 1,
-                    reuse: state.Caches[k]);
+                    reuse: state.Caches[k], dropout: dropout);
                 state.Caches[k] = cache;
                 outputs[d] = cache.Output(masked: valid is not null);
                 cache.StateAt(cache.FinalSlot).CopyTo(hN.Span.Slice(k * B * S, B * S));

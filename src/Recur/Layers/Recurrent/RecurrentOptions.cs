@@ -61,6 +61,20 @@ public sealed record RecurrentOptions
     /// </summary>
     public int ProjectionSize { get; init; }
 
+    /// <summary>
+    /// Variational dropout on each step's input x_t while training (Keras' <c>dropout</c>; Gal &amp;
+    /// Ghahramani 2016): one mask per sequence and per stacked layer and direction, the same at
+    /// every step. In [0, 1); default 0. Inference ignores it.
+    /// </summary>
+    public float InputDropout { get; init; }
+
+    /// <summary>
+    /// Variational dropout on h_{t−1} where it enters the recurrent projection, while training
+    /// (Keras' <c>recurrent_dropout</c>): one mask per sequence, the same at every step; the carried
+    /// state is not dropped. In [0, 1); default 0. Inference ignores it. LSTM and SimpleRNN.
+    /// </summary>
+    public float RecurrentDropout { get; init; }
+
     /// <summary>Check inputs and initial states for NaN/Inf and throw before any work. Default false.</summary>
     public bool CheckFinite { get; init; }
 

@@ -32,10 +32,11 @@ internal static unsafe partial class SequenceLoop
     /// Forward over time. <paramref name="x"/> (T, B, I); <paramref name="h0"/>, <paramref name="c0"/> (B, H);
     /// <paramref name="valid"/> (T, B) or null when every step is real. The buffers of
     /// <paramref name="reuse"/> (the previous pass of this direction) are reused when they fit.
+    /// <paramref name="dropout"/>: the variational dropout masks of a training pass, or null.
     /// </summary>
     public static DirectionCache Forward(RecurrentCell cell, ReadOnlySpan<float> x, int steps, int batch, int inputSize,
         Tensor weightIh, Tensor biasIh, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, bool[]? valid, bool reverse,
-        DirectionCache? reuse = null)
+        DirectionCache? reuse = null, VariationalDropout? dropout = null)
     {
         int H = cell.H, S = cell.StateWidth, GH = cell.GH, B = batch, T = steps;
         var cache = reuse is not null && reuse.Fits(T, B, S, GH, reverse, cell.HasCellState ? H : 0)
@@ -43,6 +44,15 @@ internal static unsafe partial class SequenceLoop
             : new DirectionCache(T, B, S, GH, cell.ExtraWidth * H, cell.ScratchWidth * H, cell.HasCellState, reverse, H);
         h0.CopyTo(cache.StateAt(cache.InitialSlot));
         if (cell.HasCellState) c0.CopyTo(cache.CellAt(cache.InitialSlot));
+        cache.Dropout = dropout;
+        if (dropout?.Input is { } inputMask)
+        {
+            // x ⊙ m_x (T, B, I): dW_ih needs the dropped inputs again in backward.
+            var dropped = cache.DroppedInput(T * B * inputSize);
+            VariationalDropout.Apply(x, inputMask, T, dropped);
+            x = dropped;
+        }
+        if (dropout?.Recurrent is not null) _ = cache.DroppedPrev; // allocated here, before the threads share it
 
         // Gates (T·B, GH) = x (T·B, I) · W_ihᵀ: the input projection of every step in one multiply,
         // written where the step will finish it in place (after adding b_ih + the folded b_hh).
@@ -51,7 +61,7 @@ internal static unsafe partial class SequenceLoop
         cell.FoldRecurrentBias(cache.Bias);
         if (valid is not null) _ = cache.MaskedOutput; // allocated here, before the threads share it
 
-        if (B == 1 && cell.UnitsIndependent)
+        if (B == 1 && cell.UnitsIndependent && dropout?.Recurrent is null)
         {
             // One row: split the units of each step (the batch cannot be split).
             cell.PrepareForwardUnits();
@@ -113,7 +123,7 @@ internal static unsafe partial class SequenceLoop
             var c = cache.CellRows(cache.Slot(t), b0, nb);
             var gates = cache.Gates.AsSpan((t * B + b0) * GH, nb * GH); // (nb, GH)
             Reductions.AddToEachRow(gates, nb, GH, cache.Bias);
-            cell.Forward(nb, gates, hPrev, cPrev, h, c, cache.Extra.AsSpan((t * B + b0) * E, nb * E), scratch);
+            cell.Forward(nb, gates, DroppedPrev(cache, hPrev, b0, nb), cPrev, h, c, cache.Extra.AsSpan((t * B + b0) * E, nb * E), scratch);
             if (valid is null) continue;
             var y = cache.MaskedOutput.AsSpan((t * B + b0) * S, nb * S);
             h.CopyTo(y);
@@ -125,6 +135,16 @@ internal static unsafe partial class SequenceLoop
                 y.Slice(r * S, S).Clear();
             }
         }
+    }
+
+    /// <summary>h_{t−1} as the recurrent projection sees it: rows [b0, b0 + nb) ⊙ m_h under recurrent dropout, else as is.</summary>
+    private static ReadOnlySpan<float> DroppedPrev(DirectionCache cache, Span<float> hPrev, int b0, int nb)
+    {
+        if (cache.Dropout?.Recurrent is not { } mask) return hPrev;
+        int n = nb * cache.H;
+        var dropped = cache.DroppedPrev.AsSpan(b0 * cache.H, n);
+        VariationalDropout.Apply(hPrev, mask.AsSpan(b0 * cache.H, n), 1, dropped);
+        return dropped;
     }
 
     /// <summary>
@@ -172,13 +192,26 @@ internal static unsafe partial class SequenceLoop
         if (cell.HasCellState) dcNext.CopyTo(dc0);
 
         int rows = T * B;
+        var inputMask = cache.Dropout?.Input;
+        if (inputMask is not null) x = cache.DroppedInput(rows * inputSize); // the x ⊙ m_x the step saw
         // dW_ih (GH, I) += dgxᵀ (GH, T·B) · x (T·B, I)
         Gemm.MatMulTransA(dgx, x, dWeightIh, GH, inputSize, rows, accumulate: true);
-        // dx (T·B, I) += dgx (T·B, GH) · W_ih (GH, I), unless nobody needs it (dx empty)
-        if (!dx.IsEmpty) Gemm.MatMul(dgx, weightIh.Span, dx, rows, inputSize, GH, accumulate: true);
-        // dW_hh from the states that entered each step: one contiguous (T·B, H) block.
-        cell.AccumulateRecurrentWeightGrad(rows, dgx, dgh, cache.States.AsSpan(cache.FirstPrevSlot * B * S, rows * S),
-            cache.Extra, dWeightHh);
+        // dx (T·B, I) += dgx (T·B, GH) · W_ih (GH, I), unless nobody needs it (dx empty); ⊙ m_x when dropped
+        if (!dx.IsEmpty && inputMask is null) Gemm.MatMul(dgx, weightIh.Span, dx, rows, inputSize, GH, accumulate: true);
+        else if (!dx.IsEmpty)
+        {
+            var dxDropped = cache.DroppedInputGrad(rows * inputSize);
+            Gemm.MatMul(dgx, weightIh.Span, dxDropped, rows, inputSize, GH);
+            VariationalDropout.Apply(dxDropped, inputMask!, T, dx, accumulate: true);
+        }
+        // dW_hh from the states that entered each step: one contiguous (T·B, S) block (⊙ m_h when dropped).
+        ReadOnlySpan<float> entering = cache.States.AsSpan(cache.FirstPrevSlot * B * S, rows * S);
+        if (cache.Dropout?.Recurrent is { } recurrentMask)
+        {
+            VariationalDropout.Apply(entering, recurrentMask, T, cache.DroppedStates);
+            entering = cache.DroppedStates;
+        }
+        cell.AccumulateRecurrentWeightGrad(rows, dgx, dgh, entering, cache.Extra, dWeightHh);
         if (cell.KeepsStateGradients) cell.AccumulateStateGradients(rows, cache.GradStates, cache.Extra);
         // db_ih += Σ_rows dgx;  db_hh the same, except over the columns of a separate recurrent part
         var sums = cache.GradBias;
@@ -251,9 +284,11 @@ internal static unsafe partial class SequenceLoop
             if (keep) dh.CopyTo(cache.GradStates.AsSpan((t * B + b0) * S, n));
             var dgxT = dgx.AsSpan((t * B + b0) * GH, nb * GH);
             var dghT = dgh.AsSpan((t * B + b0) * RW, nb * RW);
-            cell.Backward(nb, dh, dcIn, cache.StateRows(cache.PrevSlot(t), b0, nb), cache.CellRows(cache.PrevSlot(t), b0, nb),
+            cell.Backward(nb, dh, dcIn, DroppedPrev(cache, cache.StateRows(cache.PrevSlot(t), b0, nb), b0, nb), cache.CellRows(cache.PrevSlot(t), b0, nb),
                 cache.Gates.AsSpan((t * B + b0) * GH, nb * GH), cache.Extra.AsSpan((t * B + b0) * E, nb * E),
                 dgxT, dghT, dhPrev, dcPrev, scratch);
+            // h_{t−1} reached the step only through the projection, as h_{t−1} ⊙ m_h (recurrent dropout)
+            if (cache.Dropout?.Recurrent is { } mask) VariationalDropout.Apply(dhPrev, mask.AsSpan(b0 * S, n), 1, dhPrev);
             if (valid is not null)
             {
                 // A padded step is the identity on the state: its gradient passes through untouched.

@@ -75,11 +75,7 @@ public class StackedDropoutTests
         // The pattern is really applied: training differs from inference.
         Assert.NotEqual(Build(cell, mode, Rate, values).ForwardWithState(x, h0, c0, mask).Output.ToArray(), trained.Output.ToArray());
 
-        GradientCheck.Check("input", x.Data, g.Input!.Span, Loss);
-        GradientCheck.Check("h0", h0.Data, g.InitialHidden.Span, Loss);
-        if (lstm) GradientCheck.Check("c0", c0!.Data, g.InitialCell!.Span, Loss);
-        for (int k = 0; k < values.Length; k++)
-            GradientCheck.Check(layer.Parameters[k].Name, values[k], layer.Parameters[k].Grad.Span, Loss, maxChecks: 40);
+        LayerGradientCheck.All(layer, g, x, h0, c0, values, Loss);
     }
 
     [Theory]
