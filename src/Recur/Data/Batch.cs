@@ -16,23 +16,38 @@ public sealed class Batch
     /// <summary>Creates a batch; the tensors are not copied.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="x"/> or <paramref name="y"/> is null.</exception>
     public Batch(Tensor x, Tensor y, SequenceMask? mask = null, Tensor? sampleWeight = null, bool resetStates = false)
+        : this([x ?? throw new ArgumentNullException(nameof(x))], [y ?? throw new ArgumentNullException(nameof(y))], mask, sampleWeight, resetStates)
     {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(y);
-        X = x;
-        Y = y;
+    }
+
+    /// <summary>Creates a batch for a model of several inputs or outputs (one tensor each, in order); the tensors are not copied.</summary>
+    /// <exception cref="ArgumentException">An empty list.</exception>
+    public Batch(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> targets, SequenceMask? mask = null, Tensor? sampleWeight = null, bool resetStates = false)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(targets);
+        if (inputs.Count == 0) throw new ArgumentException("inputs is empty; expected one tensor per model input.", nameof(inputs));
+        if (targets.Count == 0) throw new ArgumentException("targets is empty; expected one tensor per model output.", nameof(targets));
+        Inputs = inputs.ToArray();
+        Targets = targets.ToArray();
         Mask = mask;
         SampleWeight = sampleWeight;
         ResetStates = resetStates;
     }
 
-    /// <summary>(B, …) inputs: (B, T, F) features or (B, T) token ids.</summary>
-    public Tensor X { get; }
+    /// <summary>(B, …) inputs (the first, for a model of several): (B, T, F) features or (B, T) token ids.</summary>
+    public Tensor X => Inputs[0];
 
-    /// <summary>(B, …) targets as the loss expects them.</summary>
-    public Tensor Y { get; }
+    /// <summary>(B, …) targets as the loss expects them (the first, for a model of several outputs).</summary>
+    public Tensor Y => Targets[0];
 
-    /// <summary>(B, T) real steps of padded inputs, or null.</summary>
+    /// <summary>One (B, …) tensor per model input.</summary>
+    public IReadOnlyList<Tensor> Inputs { get; }
+
+    /// <summary>One (B, …) tensor per model output.</summary>
+    public IReadOnlyList<Tensor> Targets { get; }
+
+    /// <summary>(B, T) real steps of the (first) padded input, or null.</summary>
     public SequenceMask? Mask { get; }
 
     /// <summary>(B) or (B, T) weights, or null.</summary>

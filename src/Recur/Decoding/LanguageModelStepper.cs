@@ -73,16 +73,16 @@ public sealed class LanguageModelStepper : IStepModel<LanguageModelStepper.State
             throw new ArgumentException($"logProbabilities holds {logProbabilities.Length} values; expected {B}×{V}.", nameof(logProbabilities));
         var ids = new float[B];
         for (int b = 0; b < B; b++) ids[b] = previous[b];
-        var x = _embedding.Forward(new Tensor(ids, B, 1));       // (B, 1, E)
+        var x = _embedding.Infer(new Tensor(ids, B, 1));         // (B, 1, E)
         var hidden = new Tensor?[_body.Length];
         var cell = new Tensor?[_body.Length];
         for (int i = 0; i < _body.Length; i++)
         {
             var recurrent = (RecurrentLayer)_body[i];
-            var r = recurrent.ForwardWithState(x, state.Hidden[i], state.Cell[i]); // (B, 1, W), states (L, B, H)
+            var r = recurrent.Infer(x, state.Hidden[i], state.Cell[i]); // (B, 1, W), states (L, B, H)
             (x, hidden[i], cell[i]) = (r.Output, r.HiddenState, r.CellState);
         }
-        var logits = _head.Forward(x);                             // (B, 1, V)
+        var logits = _head.Infer(x);                               // (B, 1, V)
         LogSoftmax.Rows(logits.Span, logProbabilities, B, V);
         return new State(B, hidden, cell);
     }

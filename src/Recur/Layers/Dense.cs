@@ -21,10 +21,11 @@ public sealed class Dense : Layer
     private Parameter? _weight; // (U, F)
     private Parameter? _bias;   // (U)
 
-    // Forward cache: exactly what Backward needs.
-    private Tensor? _input;  // (N, F) view, N = B or B·T
-    private Tensor? _output; // (N, U) view, after the activation
-    private int[]? _outputShape;
+    /// <summary>One call's forward cache: exactly what Backward needs.</summary>
+    /// <param name="Input">(N, F) view, N = B or B·T.</param>
+    /// <param name="Output">(N, U) view, after the activation.</param>
+    /// <param name="OutputShape">The output's shape, (B, U) or (B, T, U).</param>
+    private sealed record Call(Tensor Input, Tensor Output, int[] OutputShape);
 
     /// <summary>Creates a dense layer with <paramref name="units"/> outputs.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="units"/> is not positive.</exception>
@@ -94,9 +95,7 @@ public sealed class Dense : Layer
     public override Tensor Forward(Tensor input, SequenceMask? mask = null, bool training = false)
     {
         var y = Compute(input, out var x, out var outputShape);
-        _input = x;
-        _output = y.Reshape(x.Size(0), Units);
-        _outputShape = outputShape;
+        SaveForBackward(new Call(x, y.Reshape(x.Size(0), Units), outputShape));
         return y;
     }
 
@@ -139,26 +138,24 @@ public sealed class Dense : Layer
     }
 
     /// <summary>
-    /// Given dL/dy (same shape as the last output): dz = dy ⊙ f′, dW += dzᵀ · x, db += Σ_rows dz,
+    /// Given dL/dy (same shape as the call's output): dz = dy ⊙ f′, dW += dzᵀ · x, db += Σ_rows dz,
     /// and returns dx = dz · W with the input's shape.
     /// </summary>
-    /// <exception cref="InvalidOperationException">Called before <see cref="Forward"/>.</exception>
+    /// <exception cref="InvalidOperationException">No forward call is left to back-propagate.</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
         ArgumentNullException.ThrowIfNull(gradOutput);
-        if (_input is null || _output is null || _outputShape is null)
-            throw new InvalidOperationException($"Layer '{Name}': Backward called before Forward.");
-        Tensor.RequireShape(gradOutput, _outputShape, nameof(gradOutput));
-        int n = _input.Size(0), features = InputFeatures;
+        var call = TakeForBackward<Call>(c => Tensor.RequireShape(gradOutput, c.OutputShape, nameof(gradOutput)));
+        int n = call.Input.Size(0), features = InputFeatures;
 
         var dz = new float[n * Units]; // (N, U)
-        ActivationFunction.Backward(Activation, _output.Span, gradOutput.Span, dz, n, Units);
+        ActivationFunction.Backward(Activation, call.Output.Span, gradOutput.Span, dz, n, Units);
 
-        Gemm.MatMulTransA(dz, _input.Span, _weight!.Grad.Span, Units, features, n, accumulate: true); // (U, F) += dzᵀ (U, N) · x (N, F)
+        Gemm.MatMulTransA(dz, call.Input.Span, _weight!.Grad.Span, Units, features, n, accumulate: true); // (U, F) += dzᵀ (U, N) · x (N, F)
         if (_bias is not null)
-            Reductions.AddColumnSums(dz, n, Units, _bias.Grad.Span);                                    // (U)
+            Reductions.AddColumnSums(dz, n, Units, _bias.Grad.Span);                                        // (U)
 
-        var inputShape = _outputShape.ToArray();
+        var inputShape = call.OutputShape.ToArray();
         inputShape[^1] = features;
         var dx = Tensor.Zeros(inputShape);                                                              // (N, F)
         Gemm.MatMul(dz, _weight.Value.Span, dx.Span, n, features, Units);                               // dz (N, U) · W (U, F)

@@ -15,8 +15,9 @@ namespace Recur.Layers;
 public sealed class Dropout : Layer
 {
     private SeededRandom? _random;
-    private float[]? _scale;      // forward cache: 0 or 1/(1 − rate) per element; null = identity
-    private int[]? _shape;        // shape of the last input
+
+    /// <summary>One call's forward cache: the input shape and 0 or 1/(1 − rate) per element (null = identity).</summary>
+    private sealed record Call(int[] Shape, float[]? Scale);
 
     /// <summary>Creates a dropout layer.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="rate"/> is outside [0, 1).</exception>
@@ -68,10 +69,10 @@ public sealed class Dropout : Layer
         if (input.Rank == 0)
             throw new ArgumentException("input has shape (); expected (batch, …).", nameof(input));
         if (!IsBuilt) Build(input.ShapeArray[1..]);
-        _shape = input.ShapeArray;
+        var shape = input.ShapeArray;
         if (!training || Rate == 0f)
         {
-            _scale = null;
+            SaveForBackward(new Call(shape, null));
             return input.Clone();
         }
 
@@ -79,27 +80,25 @@ public sealed class Dropout : Layer
         var scale = new float[input.Length];
         for (int i = 0; i < scale.Length; i++)
             scale[i] = _random!.NextFloat() >= Rate ? keepScale : 0f;
-        var output = Tensor.Zeros(_shape);
+        var output = Tensor.Zeros(shape);
         var x = input.Span;
         var y = output.Span;
         for (int i = 0; i < y.Length; i++) y[i] = x[i] * scale[i];
-        _scale = scale;
+        SaveForBackward(new Call(shape, scale));
         return output;
     }
 
-    /// <summary>dx = dy ⊙ m / (1 − rate) with the last forward pass's pattern (dx = dy outside training).</summary>
-    /// <exception cref="InvalidOperationException">Called before <see cref="Forward"/>.</exception>
+    /// <summary>dx = dy ⊙ m / (1 − rate) with the call's pattern (dx = dy outside training).</summary>
+    /// <exception cref="InvalidOperationException">No forward call is left to back-propagate.</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
         ArgumentNullException.ThrowIfNull(gradOutput);
-        if (_shape is null)
-            throw new InvalidOperationException($"Layer '{Name}': Backward called before Forward.");
-        Tensor.RequireShape(gradOutput, _shape, nameof(gradOutput));
+        var scale = TakeForBackward<Call>(c => Tensor.RequireShape(gradOutput, c.Shape, nameof(gradOutput))).Scale;
         var dx = gradOutput.Clone();
-        if (_scale is not null)
+        if (scale is not null)
         {
             var d = dx.Span;
-            for (int i = 0; i < d.Length; i++) d[i] *= _scale[i];
+            for (int i = 0; i < d.Length; i++) d[i] *= scale[i];
         }
         return dx;
     }

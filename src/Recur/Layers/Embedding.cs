@@ -19,8 +19,9 @@ namespace Recur.Layers;
 public sealed class Embedding : Layer
 {
     private Parameter? _weight; // (V, E)
-    private int[]? _ids;         // (B·T) forward cache: the looked-up rows
-    private int[]? _inputShape;  // (B, T)
+
+    /// <summary>One call's forward cache: the looked-up rows (B·T) and the input shape (B, T).</summary>
+    private sealed record Call(int[] Ids, int[] InputShape);
 
     /// <summary>Creates an embedding of <paramref name="inputDim"/> ids into <paramref name="outputDim"/> dimensions.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is not positive, or <paramref name="paddingIndex"/> is outside [0, inputDim).</exception>
@@ -96,8 +97,7 @@ public sealed class Embedding : Layer
     public override Tensor Forward(Tensor input, SequenceMask? mask = null, bool training = false)
     {
         var output = Lookup(input, out var ids);
-        _ids = ids;
-        _inputShape = input.ShapeArray;
+        SaveForBackward(new Call(ids, input.ShapeArray));
         return output;
     }
 
@@ -123,25 +123,23 @@ public sealed class Embedding : Layer
     /// Accumulates dL/dweight[id] += dL/doutput[b, t] for every position (except the padding
     /// row) and returns zeros of the input shape (B, T): ids are not differentiable.
     /// </summary>
-    /// <exception cref="InvalidOperationException">Called before <see cref="Forward"/>.</exception>
+    /// <exception cref="InvalidOperationException">No forward call is left to back-propagate.</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
         ArgumentNullException.ThrowIfNull(gradOutput);
-        if (_ids is null || _inputShape is null)
-            throw new InvalidOperationException($"Layer '{Name}': Backward called before Forward.");
         int e = OutputDim;
-        Tensor.RequireShape(gradOutput, new[] { _inputShape[0], _inputShape[1], e }, nameof(gradOutput));
+        var (ids, inputShape) = TakeForBackward<Call>(c => Tensor.RequireShape(gradOutput, new[] { c.InputShape[0], c.InputShape[1], e }, nameof(gradOutput)));
         var dTable = _weight!.Grad.Span; // (V, E)
         var g = gradOutput.Span;         // (B·T, E)
-        for (int i = 0; i < _ids.Length; i++)
+        for (int i = 0; i < ids.Length; i++)
         {
-            int id = _ids[i];
+            int id = ids[i];
             if (id == PaddingIndex) continue;
             var row = dTable.Slice(id * e, e);
             var gi = g.Slice(i * e, e);
             for (int j = 0; j < e; j++) row[j] += gi[j];
         }
-        return Tensor.Zeros(_inputShape);
+        return Tensor.Zeros(inputShape);
     }
 
     /// <summary>Converts the float ids to ints, throwing on the first that is not an integer in [0, V).</summary>

@@ -9,8 +9,8 @@ namespace Recur.Layers;
 /// </summary>
 public sealed class GlobalMaxPooling1D : Layer
 {
-    private int[]? _argmax;   // (B, F) step of each maximum, −1 for an empty sequence
-    private int _steps;
+    /// <summary>One call's forward cache: the input's (B, T, F) and the (B, F) step of each maximum (−1 for an empty sequence).</summary>
+    private sealed record Call(int Batch, int Steps, int Features, int[] Argmax);
 
     /// <summary>Creates the pooling layer.</summary>
     public GlobalMaxPooling1D(string? name = null) : base(name) { }
@@ -30,7 +30,7 @@ public sealed class GlobalMaxPooling1D : Layer
     public override Tensor Forward(Tensor input, SequenceMask? mask = null, bool training = false)
     {
         var y = Pool(input, mask, out var argmax);
-        (_steps, _argmax) = (input.Size(1), argmax);
+        SaveForBackward(new Call(input.Size(0), input.Size(1), input.Size(2), argmax));
         return y;
     }
 
@@ -66,9 +66,8 @@ public sealed class GlobalMaxPooling1D : Layer
     /// <inheritdoc/>
     public override Tensor Backward(Tensor gradOutput)
     {
-        var arg = _argmax ?? throw new InvalidOperationException($"Layer '{Name}': Backward called before Forward.");
-        int F = gradOutput.Size(1), B = gradOutput.Size(0), T = _steps;
-        Tensor.RequireShape(gradOutput, new[] { B, F }, nameof(gradOutput));
+        ArgumentNullException.ThrowIfNull(gradOutput);
+        var (B, T, F, arg) = TakeForBackward<Call>(c => Tensor.RequireShape(gradOutput, new[] { c.Batch, c.Features }, nameof(gradOutput)));
         var dx = Tensor.Zeros(B, T, F);
         for (int b = 0; b < B; b++)
             for (int f = 0; f < F; f++)

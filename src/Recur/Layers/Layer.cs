@@ -3,17 +3,22 @@ using System.Text.Json.Nodes;
 namespace Recur.Layers;
 
 /// <summary>
-/// A differentiable layer. <see cref="Forward"/> caches what <see cref="Backward"/> needs;
-/// <see cref="Backward"/> takes the gradient of the loss with respect to the last output,
-/// accumulates parameter gradients (<c>+=</c>) and returns the gradient with respect to the input.
+/// A differentiable layer. Each <see cref="Forward"/> call keeps what <see cref="Backward"/> needs
+/// as a value of its own (<see cref="SaveForBackward"/>); <see cref="Backward"/> takes the gradient
+/// of the loss with respect to the output of the latest call not yet back-propagated, accumulates
+/// parameter gradients (<c>+=</c>) and returns the gradient with respect to that call's input.
+/// A layer may therefore run several times in one pass (shared weights, a decoder stepped inside
+/// one training step): back-propagating the calls in reverse order, as back-propagation runs,
+/// sums every call's parameter gradients.
 /// </summary>
 /// <remarks>
 /// Shapes are batch-first. A layer is built lazily on its first input: per-sample input shapes
 /// exclude the batch dimension, and -1 marks a variable length (the time axis).
 /// </remarks>
-public abstract class Layer
+public abstract partial class Layer
 {
     private readonly List<Parameter> _parameters = new();
+    private readonly Stack<object> _pendingCalls = new(); // forward calls not yet back-propagated, latest on top
 
     /// <summary>Creates a layer with an optional name (defaults to the type name).</summary>
     protected Layer(string? name)
@@ -89,8 +94,50 @@ public abstract class Layer
     /// <summary>The layer and, recursively, every layer it wraps.</summary>
     internal static IEnumerable<Layer> SelfAndInner(Layer layer) => layer.InnerLayers.SelectMany(SelfAndInner).Prepend(layer);
 
-    /// <summary>Back-propagates through the last <see cref="Forward"/> call.</summary>
+    /// <summary>
+    /// Back-propagates through the latest <see cref="Forward"/> call not yet back-propagated
+    /// (and consumes it).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Every forward call is already back-propagated (or none was made).</exception>
     public abstract Tensor Backward(Tensor gradOutput);
+
+    /// <summary>Forward calls whose <see cref="Backward"/> is still to come.</summary>
+    public int PendingCalls => _pendingCalls.Count;
+
+    /// <summary>
+    /// Forgets every forward call not back-propagated (a model does this before each pass, so a
+    /// forward pass that is never back-propagated, such as an evaluation, holds no memory).
+    /// </summary>
+    public virtual void DiscardPendingCalls() => _pendingCalls.Clear();
+
+    /// <summary>Keeps what <see cref="Backward"/> needs from one forward call (training is single-caller).</summary>
+    protected void SaveForBackward(object cache)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        _pendingCalls.Push(cache);
+    }
+
+    /// <summary>
+    /// Takes the cache of the latest forward call not yet back-propagated. <paramref name="check"/>
+    /// (validating the gradient against the call) runs first: when it throws, the call stays pending.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">There is none: Backward was called more often than Forward.</exception>
+    protected T TakeForBackward<T>(Action<T>? check = null) where T : class
+    {
+        if (_pendingCalls.Count == 0)
+            throw new InvalidOperationException($"Layer '{Name}': Backward called without a forward call to back-propagate (each Forward is back-propagated once, the latest first).");
+        var cache = _pendingCalls.Peek() as T
+            ?? throw new InvalidOperationException($"Layer '{Name}': the pending forward call holds no {typeof(T).Name}.");
+        check?.Invoke(cache);
+        _pendingCalls.Pop();
+        return cache;
+    }
+
+    /// <summary>Takes every pending cache, latest first (for a layer that must release them).</summary>
+    protected IEnumerable<object> TakeAllForBackward()
+    {
+        while (_pendingCalls.Count > 0) yield return _pendingCalls.Pop();
+    }
 
     /// <summary>
     /// Back-propagates when nothing needs ∂L/∂input (the first layer of a model, whose input is

@@ -8,7 +8,6 @@ namespace Recur.Layers;
 /// </summary>
 public sealed class Masking : Layer
 {
-    private SequenceMask? _mask;
 
     /// <summary>Creates a masking layer for padding value <paramref name="maskValue"/>.</summary>
     public Masking(float maskValue = 0f, string? name = null) : base(name)
@@ -51,8 +50,9 @@ public sealed class Masking : Layer
     {
         Tensor.RequireRank(input, 3, nameof(input), "(batch, time, features)");
         EnsureBuilt(input);
-        _mask = ComputeMask(input, mask);
-        return _mask is null ? input : Apply(input, _mask);
+        var computed = ComputeMask(input, mask);
+        SaveForBackward(new Box<SequenceMask?>(computed));
+        return computed is null ? input : Apply(input, computed);
     }
 
     /// <inheritdoc/>
@@ -65,8 +65,13 @@ public sealed class Masking : Layer
     }
 
     /// <inheritdoc/>
+    /// <remarks>The gradient at masked steps is zero, elsewhere it passes through.</remarks>
     public override Tensor Backward(Tensor gradOutput)
-        => Apply(gradOutput, _mask ?? throw new InvalidOperationException($"Layer '{Name}': Backward called before Forward."));
+    {
+        ArgumentNullException.ThrowIfNull(gradOutput);
+        var mask = TakeForBackward<Box<SequenceMask?>>().Value;
+        return mask is null ? gradOutput.Clone() : Apply(gradOutput, mask);
+    }
 
     private static Tensor Apply(Tensor x, SequenceMask mask)
     {

@@ -7,7 +7,6 @@ namespace Recur.Layers;
 /// </summary>
 public sealed class TimeDistributed : Layer
 {
-    private int _batch, _steps;
 
     /// <summary>Wraps <paramref name="layer"/>, which sees one step of every sequence as its batch.</summary>
     public TimeDistributed(Layer layer, string? name = null) : base(name ?? "time_distributed_" + layer?.Name)
@@ -45,11 +44,11 @@ public sealed class TimeDistributed : Layer
     public override Tensor Forward(Tensor input, SequenceMask? mask = null, bool training = false)
     {
         EnsureBuilt(input);
-        _batch = input.Size(0);
-        _steps = input.Size(1);
-        var flat = input.Reshape(new[] { _batch * _steps }.Concat(input.ShapeArray[2..]).ToArray());
+        int batch = input.Size(0), steps = input.Size(1);
+        var flat = input.Reshape(new[] { batch * steps }.Concat(input.ShapeArray[2..]).ToArray());
         var y = Inner.Forward(flat, null, training);
-        return y.Reshape(new[] { _batch, _steps }.Concat(y.ShapeArray[1..]).ToArray());
+        SaveForBackward(new Box<(int Batch, int Steps)>((batch, steps)));
+        return y.Reshape(new[] { batch, steps }.Concat(y.ShapeArray[1..]).ToArray());
     }
 
     /// <inheritdoc/>
@@ -64,9 +63,17 @@ public sealed class TimeDistributed : Layer
     /// <inheritdoc/>
     public override Tensor Backward(Tensor gradOutput)
     {
-        var flat = gradOutput.Reshape(new[] { _batch * _steps }.Concat(gradOutput.ShapeArray[2..]).ToArray());
+        ArgumentNullException.ThrowIfNull(gradOutput);
+        var (batch, steps) = TakeForBackward<Box<(int Batch, int Steps)>>(c => RequireLeading(gradOutput, c.Value.Batch, c.Value.Steps)).Value;
+        var flat = gradOutput.Reshape(new[] { batch * steps }.Concat(gradOutput.ShapeArray[2..]).ToArray());
         var dx = Inner.Backward(flat);
-        return dx.Reshape(new[] { _batch, _steps }.Concat(dx.ShapeArray[1..]).ToArray());
+        return dx.Reshape(new[] { batch, steps }.Concat(dx.ShapeArray[1..]).ToArray());
+    }
+
+    private static void RequireLeading(Tensor gradOutput, int batch, int steps)
+    {
+        if (gradOutput.Rank < 2 || gradOutput.Size(0) != batch || gradOutput.Size(1) != steps)
+            throw new ArgumentException($"gradOutput has shape {Tensor.ShapeString(gradOutput.Shape)}; expected ({batch}, {steps}, …) as the forward call's output.", nameof(gradOutput));
     }
 
     private void RequireTimeAxis(int[] inputShape)

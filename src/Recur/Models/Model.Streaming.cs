@@ -67,7 +67,7 @@ public abstract partial class Model
     {
         ArgumentNullException.ThrowIfNull(x);
         BuildFor(x.ShapeArray[1..]);
-        return InferencePass(x, mask);
+        return InferencePass([x], mask, out _)[0];
     }
 
     /// <summary>One optimizer update on one batch; returns the batch loss before the update.</summary>

@@ -1,5 +1,6 @@
 using Recur.Data;
 using Recur.Layers;
+using Recur.Losses;
 using Recur.Training;
 
 namespace Recur.Models;
@@ -31,14 +32,44 @@ public abstract partial class Model
         IReadOnlyList<Callback>? callbacks = null, Verbosity verbose = Verbosity.Auto,
         SequenceMask? mask = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return FitTensors(() => TrainingData.Create(x, y, mask, sampleWeight, nameof(x), nameof(y)), epochs, batchSize, validationSplit,
+            validationData is { } vd ? () => TrainingData.Create(vd.X, vd.Y, null, null, "validationData.X", "validationData.Y") : null,
+            shuffle, classWeight, callbacks, verbose, cancellationToken);
+    }
+
+    /// <summary>
+    /// Trains a model of several inputs or outputs with mini-batch gradient descent: one (N, …)
+    /// tensor per input in <paramref name="x"/> and one per output in <paramref name="y"/>, in
+    /// the model's input and output order. The other arguments are those of
+    /// <see cref="Fit(Tensor, Tensor, int, int, double, ValueTuple{Tensor, Tensor}?, bool, IReadOnlyDictionary{int, float}?, Tensor?, IReadOnlyList{Callback}?, Verbosity, SequenceMask?, CancellationToken)"/>
+    /// (<paramref name="mask"/> belongs to the first input; class and sample weights to every output's loss).
+    /// </summary>
+    /// <returns>Every logged quantity per epoch: <c>loss</c> (the weighted total), with several outputs also <c>{output}_loss</c> each.</returns>
+    /// <exception cref="InvalidOperationException">The model is not compiled.</exception>
+    /// <exception cref="ArgumentException">Data that cannot be trained on; raised before any training work.</exception>
+    public History Fit(IReadOnlyList<Tensor> x, IReadOnlyList<Tensor> y, int epochs = 1, int batchSize = 32, double validationSplit = 0,
+        (IReadOnlyList<Tensor> X, IReadOnlyList<Tensor> Y)? validationData = null, bool shuffle = true,
+        IReadOnlyDictionary<int, float>? classWeight = null, Tensor? sampleWeight = null,
+        IReadOnlyList<Callback>? callbacks = null, Verbosity verbose = Verbosity.Auto,
+        SequenceMask? mask = null, CancellationToken cancellationToken = default)
+        => FitTensors(() => TrainingData.Create(x, y, mask, sampleWeight, nameof(x), nameof(y)), epochs, batchSize, validationSplit,
+            validationData is { } vd ? () => TrainingData.Create(vd.X, vd.Y, null, null, "validationData.X", "validationData.Y") : null,
+            shuffle, classWeight, callbacks, verbose, cancellationToken);
+
+    private History FitTensors(Func<TrainingData> createData, int epochs, int batchSize, double validationSplit,
+        Func<TrainingData>? createValidation, bool shuffle, IReadOnlyDictionary<int, float>? classWeight,
+        IReadOnlyList<Callback>? callbacks, Verbosity verbose, CancellationToken cancellationToken)
+    {
         RequireCompiled(nameof(Fit));
         if (epochs < 1) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "epochs must be at least 1.");
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be at least 1.");
         if (!(validationSplit >= 0 && validationSplit < 1))
             throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, "validationSplit must be in [0, 1).");
-        if (validationSplit > 0 && validationData is not null)
-            throw new ArgumentException("Pass either validationSplit or validationData, not both.", nameof(validationData));
-        var data = TrainingData.Create(x, y, mask, sampleWeight, nameof(x), nameof(y));
+        if (validationSplit > 0 && createValidation is not null)
+            throw new ArgumentException("Pass either validationSplit or validationData, not both.", "validationData");
+        var data = createData();
         PrepareFor(data, "x", "y");
         data.ApplyClassWeights(classWeight);
         int n = data.Count;
@@ -49,9 +80,9 @@ public abstract partial class Model
         if (batchSize > nTrain)
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"batchSize is {batchSize} but there are only {nTrain} training samples.");
         TrainingData? validation = null;
-        if (validationData is { } vd)
+        if (createValidation is not null)
         {
-            validation = TrainingData.Create(vd.X, vd.Y, null, null, "validationData.X", "validationData.Y");
+            validation = createValidation();
             PrepareFor(validation, "validationData.X", "validationData.Y");
         }
         else if (nVal > 0)
@@ -185,7 +216,7 @@ public abstract partial class Model
     private LoopBatch ToLoopBatch(Batch batch)
     {
         ArgumentNullException.ThrowIfNull(batch, nameof(batch));
-        var data = TrainingData.Create(batch.X, batch.Y, batch.Mask, batch.SampleWeight, "batch.X", "batch.Y");
+        var data = TrainingData.Create(batch.Inputs, batch.Targets, batch.Mask, batch.SampleWeight, "batch.X", "batch.Y");
         PrepareFor(data, "batch.X", "batch.Y");
         return new LoopBatch(data, batch.ResetStates);
     }
@@ -201,11 +232,10 @@ public abstract partial class Model
     private double TrainStep(TrainingData batch, RunningMetrics running, bool terminateOnNaN)
     {
         ZeroGrad();
-        var prediction = ForwardPass(batch.X, batch.Mask, training: true, out var outputMask);
-        var result = Loss!.Compute(prediction, batch.Y, LossMask(outputMask, batch.Y), batch.Weights);
-        running.Add(result.Value, batch.Count, MetricInput(prediction), batch.Y, LossMask(outputMask, batch.Y));
-        if (!double.IsFinite(result.Value) && terminateOnNaN) return result.Value;
-        BackwardPass(result.Gradient);
+        var predictions = ForwardPass(batch.Inputs, batch.Mask, training: true, out var outputMasks);
+        var (loss, gradients) = Objective(predictions, outputMasks, batch, running);
+        if (!double.IsFinite(loss) && terminateOnNaN) return loss;
+        BackwardPass(gradients);
         try
         {
             if (ClipValue is { } cv) GradientClipping.ClipByValue(Parameters, cv);
@@ -216,7 +246,38 @@ public abstract partial class Model
         {
             return double.NaN;
         }
-        return result.Value;
+        return loss;
+    }
+
+    /// <summary>
+    /// The loss minimised, Σₖ wₖ·lossₖ over the outputs, and its gradient for each output; the
+    /// running logs get the total, each output's loss (several outputs) and the metrics (first output).
+    /// </summary>
+    private (double Loss, Tensor?[] Gradients) Objective(Tensor[] predictions, SequenceMask?[] outputMasks, TrainingData batch, RunningMetrics running)
+    {
+        int outputs = predictions.Length;
+        var gradients = new Tensor?[outputs];
+        double total = 0;
+        var named = outputs == 1 ? null : new Dictionary<string, double>();
+        for (int k = 0; k < outputs; k++)
+        {
+            var target = batch.Targets[k];
+            var result = Losses[k].Compute(predictions[k], target, LossMask(Losses[k], outputMasks[k], target), batch.Weights);
+            float w = LossWeights[k];
+            total = outputs == 1 && w == 1f ? result.Value : total + w * result.Value;
+            gradients[k] = w == 1f ? result.Gradient : Scaled(result.Gradient, w);
+            named?.Add($"{Graph!.Outputs[k].Name}_loss", result.Value);
+        }
+        running.Add(total, batch.Count, MetricInput(predictions[0]), batch.Y, LossMask(Losses[0], outputMasks[0], batch.Y), named);
+        return (total, gradients);
+    }
+
+    private static Tensor Scaled(Tensor t, float w)
+    {
+        var s = t.Clone();
+        var span = s.Span;
+        for (int i = 0; i < span.Length; i++) span[i] *= w;
+        return s;
     }
 
     /// <summary>The loss and every metric on (x, y), in batches, without training.</summary>
@@ -249,10 +310,8 @@ public abstract partial class Model
         foreach (var (batch, reset) in batches)
         {
             if (reset) ResetStates();
-            var prediction = ForwardPass(batch.X, batch.Mask, training: false, out var outputMask);
-            var mask = LossMask(outputMask, batch.Y);
-            var result = Loss!.Compute(prediction, batch.Y, mask, batch.Weights);
-            running.Add(result.Value, batch.Count, MetricInput(prediction), batch.Y, mask);
+            var predictions = InferencePass(batch.Inputs, batch.Mask, out var outputMasks);
+            Objective(predictions, outputMasks, batch, running);
         }
         return running.Logs();
     }
@@ -265,46 +324,67 @@ public abstract partial class Model
     /// not with <see cref="Stateful"/> on (a carried state belongs to one stream).
     /// </remarks>
     /// <returns>(N, …) raw outputs (logits when the loss works from logits).</returns>
+    /// <exception cref="InvalidOperationException">The model has several outputs: use <see cref="Predict(IReadOnlyList{Tensor}, int, SequenceMask?)"/>.</exception>
     public Tensor Predict(Tensor x, int batchSize = 32, SequenceMask? mask = null)
     {
         ArgumentNullException.ThrowIfNull(x);
+        if (Graph is { Outputs.Count: > 1 } g)
+            throw new InvalidOperationException($"Model '{Name}' has {g.Outputs.Count} outputs; call Predict with a list of inputs to get one tensor per output.");
+        return Predict([x], batchSize, mask)[0];
+    }
+
+    /// <summary>
+    /// The outputs of a model of several inputs or outputs for (N, …) inputs (one tensor per
+    /// input, in order), computed in batches without gradient work: one (N, …) tensor per output.
+    /// </summary>
+    /// <remarks>Thread-safe as <see cref="Predict(Tensor, int, SequenceMask?)"/>.</remarks>
+    public IReadOnlyList<Tensor> Predict(IReadOnlyList<Tensor> x, int batchSize = 32, SequenceMask? mask = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be at least 1.");
-        if (x.Rank < 1 || x.Size(0) == 0) throw new ArgumentException($"x has shape {Tensor.ShapeString(x.Shape)}; expected at least one sample.", nameof(x));
-        mask?.RequireShape(x.Size(0), mask.Steps, nameof(mask));
-        BuildFor(x.ShapeArray[1..]);
-        var parts = new List<Tensor>();
-        for (int start = 0; start < x.Size(0); start += batchSize)
+        if (x.Count == 0) throw new ArgumentException("x is an empty list; expected one tensor per model input.", nameof(x));
+        for (int i = 0; i < x.Count; i++)
         {
-            var rows = Batches.Range(start, Math.Min(batchSize, x.Size(0) - start));
-            parts.Add(InferencePass(Batches.Take(x, rows), Batches.Take(mask, rows)));
+            ArgumentNullException.ThrowIfNull(x[i], nameof(x));
+            if (x[i].Rank < 1 || x[i].Size(0) == 0 || x[i].Size(0) != x[0].Size(0))
+                throw new ArgumentException($"x[{i}] has shape {Tensor.ShapeString(x[i].Shape)}; expected at least one sample, as many as x[0] ({x[0].Size(0)}).", nameof(x));
         }
-        return Batches.Concat(parts);
+        int n = x[0].Size(0);
+        mask?.RequireShape(n, mask.Steps, nameof(mask));
+        BuildFor(x.Select(t => t.ShapeArray[1..]).ToArray());
+        var parts = new List<Tensor[]>();
+        for (int start = 0; start < n; start += batchSize)
+        {
+            var rows = Batches.Range(start, Math.Min(batchSize, n - start));
+            parts.Add(InferencePass(x.Select(t => Batches.Take(t, rows)).ToArray(), Batches.Take(mask, rows), out _));
+        }
+        return Enumerable.Range(0, parts[0].Length).Select(k => Batches.Concat(parts.Select(p => p[k]).ToArray())).ToArray();
     }
 
     /// <summary>Predictions as the metrics read them (probabilities), computed only when a metric is tracked.</summary>
-    private Tensor MetricInput(Tensor prediction) => Metrics.Count > 0 ? Loss!.ToProbabilities(prediction) : prediction;
+    private Tensor MetricInput(Tensor prediction) => Metrics.Count > 0 ? Losses[0].ToProbabilities(prediction) : prediction;
 
     /// <summary>The output mask applies to the loss when the target keeps the time axis, or when the loss reads it as lengths (CTC).</summary>
-    private SequenceMask? LossMask(SequenceMask? outputMask, Tensor target)
-        => outputMask is not null && (Loss!.MaskGivesPredictionLengths || (target.Rank >= 2 && target.Size(1) == outputMask.Steps)) ? outputMask : null;
+    private static SequenceMask? LossMask(Loss loss, SequenceMask? outputMask, Tensor target)
+        => outputMask is not null && (loss.MaskGivesPredictionLengths || (target.Rank >= 2 && target.Size(1) == outputMask.Steps)) ? outputMask : null;
 
     /// <summary>
     /// The mask known before running the model: the explicit one, or the one an input-side
     /// <see cref="Embedding"/> (maskZero) or <see cref="Masking"/> layer derives from the raw input.
     /// </summary>
     private SequenceMask? InputMask(TrainingData data)
-        => Layers[0] is Embedding or Masking ? Layers[0].ComputeMask(data.X, data.Mask) : data.Mask;
+        => Graph!.FirstCallOnInput(0) is { } first and (Embedding or Masking) ? first.ComputeMask(data.X, data.Mask) : data.Mask;
 
     private void RequireCompiled(string operation)
     {
-        if (Optimizer is null || Loss is null)
+        if (Optimizer is null || Losses.Count == 0)
             throw new InvalidOperationException($"Model '{Name}' is not compiled: call Compile(optimizer, loss, ...) before {operation}.");
     }
 
     /// <summary>Builds for the data and checks the targets against the output, before any training work.</summary>
     private void PrepareFor(TrainingData data, string xName, string yName)
     {
-        var outputShape = BuildFor(data.X.ShapeArray[1..]);
-        data.AlignTargets(Loss!, outputShape, yName, InputMask(data));
+        var outputShapes = BuildFor(data.Inputs.Select(x => x.ShapeArray[1..]).ToArray());
+        data.AlignTargets(Losses, outputShapes, yName, InputMask(data));
     }
 }

@@ -27,14 +27,20 @@ public abstract partial class Model
     /// <summary>The model's name.</summary>
     public string Name { get; set; }
 
-    /// <summary>The layers, input to output.</summary>
+    /// <summary>The layers, each once, in the order of their first call (input to output).</summary>
     public abstract IReadOnlyList<Layer> Layers { get; }
 
-    /// <summary>The per-sample input shape the model was built for, or null.</summary>
-    public int[]? InputShape { get; private set; }
+    /// <summary>The graph of layer calls, once built.</summary>
+    internal Graph? Graph { get; private set; }
+
+    /// <summary>The per-sample shape of the (first) input the model was built for, or null; −1 marks a free time axis.</summary>
+    public int[]? InputShape => Graph?.Inputs[0].ShapeArray;
+
+    /// <summary>The per-sample shape of every input, once built (empty before).</summary>
+    public IReadOnlyList<int[]> InputShapes => Graph?.Inputs.Select(t => t.ShapeArray).ToArray() ?? [];
 
     /// <summary>True once every layer has weights.</summary>
-    public bool IsBuilt => InputShape is not null;
+    public bool IsBuilt => Graph is not null;
 
     /// <summary>Every parameter, layer by layer, in a fixed order (empty until built).</summary>
     public IReadOnlyList<Parameter> Parameters => _parameters ??= Layers.SelectMany(l => l.Parameters).ToList();
@@ -42,10 +48,16 @@ public abstract partial class Model
     /// <summary>The optimizer set by <see cref="Compile(Optimizer, Loss, Metric[])"/>.</summary>
     public Optimizer? Optimizer { get; private set; }
 
-    /// <summary>The loss set by <see cref="Compile(Optimizer, Loss, Metric[])"/>.</summary>
-    public Loss? Loss { get; private set; }
+    /// <summary>The loss set by <see cref="Compile(Optimizer, Loss, Metric[])"/> (the first output's, for a model of several outputs).</summary>
+    public Loss? Loss => Losses.Count == 0 ? null : Losses[0];
 
-    /// <summary>The metrics set by <see cref="Compile(Optimizer, Loss, Metric[])"/>.</summary>
+    /// <summary>The loss of each output, in output order (empty until compiled).</summary>
+    public IReadOnlyList<Loss> Losses { get; private set; } = Array.Empty<Loss>();
+
+    /// <summary>The weight of each output's loss in the total that is minimised (all 1 unless set).</summary>
+    public IReadOnlyList<float> LossWeights { get; private set; } = Array.Empty<float>();
+
+    /// <summary>The metrics set by <see cref="Compile(Optimizer, Loss, Metric[])"/> (tracked on the first output).</summary>
     public IReadOnlyList<Metric> Metrics { get; private set; } = Array.Empty<Metric>();
 
     /// <summary>Clip the global gradient norm to this value before each update (null: off).</summary>
@@ -70,57 +82,84 @@ public abstract partial class Model
     /// <exception cref="ArgumentException">A layer does not accept the shape its predecessor produces; the message names it.</exception>
     public void Build(params int[] inputShape) => BuildFor(inputShape);
 
-    /// <summary>Builds (or, once built, checks every layer against) the input shape; returns the output shape for it.</summary>
+    /// <summary>Builds (or, once built, checks every layer against) the input shape; returns the (first) output shape for it.</summary>
     private protected int[] BuildFor(int[] inputShape)
     {
         ArgumentNullException.ThrowIfNull(inputShape);
-        if (Layers.Count == 0) throw new InvalidOperationException($"Model '{Name}' has no layers.");
-        if (!IsBuilt)
+        return BuildFor([inputShape])[0];
+    }
+
+    /// <summary>Builds (or, once built, checks every call against) the inputs' per-sample shapes; returns every output's shape for them.</summary>
+    private protected int[][] BuildFor(IReadOnlyList<int[]> inputShapes)
+    {
+        ArgumentNullException.ThrowIfNull(inputShapes);
+        if (Graph is null)
         {
             // The first call builds the weights: one builder, even when it is a Predict on many threads.
-            lock (_buildLock) return BuildLayers(inputShape);
+            lock (_buildLock)
+            {
+                if (Graph is null)
+                {
+                    var graph = CreateGraph(inputShapes);
+                    _parameters = null;
+                    Graph = graph;
+                }
+            }
         }
-        return BuildLayers(inputShape);
+        return Graph.OutputShapesFor(inputShapes);
     }
 
     private readonly object _buildLock = new();
 
-    private int[] BuildLayers(int[] inputShape)
-    {
-        var random = IsBuilt ? null : new SeededRandom(Seed);
-        var shape = inputShape;
-        foreach (var layer in Layers)
-        {
-            try
-            {
-                layer.Build(shape, random?.Fork());
-                shape = layer.ComputeOutputShape(shape);
-            }
-            catch (ArgumentException e)
-            {
-                throw new ArgumentException($"Layer '{layer.Name}' ({layer.GetType().Name}) cannot take input (batch, {Dims(shape)}): {e.Message}", "x", e);
-            }
-        }
-        if (!IsBuilt)
-        {
-            InputShape = Layers[0].BuiltInputShape;
-            OutputShape = shape;
-            _parameters = null;
-        }
-        return shape;
-    }
+    /// <summary>The built graph for first inputs of these per-sample shapes (a model whose graph exists already returns it).</summary>
+    private protected abstract Graph CreateGraph(IReadOnlyList<int[]> inputShapes);
 
-    /// <summary>The per-sample output shape, once built.</summary>
-    public int[]? OutputShape { get; private set; }
+    /// <summary>Uses an already built graph (a functional model has one from the start).</summary>
+    private protected void UseGraph(Graph graph) => Graph = graph;
+
+    /// <summary>The per-sample output shape (of the first output), once built.</summary>
+    public int[]? OutputShape => Graph?.Outputs[0].ShapeArray;
+
+    /// <summary>The per-sample shape of every output, once built (empty before).</summary>
+    public IReadOnlyList<int[]> OutputShapes => Graph?.Outputs.Select(t => t.ShapeArray).ToArray() ?? [];
 
     /// <summary>Sets the optimizer, the loss and the metrics to track.</summary>
     public void Compile(Optimizer optimizer, Loss loss, params Metric[] metrics) => Compile(optimizer, loss, metrics, null, null);
 
     /// <summary>Sets the optimizer, the loss, the metrics and gradient clipping (by global norm and/or by value).</summary>
+    /// <remarks>A model of several outputs applies <paramref name="loss"/> to every output.</remarks>
     public void Compile(Optimizer optimizer, Loss loss, IEnumerable<Metric>? metrics, float? clipNorm = null, float? clipValue = null)
     {
-        ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(loss);
+        Compile(optimizer, Enumerable.Repeat(loss, Math.Max(1, Graph?.Outputs.Count ?? 1)).ToArray(), null, metrics, clipNorm, clipValue);
+    }
+
+    /// <summary>
+    /// Sets the optimizer, one loss per output (minimised as Σ weight·loss), the metrics (tracked
+    /// on the first output) and gradient clipping (by global norm and/or by value).
+    /// </summary>
+    /// <param name="optimizer">Updates the trainable parameters.</param>
+    /// <param name="losses">The loss of each output, in output order.</param>
+    /// <param name="lossWeights">The weight of each output's loss (null: all 1).</param>
+    /// <param name="metrics">Tracked on the first output.</param>
+    /// <param name="clipNorm">Clip the global gradient norm to this value (null: off).</param>
+    /// <param name="clipValue">Clip every gradient element to ±this value (null: off).</param>
+    /// <exception cref="ArgumentException">A count that does not match the outputs, a bad weight or clip value, a metric listed twice.</exception>
+    public void Compile(Optimizer optimizer, IReadOnlyList<Loss> losses, IReadOnlyList<float>? lossWeights = null, IEnumerable<Metric>? metrics = null,
+        float? clipNorm = null, float? clipValue = null)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(losses);
+        if (losses.Count == 0) throw new ArgumentException("losses is empty; expected one loss per output.", nameof(losses));
+        for (int i = 0; i < losses.Count; i++) ArgumentNullException.ThrowIfNull(losses[i], nameof(losses));
+        if (Graph is { } g && losses.Count != g.Outputs.Count)
+            throw new ArgumentException($"Model '{Name}' has {g.Outputs.Count} outputs ({string.Join(", ", g.Outputs.Select(o => o.Name))}); got {losses.Count} losses.", nameof(losses));
+        var weights = lossWeights?.ToArray() ?? Enumerable.Repeat(1f, losses.Count).ToArray();
+        if (weights.Length != losses.Count)
+            throw new ArgumentException($"lossWeights has {weights.Length} entries; expected {losses.Count} (one per loss).", nameof(lossWeights));
+        foreach (float w in weights)
+            if (!(w >= 0f && float.IsFinite(w)))
+                throw new ArgumentOutOfRangeException(nameof(lossWeights), w, "every loss weight must be a finite value ≥ 0.");
         if (clipNorm is { } n && !(n > 0f && float.IsFinite(n)))
             throw new ArgumentOutOfRangeException(nameof(clipNorm), clipNorm, "clipNorm must be a finite value > 0.");
         if (clipValue is { } v && !(v > 0f && float.IsFinite(v)))
@@ -129,23 +168,37 @@ public abstract partial class Model
         var dup = list.GroupBy(m => m.Name).FirstOrDefault(g => g.Count() > 1);
         if (dup is not null) throw new ArgumentException($"Metric '{dup.Key}' is listed twice.", nameof(metrics));
         Optimizer = optimizer;
-        Loss = loss;
+        Losses = losses.ToArray();
+        LossWeights = weights;
         Metrics = list;
         ClipNorm = clipNorm;
         ClipValue = clipValue;
     }
 
-    /// <summary>Runs the layers in order. Returns the output and the mask that goes with it.</summary>
-    internal abstract Tensor ForwardPass(Tensor input, SequenceMask? mask, bool training, out SequenceMask? outputMask);
+    /// <summary>
+    /// Runs the graph for training (or evaluation): every call keeps its cache for
+    /// <see cref="BackwardPass"/>. Returns each output and the mask that goes with it.
+    /// </summary>
+    internal Tensor[] ForwardPass(IReadOnlyList<Tensor> inputs, SequenceMask? mask, bool training, out SequenceMask?[] outputMasks)
+        => Graph!.Forward(inputs, InputMasks(inputs.Count, mask), training, keep: true, out outputMasks);
 
     /// <summary>
-    /// Runs the layers for inference (<see cref="Layer.Infer"/>): no backward cache is kept, so
+    /// Runs the graph for inference (<see cref="Layer.Infer"/>): no backward cache is kept, so
     /// calls may run on several threads at once.
     /// </summary>
-    internal abstract Tensor InferencePass(Tensor input, SequenceMask? mask);
+    internal Tensor[] InferencePass(IReadOnlyList<Tensor> inputs, SequenceMask? mask, out SequenceMask?[] outputMasks)
+        => Graph!.Forward(inputs, InputMasks(inputs.Count, mask), training: false, keep: false, out outputMasks);
 
-    /// <summary>Back-propagates ∂L/∂output through the layers of the last <see cref="ForwardPass"/>.</summary>
-    internal abstract void BackwardPass(Tensor gradOutput);
+    /// <summary>Back-propagates ∂L/∂output (per output; null where an output has no loss) through the last <see cref="ForwardPass"/>.</summary>
+    internal void BackwardPass(IReadOnlyList<Tensor?> gradOutputs) => Graph!.Backward(gradOutputs);
+
+    /// <summary>An explicit mask belongs to the first input.</summary>
+    private static SequenceMask?[] InputMasks(int count, SequenceMask? mask)
+    {
+        var masks = new SequenceMask?[count];
+        masks[0] = mask;
+        return masks;
+    }
 
     /// <summary>Zeroes every parameter gradient.</summary>
     public void ZeroGrad()

@@ -48,37 +48,31 @@ public sealed class Sequential : Model
         _layers.Add(layer);
     }
 
-    internal override Tensor ForwardPass(Tensor input, SequenceMask? mask, bool training, out SequenceMask? outputMask)
+    /// <summary>
+    /// Builds the layers in order for the first input's shape (each from its own fork of the
+    /// model's seed) and makes them one chain of the functional machinery.
+    /// </summary>
+    private protected override Graph CreateGraph(IReadOnlyList<int[]> inputShapes)
     {
-        if (!IsBuilt) Build(input.ShapeArray[1..]);
-        var x = input;
+        if (_layers.Count == 0) throw new InvalidOperationException($"Model '{Name}' has no layers.");
+        if (inputShapes.Count != 1) throw new ArgumentException($"A Sequential model takes 1 input; got {inputShapes.Count}.", "x");
+        var random = new SeededRandom(Seed);
+        var shape = inputShapes[0];
         foreach (var layer in _layers)
         {
-            var next = layer.Forward(x, mask, training);
-            mask = layer.ComputeMask(x, mask);
-            x = next;
+            try
+            {
+                layer.Build(shape, random.Fork());
+                shape = layer.ComputeOutputShape(shape);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"Layer '{layer.Name}' ({layer.GetType().Name}) cannot take input (batch, {Dims(shape)}): {e.Message}", "x", e);
+            }
         }
-        outputMask = mask;
-        return x;
-    }
-
-    internal override Tensor InferencePass(Tensor input, SequenceMask? mask)
-    {
+        var input = Functional.Input(_layers[0].BuiltInputShape!, "input");
         var x = input;
-        foreach (var layer in _layers)
-        {
-            var next = layer.Infer(x, mask);
-            mask = layer.ComputeMask(x, mask);
-            x = next;
-        }
-        return x;
-    }
-
-    internal override void BackwardPass(Tensor gradOutput)
-    {
-        // The first layer's input is data: nothing needs its gradient.
-        var g = gradOutput;
-        for (int i = _layers.Count - 1; i > 0; i--) g = _layers[i].Backward(g);
-        _layers[0].BackwardToParameters(g);
+        foreach (var layer in _layers) x = layer.Apply(x);
+        return new Graph([input], [x], Name);
     }
 }

@@ -25,7 +25,6 @@ namespace Recur.Layers.Recurrent;
 public abstract class RecurrentLayer : Layer
 {
     private DirectionWeights[] _directions = Array.Empty<DirectionWeights>(); // [layer·D + d]
-    private ForwardState? _last;                                   // the single-caller API's last call (ForwardWithState → BackwardWithState)
     private readonly ConcurrentBag<ForwardState> _idle = new();    // call states no call holds: buffers and cells to reuse
     private SeededRandom? _dropoutRandom;
     private bool _stateful;
@@ -233,11 +232,8 @@ public abstract class RecurrentLayer : Layer
         SequenceMask? mask = null, bool training = false)
     {
         CheckCall(input, initialHidden, initialCell, mask);
-        // The previous call's state goes back to the pool: its buffers are this call's when they fit.
-        if (_last is { } previous) Release(previous);
-        _last = null;
         var (output, hN, cN, state) = Run(input, initialHidden, initialCell, mask, training);
-        _last = state;
+        SaveForBackward(state); // back to the pool when back-propagated or discarded
         return new RecurrentOutput(output, hN, cN);
     }
 
@@ -363,8 +359,9 @@ public abstract class RecurrentLayer : Layer
     }
 
     /// <summary>
-    /// Back-propagates through the last <see cref="ForwardWithState"/> call: accumulates every
-    /// parameter gradient and returns the gradients of the input and the initial states.
+    /// Back-propagates through the latest <see cref="ForwardWithState"/> (or <see cref="Forward"/>)
+    /// call not yet back-propagated: accumulates every parameter gradient and returns the
+    /// gradients of the input and the initial states. The call's buffers then go back to the pool.
     /// </summary>
     /// <param name="gradOutput">(B, T, W) ∂L/∂output, or null.</param>
     /// <param name="gradHidden">(L·D, B, H) ∂L/∂h_n, or null.</param>
@@ -377,12 +374,21 @@ public abstract class RecurrentLayer : Layer
     public RecurrentGradients BackwardWithState(Tensor? gradOutput, Tensor? gradHidden = null, Tensor? gradCell = null,
         bool inputGradient = true)
     {
-        var state = _last ?? throw new InvalidOperationException($"Layer '{Name}': Backward called before Forward.");
-        if (state.Released) throw new InvalidOperationException($"Layer '{Name}': the forward call's state was released; call Forward again.");
-        var workspace = state.Workspace;
-        int B = state.B, T = state.T, H = Units, S = StateSize, D = Directions, L = Options.NumLayers, W = OutputWidth;
-        int[] stateShape = { L * D, B, S }, cellShape = { L * D, B, H };
-        if (gradOutput is not null) Tensor.RequireShape(gradOutput, new[] { B, T, W }, nameof(gradOutput));
+        var state = TakeForBackward<ForwardState>(s => CheckGradients(s, gradOutput, gradHidden, gradCell));
+        try
+        {
+            return BackwardThrough(state, gradOutput, gradHidden, gradCell, inputGradient);
+        }
+        finally
+        {
+            Release(state);
+        }
+    }
+
+    private void CheckGradients(ForwardState state, Tensor? gradOutput, Tensor? gradHidden, Tensor? gradCell)
+    {
+        int[] stateShape = { Options.NumLayers * Directions, state.B, StateSize }, cellShape = { Options.NumLayers * Directions, state.B, Units };
+        if (gradOutput is not null) Tensor.RequireShape(gradOutput, new[] { state.B, state.T, OutputWidth }, nameof(gradOutput));
         if (gradHidden is not null) Tensor.RequireShape(gradHidden, stateShape, nameof(gradHidden));
         if (gradCell is not null)
         {
@@ -390,6 +396,14 @@ public abstract class RecurrentLayer : Layer
                 throw new ArgumentException($"Layer '{Name}' ({GetType().Name}) has no cell state; gradCell must be null.", nameof(gradCell));
             Tensor.RequireShape(gradCell, cellShape, nameof(gradCell));
         }
+    }
+
+    /// <summary>BPTT through one call's state (gradients already checked against it).</summary>
+    private RecurrentGradients BackwardThrough(ForwardState state, Tensor? gradOutput, Tensor? gradHidden, Tensor? gradCell, bool inputGradient)
+    {
+        var workspace = state.Workspace;
+        int B = state.B, T = state.T, H = Units, S = StateSize, D = Directions, L = Options.NumLayers, W = OutputWidth;
+        int[] stateShape = { L * D, B, S }, cellShape = { L * D, B, H };
 
         // ∂L/∂(merged output of layer l), time-major (T, B, W_l)
         float[]? dMerged = null;
@@ -435,14 +449,23 @@ public abstract class RecurrentLayer : Layer
     /// Runs the layer: (B, T, I) → (B, T, W) when returning sequences, else (B, W).
     /// </summary>
     public override Tensor Forward(Tensor input, SequenceMask? mask = null, bool training = false)
+        => Call(input, mask, training, keepForBackward: true);
+
+    /// <summary>One call of the layer as a layer (states from the carry when stateful, else zeros).</summary>
+    private Tensor Call(Tensor input, SequenceMask? mask, bool training, bool keepForBackward)
     {
-        if (_stateful && _carriedHidden is not null && _carriedHidden.Size(1) != input.Size(0))
+        ArgumentNullException.ThrowIfNull(input);
+        if (_stateful && _carriedHidden is not null && input.Rank == 3 && _carriedHidden.Size(1) != input.Size(0))
             throw new ArgumentException(
                 $"Stateful layer '{Name}' carries states for a batch of {_carriedHidden.Size(1)}; got a batch of {input.Size(0)}. Call ResetStates() between streams.",
                 nameof(input));
-        var result = ForwardWithState(input, _stateful ? _carriedHidden : null, _stateful ? _carriedCell : null, mask, training);
-        if (_stateful) (_carriedHidden, _carriedCell) = (result.HiddenState, result.CellState);
-        return Options.ReturnSequences ? result.Output : LastOutput(result.HiddenState);
+        var (h0, c0) = _stateful ? (_carriedHidden, _carriedCell) : (null, null);
+        CheckCall(input, h0, c0, mask);
+        var (output, hN, cN, state) = Run(input, h0, c0, mask, training);
+        if (keepForBackward) SaveForBackward(state);
+        else Release(state);
+        if (_stateful) (_carriedHidden, _carriedCell) = (hN, cN);
+        return Options.ReturnSequences ? output : LastOutput(hN);
     }
 
     /// <summary>
@@ -450,11 +473,13 @@ public abstract class RecurrentLayer : Layer
     /// cache; safe from many threads at once unless the layer is <see cref="Stateful"/> (a carried
     /// state belongs to one stream: that path is single-caller).
     /// </summary>
-    public override Tensor Infer(Tensor input, SequenceMask? mask = null)
+    public override Tensor Infer(Tensor input, SequenceMask? mask = null) => Call(input, mask, training: false, keepForBackward: false);
+
+    /// <inheritdoc/>
+    /// <remarks>The calls' buffers go back to the pool.</remarks>
+    public override void DiscardPendingCalls()
     {
-        if (_stateful) return Forward(input, mask, training: false);
-        var result = Infer(input, null, null, mask);
-        return Options.ReturnSequences ? result.Output : LastOutput(result.HiddenState);
+        foreach (var call in TakeAllForBackward()) Release((ForwardState)call);
     }
 
     /// <summary>The state carried into the next call when <see cref="Stateful"/> (null before the first call or after <see cref="ResetStates"/>).</summary>
@@ -487,15 +512,22 @@ public abstract class RecurrentLayer : Layer
 
     private Tensor? BackwardCore(Tensor gradOutput, bool inputGradient)
     {
-        var state = _last ?? throw new InvalidOperationException($"Layer '{Name}': Backward called before Forward.");
+        ArgumentNullException.ThrowIfNull(gradOutput);
         if (Options.ReturnSequences) return BackwardWithState(gradOutput, inputGradient: inputGradient).Input;
-        // The last output is the merged final state of the top layer: route its gradient there.
-        int B = state.B, H = StateSize, D = Directions, top = Options.NumLayers - 1;
-        Tensor.RequireShape(gradOutput, new[] { B, OutputWidth }, nameof(gradOutput));
-        var dHidden = Tensor.Zeros(Options.NumLayers * D, B, H);
-        for (int d = 0; d < D; d++)
-            DirectionMerge.Split(Options.MergeMode, D, d, gradOutput.Span, B, H, dHidden.Span.Slice((top * D + d) * B * H, B * H));
-        return BackwardWithState(null, dHidden, inputGradient: inputGradient).Input;
+        var state = TakeForBackward<ForwardState>(s => Tensor.RequireShape(gradOutput, new[] { s.B, OutputWidth }, nameof(gradOutput)));
+        try
+        {
+            // The last output is the merged final state of the top layer: route its gradient there.
+            int B = state.B, H = StateSize, D = Directions, top = Options.NumLayers - 1;
+            var dHidden = Tensor.Zeros(Options.NumLayers * D, B, H);
+            for (int d = 0; d < D; d++)
+                DirectionMerge.Split(Options.MergeMode, D, d, gradOutput.Span, B, H, dHidden.Span.Slice((top * D + d) * B * H, B * H));
+            return BackwardThrough(state, null, dHidden, null, inputGradient).Input;
+        }
+        finally
+        {
+            Release(state);
+        }
     }
 
     /// <summary>(B, W): the merged final hidden states of the top layer.</summary>

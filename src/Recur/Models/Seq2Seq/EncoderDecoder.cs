@@ -47,7 +47,6 @@ public sealed class EncoderDecoder : Layer
     public const int FirstToken = 4;
 
     private readonly Layer[] _all;
-    private Pass? _pass;
 
     /// <summary>Creates the network (unbuilt) for <paramref name="options"/>.</summary>
     public EncoderDecoder(EncoderDecoderOptions options, string? name = null) : base(name ?? "encoder_decoder")
@@ -205,7 +204,25 @@ public sealed class EncoderDecoder : Layer
     }
 
     /// <summary>Teacher-forced logits (B, Tt, V) for packed input (B, Ts + Tt).</summary>
-    public override Tensor Forward(Tensor input, SequenceMask? mask = null, bool training = false)
+    public override Tensor Forward(Tensor input, SequenceMask? mask = null, bool training = false) => Run(input, training, keep: true);
+
+    /// <summary>Teacher-forced logits as <see cref="Forward"/>, keeping no backward cache.</summary>
+    public override Tensor Infer(Tensor input, SequenceMask? mask = null) => Run(input, training: false, keep: false);
+
+    /// <summary>The parts' <see cref="Layer.DiscardPendingCalls"/> too.</summary>
+    public override void DiscardPendingCalls()
+    {
+        base.DiscardPendingCalls();
+        foreach (var part in _all) part.DiscardPendingCalls();
+        TargetDropout.DiscardPendingCalls();
+        SourceDropout.DiscardPendingCalls();
+        OutputDropout.DiscardPendingCalls();
+    }
+
+    /// <summary>A part's forward call: kept for the backward pass, or inference only.</summary>
+    internal static Tensor Call(Layer part, Tensor x, bool training, bool keep) => keep ? part.Forward(x, null, training) : part.Infer(x);
+
+    private Tensor Run(Tensor input, bool training, bool keep)
     {
         Tensor.RequireRank(input, 2, nameof(input), "(batch, source + target steps) of packed ids");
         EnsureBuilt(input);
@@ -215,12 +232,12 @@ public sealed class EncoderDecoder : Layer
         var (targetIn, _, tt) = Slice(input, Ts, Tt, Ts + Tt);
         var p = new Pass { B = B, Ts = ts, Tt = tt, SourceMask = SequenceMask.FromLengths(sourceLengths, ts) };
 
-        var encoded = Encode(source, p.SourceMask, training);                              // m (B, ts, W_e)
-        var (h0, c0) = BridgeStates(encoded.HiddenState, encoded.CellState, B);             // (L_d, B, H_d)
-        var y = TargetDropout.Forward(TargetEmbedding.Forward(targetIn), training: training); // (B, tt, E)
-        var decoded = Decoder.ForwardWithState(y, h0, c0, training: training);              // h (B, tt, H_d)
-        var logits = Head(decoded.Output, encoded.Output, p.SourceMask, training, p);       // (B, tt, V)
-        _pass = p;
+        var encoded = Encode(source, p.SourceMask, training, keep);                                         // m (B, ts, W_e)
+        var (h0, c0) = BridgeStates(encoded.HiddenState, encoded.CellState, B, keep);                        // (L_d, B, H_d)
+        var y = Call(TargetDropout, Call(TargetEmbedding, targetIn, training, keep), training, keep);        // (B, tt, E)
+        var decoded = keep ? Decoder.ForwardWithState(y, h0, c0, training: training) : Decoder.Infer(y, h0, c0); // h (B, tt, H_d)
+        var logits = Head(decoded.Output, encoded.Output, p.SourceMask, training, keep ? p : null);          // (B, tt, V)
+        if (keep) SaveForBackward(p);
 
         if (tt == Tt) return logits;
         var full = Tensor.Zeros(B, Tt, V);
@@ -229,15 +246,15 @@ public sealed class EncoderDecoder : Layer
     }
 
     /// <summary>
-    /// Back-propagates ∂L/∂logits (B, Tt, V) through the last <see cref="Forward"/>: every part's
+    /// Back-propagates ∂L/∂logits (B, Tt, V) through the latest pending <see cref="Forward"/>: every part's
     /// parameter gradients accumulate; the ids have no gradient (returns zeros of the input's shape).
     /// </summary>
     public override Tensor Backward(Tensor gradOutput)
     {
-        var p = _pass ?? throw new InvalidOperationException($"Layer '{Name}': Backward called before Forward.");
+        ArgumentNullException.ThrowIfNull(gradOutput);
         var o = Options;
+        var p = TakeForBackward<Pass>(c => Tensor.RequireShape(gradOutput, [c.B, o.TargetSteps, o.TargetVocabulary], nameof(gradOutput)));
         int B = p.B, Tt = o.TargetSteps, V = o.TargetVocabulary, tt = p.Tt;
-        Tensor.RequireShape(gradOutput, [B, Tt, V], nameof(gradOutput));
         var dLogits = gradOutput;
         if (tt != Tt)
         {
@@ -271,32 +288,35 @@ public sealed class EncoderDecoder : Layer
     }
 
     /// <summary>Source ids (B, ts) → encoder outputs m (B, ts, W_e) and final states (L·D, B, H_e).</summary>
-    internal RecurrentOutput Encode(Tensor source, SequenceMask mask, bool training)
+    /// <remarks><paramref name="keep"/>: keep the calls for the backward pass (else inference only).</remarks>
+    internal RecurrentOutput Encode(Tensor source, SequenceMask mask, bool training, bool keep)
     {
-        var x = SourceDropout.Forward(SourceEmbedding.Forward(source), training: training); // (B, ts, E)
-        return Encoder.ForwardWithState(x, mask: mask, training: training);
+        var x = Call(SourceDropout, Call(SourceEmbedding, source, training, keep), training, keep); // (B, ts, E)
+        return keep ? Encoder.ForwardWithState(x, mask: mask, training: training) : Encoder.Infer(x, null, null, mask);
     }
 
     /// <summary>The decoder's initial states from the encoder's final ones: (L·D, B, H_e) → (L_d, B, H_d).</summary>
-    internal (Tensor H0, Tensor? C0) BridgeStates(Tensor hN, Tensor? cN, int B)
+    internal (Tensor H0, Tensor? C0) BridgeStates(Tensor hN, Tensor? cN, int B, bool keep)
     {
-        var h0 = ToLayerMajor(BridgeHidden.Forward(TopStates(hN, B)), B);
-        var c0 = BridgeCell is not null && cN is not null ? ToLayerMajor(BridgeCell.Forward(TopStates(cN, B)), B) : null;
+        var h0 = ToLayerMajor(Call(BridgeHidden, TopStates(hN, B), false, keep), B);
+        var c0 = BridgeCell is not null && cN is not null ? ToLayerMajor(Call(BridgeCell, TopStates(cN, B), false, keep), B) : null;
         return (h0, c0);
     }
 
     /// <summary>Decoder states h (B, T, H_d) → logits (B, T, V), through attention over m and the combination.</summary>
+    /// <remarks>With a <paramref name="pass"/> the calls are kept for the backward pass (else inference only).</remarks>
     internal Tensor Head(Tensor h, Tensor memory, SequenceMask sourceMask, bool training, Pass? pass)
     {
+        bool keep = pass is not null;
         Tensor combinedIn = h;
         if (Attention is not null)
         {
-            var a = Attention.Attend(h, memory, sourceMask, returnWeights: false, training: training);
+            var a = Attention.Attend(h, memory, sourceMask, returnWeights: false, training: keep);
             if (pass is not null) pass.Attention = a.Cache;
             combinedIn = ConcatLast(a.Context, h);                                                // (B, T, W_e + H_d)
         }
-        var hTilde = OutputDropout.Forward(Combine.Forward(combinedIn), training: training);      // (B, T, H_d)
-        return Output.Forward(hTilde);                                                           // (B, T, V)
+        var hTilde = Call(OutputDropout, Call(Combine, combinedIn, training, keep), training, keep); // (B, T, H_d)
+        return Call(Output, hTilde, training, keep);                                                // (B, T, V)
     }
 
     /// <summary>The attention weights (B, T, Ts) of decoder states h over memory m (for plots).</summary>

@@ -63,8 +63,8 @@ public sealed class EncoderDecoderStepper(EncoderDecoder network) : IStepModel<E
             lengths[b] = s.Length;
         }
         var mask = SequenceMask.FromLengths(lengths, Ts);
-        var encoded = _network.Encode(ids, mask, training: false);
-        var (h0, c0) = _network.BridgeStates(encoded.HiddenState, encoded.CellState, B);
+        var encoded = _network.Encode(ids, mask, training: false, keep: false);
+        var (h0, c0) = _network.BridgeStates(encoded.HiddenState, encoded.CellState, B, keep: false);
         return new State(h0, c0, encoded.Output, mask);
     }
 
@@ -122,7 +122,7 @@ public sealed class EncoderDecoderStepper(EncoderDecoder network) : IStepModel<E
         if (previous.Length != B) throw new ArgumentException($"previous holds {previous.Length} tokens; the state has {B} rows.", nameof(previous));
         var ids = new float[B];
         for (int b = 0; b < B; b++) ids[b] = previous[b];
-        var y = _network.TargetEmbedding.Forward(new Tensor(ids, B, 1));          // (B, 1, E)
-        return _network.Decoder.ForwardWithState(y, state.Hidden, state.Cell);   // (B, 1, H_d), (L_d, B, H_d)
+        var y = _network.TargetEmbedding.Infer(new Tensor(ids, B, 1));   // (B, 1, E)
+        return _network.Decoder.Infer(y, state.Hidden, state.Cell);     // (B, 1, H_d), (L_d, B, H_d)
     }
 }
