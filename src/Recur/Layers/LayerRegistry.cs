@@ -21,6 +21,9 @@ internal static class LayerRegistry
         ["Bidirectional"] = Bidirectional.FromConfig,
         ["TimeDistributed"] = TimeDistributed.FromConfig,
         ["GlobalMaxPooling1D"] = GlobalMaxPooling1D.FromConfig,
+        ["Concatenate"] = Concatenate.FromConfig,
+        ["Add"] = Add.FromConfig,
+        ["Multiply"] = Multiply.FromConfig,
     };
 
     public static JsonObject Describe(Layer layer) => new()

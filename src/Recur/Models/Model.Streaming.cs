@@ -44,7 +44,7 @@ public abstract partial class Model
     /// <summary>
     /// Makes every recurrent layer carry its final states into the next call (and resets them).
     /// Feeding a sequence chunk by chunk through <see cref="PredictOnBatch"/> then gives exactly the
-    /// outputs of the whole sequence at once; <see cref="TrainOnBatch"/> on consecutive chunks is
+    /// outputs of the whole sequence at once; <see cref="TrainOnBatch(Tensor, Tensor, Tensor?, SequenceMask?)"/> on consecutive chunks is
     /// truncated BPTT (state carried, gradient cut at chunk edges).
     /// </summary>
     public bool Stateful
@@ -72,6 +72,14 @@ public abstract partial class Model
 
     /// <summary>One optimizer update on one batch; returns the batch loss before the update.</summary>
     public double TrainOnBatch(Tensor x, Tensor y, Tensor? sampleWeight = null, SequenceMask? mask = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return TrainOnBatch([x], [y], sampleWeight, mask);
+    }
+
+    /// <summary>One optimizer update on one batch of a model of several inputs or outputs; returns the batch loss (the weighted total) before the update.</summary>
+    public double TrainOnBatch(IReadOnlyList<Tensor> x, IReadOnlyList<Tensor> y, Tensor? sampleWeight = null, SequenceMask? mask = null)
     {
         RequireCompiled(nameof(TrainOnBatch));
         var data = TrainingData.Create(x, y, mask, sampleWeight, nameof(x), nameof(y));

@@ -292,6 +292,21 @@ public abstract partial class Model
         return EvaluateData(data, batchSize);
     }
 
+    /// <summary>
+    /// The loss and every metric of a model of several inputs or outputs (one (N, …) tensor per
+    /// input and per output, in order), in batches, without training.
+    /// </summary>
+    /// <returns>A dictionary with <c>loss</c> (the weighted total), with several outputs <c>{output}_loss</c> each, and each metric's name (first output).</returns>
+    public IReadOnlyDictionary<string, double> Evaluate(IReadOnlyList<Tensor> x, IReadOnlyList<Tensor> y, int batchSize = 32,
+        Tensor? sampleWeight = null, SequenceMask? mask = null)
+    {
+        RequireCompiled(nameof(Evaluate));
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be at least 1.");
+        var data = TrainingData.Create(x, y, mask, sampleWeight, nameof(x), nameof(y));
+        PrepareFor(data, nameof(x), nameof(y));
+        return EvaluateData(data, batchSize);
+    }
+
     /// <summary>The loss and every metric over a source's batches (epoch 0), without training.</summary>
     /// <remarks>Batches flagged <see cref="Batch.ResetStates"/> reset a stateful model's carried states first.</remarks>
     /// <returns>A dictionary with <c>loss</c> and each metric's name (loss and metrics weighted by batch size).</returns>

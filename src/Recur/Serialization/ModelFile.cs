@@ -16,7 +16,8 @@ namespace Recur.Serialization;
 /// </summary>
 internal static class ModelFile
 {
-    public const int FormatVersion = 1;
+    /// <summary>2: adds functional models (class <c>Functional</c> with inputs, calls and outputs); files of version 1 still load.</summary>
+    public const int FormatVersion = 2;
     private const string OptimizerPrefix = "optimizer.";
 
     public static void Save(Model model, string path, bool includeOptimizer)
@@ -32,6 +33,7 @@ internal static class ModelFile
             ["input_shape"] = new JsonArray(model.InputShape!.Select(d => (JsonNode)d).ToArray()),
             ["layers"] = new JsonArray(model.Layers.Select(l => (JsonNode)LayerRegistry.Describe(l)).ToArray()),
         };
+        if (model is Functional functional) FunctionalGraphFile.Describe(functional, architecture);
         var metadata = new Dictionary<string, string>
         {
             ["format"] = "recur",
@@ -136,7 +138,8 @@ internal static class ModelFile
     {
         var c = new LayerConfig(arch, "model");
         string cls = c.String("class");
-        if (cls != nameof(Sequential)) throw new InvalidDataException($"model class '{cls}' is unknown; expected Sequential.");
+        if (cls is not (nameof(Sequential) or nameof(Functional)))
+            throw new InvalidDataException($"model class '{cls}' is unknown; expected Sequential or Functional.");
         string seedText = c.String("seed");
         if (!ulong.TryParse(seedText, NumberStyles.None, CultureInfo.InvariantCulture, out ulong seed))
             throw new InvalidDataException($"'seed' is \"{Limits.Quote(seedText)}\"; expected a whole number from 0 to {ulong.MaxValue}.");
@@ -146,6 +149,7 @@ internal static class ModelFile
         var layers = layerList
             .Select(n => LayerRegistry.Create(n as JsonObject ?? throw new InvalidDataException("a layer entry is not an object.")))
             .ToArray();
+        if (cls == nameof(Functional)) return FunctionalGraphFile.Create(arch, layers, seed, c.String("name"));
         var shapeList = arch["input_shape"] as JsonArray ?? throw new InvalidDataException("'input_shape' is not an array.");
         if (shapeList.Count == 0) throw new InvalidDataException("'input_shape' is empty; expected the per-sample shape, e.g. [-1] or [-1, 8].");
         // Only the first axis, time, may be free (-1); features and the like have a fixed size.
