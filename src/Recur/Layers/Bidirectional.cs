@@ -33,7 +33,8 @@ public sealed class Bidirectional : Layer
     /// <inheritdoc/>
     public override IEnumerable<Layer> InnerLayers => [Inner];
 
-    internal override IEnumerable<SeededRandom> RandomStreams => Inner.RandomStreams;
+    /// <inheritdoc/>
+    public override IEnumerable<SeededRandom> RandomStreams => Inner.RandomStreams;
 
     /// <inheritdoc/>
     protected override void BuildCore(int[] inputShape, SeededRandom random) => Inner.Build(inputShape, random);
@@ -63,7 +64,8 @@ public sealed class Bidirectional : Layer
 
     internal override void BackwardToParameters(Tensor gradOutput) => Inner.BackwardToParameters(gradOutput);
 
-    internal override JsonObject GetConfig() => new()
+    /// <inheritdoc/>
+    public override JsonObject GetConfig() => new()
     {
         ["merge_mode"] = Inner.Options.MergeMode.ToString(),
         ["layer"] = LayerRegistry.Describe(Inner.WithOptions(Inner.Options with { Bidirectional = false, MergeMode = MergeMode.Concat })),

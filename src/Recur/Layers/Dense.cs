@@ -171,7 +171,8 @@ public sealed class Dense : Layer
         return perSampleShape[^1];
     }
 
-    internal override JsonObject GetConfig() => new()
+    /// <inheritdoc/>
+    public override JsonObject GetConfig() => new()
     {
         ["units"] = Units,
         ["activation"] = Activation.ToString(),

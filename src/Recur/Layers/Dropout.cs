@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+
 namespace Recur.Layers;
 
 /// <summary>
@@ -30,7 +31,8 @@ public sealed class Dropout : Layer
         if (seed is ulong s) _random = new SeededRandom(s);
     }
 
-    internal override IEnumerable<SeededRandom> RandomStreams => _random is null ? [] : [_random];
+    /// <inheritdoc/>
+    public override IEnumerable<SeededRandom> RandomStreams => _random is null ? [] : [_random];
 
     /// <summary>Probability of zeroing each element while training.</summary>
     public float Rate { get; }
@@ -103,7 +105,8 @@ public sealed class Dropout : Layer
         return dx;
     }
 
-    internal override JsonObject GetConfig() => new() { ["rate"] = Rate };
+    /// <inheritdoc/>
+    public override JsonObject GetConfig() => new() { ["rate"] = Rate };
 
     internal static Dropout FromConfig(LayerConfig c) => new(c.Float("rate"), null, c.LayerName);
 }

@@ -168,7 +168,8 @@ public sealed class Embedding : Layer
                 "inputShape");
     }
 
-    internal override JsonObject GetConfig() => new()
+    /// <inheritdoc/>
+    public override JsonObject GetConfig() => new()
     {
         ["input_dim"] = InputDim,
         ["output_dim"] = OutputDim,

@@ -75,7 +75,8 @@ public sealed class GlobalMaxPooling1D : Layer
         return dx;
     }
 
-    internal override JsonObject GetConfig() => new();
+    /// <inheritdoc/>
+    public override JsonObject GetConfig() => new();
 
     internal static GlobalMaxPooling1D FromConfig(LayerConfig c) => new(c.LayerName);
 }

@@ -164,20 +164,62 @@ public abstract partial class Layer
 
     /// <summary>
     /// The hyper-parameters that recreate this layer (not its weights), as saved in model files.
+    /// A user-defined layer overrides this and registers its type with
+    /// <see cref="Serialization.TypeRegistry.RegisterLayer{T}(Func{LayerConfig, T}, string?)"/>
+    /// (whose factory reads the same keys back) to train, save and load like a built-in one.
     /// </summary>
     /// <exception cref="NotSupportedException">The layer type cannot be saved.</exception>
-    internal virtual JsonObject GetConfig()
+    public virtual JsonObject GetConfig()
         => throw new NotSupportedException($"Layer '{Name}' of type {GetType().Name} cannot be saved in a model file.");
 
-    /// <summary>The random streams the layer draws from while training (dropout), for backups; empty by default.</summary>
-    internal virtual IEnumerable<SeededRandom> RandomStreams => [];
+    /// <summary>
+    /// The random streams the layer draws from while training (dropout): a backup
+    /// (<see cref="Training.BackupAndRestore"/>) saves and restores them so a resumed run draws
+    /// what the uninterrupted one would. Empty by default; a user-defined layer that draws lists its streams.
+    /// </summary>
+    public virtual IEnumerable<SeededRandom> RandomStreams => [];
+
+    private bool _trainable = true;
+    private string[]? _pendingFrozen; // parameter names a model file marks frozen, applied once built
+
+    /// <summary>
+    /// Whether the layer's weights train (Keras' <c>layer.trainable</c>). Setting it sets every
+    /// parameter's <see cref="Parameter.Trainable"/>, of wrapped layers too, now and when the layer
+    /// is built. Frozen parameters are saved as such in model files.
+    /// </summary>
+    public bool Trainable
+    {
+        get => Parameters.Count == 0 ? _trainable : Parameters.All(p => p.Trainable);
+        set
+        {
+            foreach (var layer in SelfAndInner(this))
+            {
+                layer._trainable = value;
+                foreach (var p in layer._parameters) p.Trainable = value;
+            }
+        }
+    }
+
+    /// <summary>The names of the parameters that do not train.</summary>
+    internal IReadOnlyList<string> FrozenParameterNames() => Parameters.Where(p => !p.Trainable).Select(p => p.Name).ToList();
+
+    /// <summary>Marks parameters (by name) frozen once the layer is built (<see cref="ApplyFrozen"/>).</summary>
+    internal void FreezeAfterBuild(IEnumerable<string> names) => _pendingFrozen = names.ToArray();
+
+    /// <summary>Freezes the parameters named by <see cref="FreezeAfterBuild"/>.</summary>
+    /// <exception cref="KeyNotFoundException">A name that is no parameter of the layer.</exception>
+    internal void ApplyFrozen()
+    {
+        foreach (string name in _pendingFrozen ?? []) GetParameter(name).Trainable = false;
+        _pendingFrozen = null;
+    }
 
     /// <summary>Registers a parameter (called while building).</summary>
     protected Parameter AddParameter(string name, Tensor value)
     {
         if (_parameters.Any(p => p.Name == name))
             throw new InvalidOperationException($"Layer '{Name}' already has a parameter named '{name}'.");
-        var p = new Parameter(name, value);
+        var p = new Parameter(name, value) { Trainable = _trainable };
         _parameters.Add(p);
         return p;
     }

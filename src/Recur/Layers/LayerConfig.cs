@@ -4,15 +4,24 @@ using System.Text.Json.Nodes;
 namespace Recur.Layers;
 
 /// <summary>
-/// Reads a layer's saved configuration (a JSON object) with errors that name the layer, the key,
-/// the expected and the actual value.
+/// Reads a saved configuration (a JSON object: a layer's, a loss's, an optimizer's) with errors
+/// that name the owner, the key, the expected and the actual value. The factories registered in
+/// <see cref="Serialization.TypeRegistry"/> read their keys through it.
 /// </summary>
-internal sealed class LayerConfig(JsonObject json, string layerName)
+/// <param name="json">The configuration as saved.</param>
+/// <param name="layerName">The name of the layer (or setting) it belongs to, for messages.</param>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name",
+    Justification = "The readers are named by the JSON value kind they read (Int, Float, String, Object), as JSON readers are.")]
+public sealed class LayerConfig(JsonObject json, string layerName)
 {
+    /// <summary>The configuration as saved.</summary>
     public JsonObject Json { get; } = json;
 
+    /// <summary>The name of the layer the configuration belongs to (pass it to the layer's constructor).</summary>
     public string LayerName { get; } = layerName;
 
+    /// <summary>An integer, optionally at least <paramref name="min"/>.</summary>
+    /// <exception cref="InvalidDataException">The key is missing or holds something else.</exception>
     public int Int(string key, int? min = null)
     {
         var node = Require(key);
@@ -22,6 +31,8 @@ internal sealed class LayerConfig(JsonObject json, string layerName)
         return value;
     }
 
+    /// <summary>A finite number.</summary>
+    /// <exception cref="InvalidDataException">The key is missing or holds something else.</exception>
     public float Float(string key)
     {
         var node = Require(key);
@@ -30,6 +41,8 @@ internal sealed class LayerConfig(JsonObject json, string layerName)
         return (float)value;
     }
 
+    /// <summary>true or false.</summary>
+    /// <exception cref="InvalidDataException">The key is missing or holds something else.</exception>
     public bool Bool(string key)
     {
         var node = Require(key);
@@ -37,6 +50,8 @@ internal sealed class LayerConfig(JsonObject json, string layerName)
         return value;
     }
 
+    /// <summary>A string.</summary>
+    /// <exception cref="InvalidDataException">The key is missing or holds something else.</exception>
     public string String(string key)
     {
         var node = Require(key);
@@ -44,8 +59,12 @@ internal sealed class LayerConfig(JsonObject json, string layerName)
         return value;
     }
 
+    /// <summary>An integer, or null when the key is absent.</summary>
+    /// <exception cref="InvalidDataException">The key holds something else.</exception>
     public int? OptionalInt(string key) => Json[key] is null ? null : Int(key);
 
+    /// <summary>One of the names of <typeparamref name="T"/> (case-insensitive).</summary>
+    /// <exception cref="InvalidDataException">The key is missing or holds something else.</exception>
     public T Enum<T>(string key) where T : struct, System.Enum
     {
         string s = String(key);
@@ -54,6 +73,8 @@ internal sealed class LayerConfig(JsonObject json, string layerName)
             : throw Bad(key, "one of " + string.Join(", ", System.Enum.GetNames<T>()), Json[key]);
     }
 
+    /// <summary>A nested object.</summary>
+    /// <exception cref="InvalidDataException">The key is missing or holds something else.</exception>
     public JsonObject Object(string key) => Require(key) as JsonObject ?? throw Bad(key, "an object", Json[key]);
 
     private JsonNode Require(string key)
@@ -62,5 +83,6 @@ internal sealed class LayerConfig(JsonObject json, string layerName)
     private InvalidDataException Bad(string key, string expected, JsonNode? actual)
         => new($"Layer '{LayerName}': configuration key '{key}' should be {expected}; found {actual?.ToJsonString() ?? "null"}.");
 
+    /// <summary>A float as written in configurations (round-trip, invariant culture).</summary>
     public static string Format(float v) => v.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -1,37 +1,26 @@
 using System.Text.Json.Nodes;
-using Recur.Layers.Recurrent;
 
 namespace Recur.Layers;
 
 /// <summary>
-/// Turns layers into <c>{"type", "name", "config"}</c> JSON and back, for model files. Only the
-/// types listed here can be recreated: loading never runs code named by a file.
+/// Turns layers into <c>{"type", "name", "config", "frozen"}</c> JSON and back, for model files.
+/// Only types registered in <see cref="Serialization.TypeRegistry"/> can be recreated: loading
+/// never runs code named by a file. <c>frozen</c> lists the parameters that do not train.
 /// </summary>
 internal static class LayerRegistry
 {
-    private static readonly Dictionary<string, Func<LayerConfig, Layer>> Factories = new()
+    public static JsonObject Describe(Layer layer)
     {
-        ["Lstm"] = Lstm.FromConfig,
-        ["Gru"] = Gru.FromConfig,
-        ["SimpleRnn"] = SimpleRnn.FromConfig,
-        ["Dense"] = Dense.FromConfig,
-        ["Embedding"] = Embedding.FromConfig,
-        ["Dropout"] = Dropout.FromConfig,
-        ["Masking"] = Masking.FromConfig,
-        ["Bidirectional"] = Bidirectional.FromConfig,
-        ["TimeDistributed"] = TimeDistributed.FromConfig,
-        ["GlobalMaxPooling1D"] = GlobalMaxPooling1D.FromConfig,
-        ["Concatenate"] = Concatenate.FromConfig,
-        ["Add"] = Add.FromConfig,
-        ["Multiply"] = Multiply.FromConfig,
-    };
-
-    public static JsonObject Describe(Layer layer) => new()
-    {
-        ["type"] = layer.GetType().Name,
-        ["name"] = layer.Name,
-        ["config"] = layer.GetConfig(),
-    };
+        var description = new JsonObject
+        {
+            ["type"] = Serialization.TypeRegistry.LayerTypeName(layer),
+            ["name"] = layer.Name,
+            ["config"] = layer.GetConfig(),
+        };
+        var frozen = layer.FrozenParameterNames();
+        if (frozen.Count > 0) description["frozen"] = new JsonArray(frozen.Select(n => (JsonNode)n).ToArray());
+        return description;
+    }
 
     public static Layer Create(JsonObject description)
     {
@@ -39,10 +28,12 @@ internal static class LayerRegistry
             : throw new InvalidDataException($"A layer description has no string 'name': {description.ToJsonString()}.");
         string type = description["type"] is JsonValue t && t.TryGetValue<string>(out var ts) ? ts
             : throw new InvalidDataException($"Layer '{name}' has no string 'type'.");
-        if (!Factories.TryGetValue(type, out var factory))
-            throw new InvalidDataException($"Layer '{name}' has unknown type '{type}'; known types: {string.Join(", ", Factories.Keys)}.");
         var config = description["config"] as JsonObject
             ?? throw new InvalidDataException($"Layer '{name}' ({type}) has no 'config' object.");
-        return factory(new LayerConfig(config, name));
+        var layer = Serialization.TypeRegistry.CreateLayer(type, new LayerConfig(config, name));
+        if (description["frozen"] is JsonArray frozen)
+            layer.FreezeAfterBuild(frozen.Select(f => f is JsonValue v && v.TryGetValue<string>(out var p) ? p
+                : throw new InvalidDataException($"Layer '{name}': 'frozen' lists {f?.ToJsonString() ?? "null"}; expected parameter names.")));
+        return layer;
     }
 }

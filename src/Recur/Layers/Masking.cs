@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+
 namespace Recur.Layers;
 
 /// <summary>
@@ -82,7 +83,8 @@ public sealed class Masking : Layer
         return y;
     }
 
-    internal override JsonObject GetConfig() => new() { ["mask_value"] = MaskValue };
+    /// <inheritdoc/>
+    public override JsonObject GetConfig() => new() { ["mask_value"] = MaskValue };
 
     internal static Masking FromConfig(LayerConfig c) => new(c.Float("mask_value"), c.LayerName);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+
 namespace Recur.Layers;
 
 /// <summary>
@@ -24,7 +25,8 @@ public sealed class TimeDistributed : Layer
     /// <inheritdoc/>
     public override IEnumerable<Layer> InnerLayers => [Inner];
 
-    internal override IEnumerable<SeededRandom> RandomStreams => Inner.RandomStreams;
+    /// <inheritdoc/>
+    public override IEnumerable<SeededRandom> RandomStreams => Inner.RandomStreams;
 
     /// <inheritdoc/>
     protected override void BuildCore(int[] inputShape, SeededRandom random)
@@ -82,7 +84,8 @@ public sealed class TimeDistributed : Layer
             throw new ArgumentException($"TimeDistributed '{Name}' needs inputs (batch, time, …); got per-sample shape ({string.Join(", ", inputShape)}).", nameof(inputShape));
     }
 
-    internal override JsonObject GetConfig() => new() { ["layer"] = LayerRegistry.Describe(Inner) };
+    /// <inheritdoc/>
+    public override JsonObject GetConfig() => new() { ["layer"] = LayerRegistry.Describe(Inner) };
 
     internal static TimeDistributed FromConfig(LayerConfig c) => new(LayerRegistry.Create(c.Object("layer")), c.LayerName);
 }

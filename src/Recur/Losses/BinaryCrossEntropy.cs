@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Recur.Losses;
 
 /// <summary>
@@ -52,4 +54,7 @@ public sealed class BinaryCrossEntropy : Loss
         gradient[0] = clipped == p ? (float)((p - y) / (p * (1 - p))) : 0f;
         return -(y * Math.Log(clipped) + (1 - y) * Math.Log(1 - clipped));
     }
+
+    /// <inheritdoc/>
+    public override JsonObject? GetConfig() => new() { ["from_logits"] = FromLogits };
 }

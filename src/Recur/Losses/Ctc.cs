@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Globalization;
 using Recur.Layers;
 
@@ -293,4 +294,7 @@ public sealed class Ctc : Loss
         }
         return w;
     }
+
+    /// <inheritdoc/>
+    public override JsonObject? GetConfig() => new() { ["blank"] = Blank, ["reduction"] = Reduction.ToString(), ["zero_infinity"] = ZeroInfinity };
 }

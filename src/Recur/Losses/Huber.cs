@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Recur.Losses;
 
 /// <summary>
@@ -35,4 +37,7 @@ public sealed class Huber : Loss
         gradient[0] = Delta * Math.Sign(d);
         return Delta * (a - 0.5 * Delta);
     }
+
+    /// <inheritdoc/>
+    public override JsonObject? GetConfig() => new() { ["delta"] = Delta };
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Recur.Losses;
 
 /// <summary>
@@ -62,4 +64,7 @@ public sealed class LabelSmoothedCrossEntropy : Loss
         // Σ qⱼ xⱼ = (1 − ε)·x_y + (ε/C)·Σ xⱼ
         return logSumExp - ((1 - Epsilon) * prediction[label] + off * sumX);
     }
+
+    /// <inheritdoc/>
+    public override JsonObject? GetConfig() => new() { ["epsilon"] = Epsilon };
 }

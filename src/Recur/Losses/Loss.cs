@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Globalization;
 using Recur.Layers;
 
@@ -115,6 +116,14 @@ public abstract class Loss
     /// default returns <paramref name="prediction"/> unchanged).
     /// </summary>
     public virtual Tensor ToProbabilities(Tensor prediction) => prediction;
+
+    /// <summary>
+    /// The hyper-parameters that recreate this loss, as saved with a compiled model; null (the
+    /// default) when the loss cannot be saved (the weights still are). A user-defined loss
+    /// overrides this and registers a factory reading the same keys with
+    /// <see cref="Serialization.TypeRegistry.RegisterLoss{T}(Func{LayerConfig, T}, string?)"/>.
+    /// </summary>
+    public virtual JsonObject? GetConfig() => null;
 
     /// <summary>
     /// Checks all <paramref name="target"/>s (N, …) against a model output of per-sample shape

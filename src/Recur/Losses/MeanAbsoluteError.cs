@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Recur.Losses;
 
 /// <summary>
@@ -16,4 +18,7 @@ public sealed class MeanAbsoluteError : Loss
         gradient[0] = Math.Sign(d);
         return Math.Abs(d);
     }
+
+    /// <inheritdoc/>
+    public override JsonObject? GetConfig() => new();
 }

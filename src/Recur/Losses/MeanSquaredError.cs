@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Recur.Losses;
 
 /// <summary>
@@ -16,4 +18,7 @@ public sealed class MeanSquaredError : Loss
         gradient[0] = (float)(2 * d);
         return d * d;
     }
+
+    /// <inheritdoc/>
+    public override JsonObject? GetConfig() => new();
 }

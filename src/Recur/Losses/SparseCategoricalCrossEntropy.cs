@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Recur.Losses;
 
 /// <summary>
@@ -60,4 +62,7 @@ public sealed class SparseCategoricalCrossEntropy : Loss
             gradient[j] = (float)(Math.Exp(prediction[j] - logSumExp) - (j == label ? 1 : 0));
         return logSumExp - prediction[label];
     }
+
+    /// <inheritdoc/>
+    public override JsonObject? GetConfig() => new() { ["from_logits"] = FromLogits };
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Recur.Optimizers;
 
 /// <summary>
@@ -53,4 +55,7 @@ public sealed class Adagrad : Optimizer
             value[i] += -lr * g / (MathF.Sqrt(sum[i]) + eps); // addcdiv_: θ + (−lr·g) / std
         }
     }
+
+    /// <inheritdoc/>
+    public override JsonObject? GetConfig() => new() { ["learning_rate"] = LearningRate, ["initial_accumulator"] = InitialAccumulator, ["eps"] = Eps, ["weight_decay"] = WeightDecay };
 }

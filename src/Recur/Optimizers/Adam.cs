@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Recur.Optimizers;
 
 /// <summary>
@@ -76,4 +78,7 @@ public class Adam : Optimizer
             value[i] += -stepSize * m[i] / denom; // addcdiv_: θ + (−step·m) / denom
         }
     }
+
+    /// <inheritdoc/>
+    public override JsonObject? GetConfig() => new() { ["learning_rate"] = LearningRate, ["beta1"] = Beta1, ["beta2"] = Beta2, ["eps"] = Eps, ["weight_decay"] = WeightDecay };
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Globalization;
 using Recur.Layers;
 using Recur.Training;
@@ -30,6 +31,14 @@ public abstract class Optimizer
 
     /// <summary>The optimizer's name, written into exported state (e.g. <c>adam</c>).</summary>
     public abstract string Name { get; }
+
+    /// <summary>
+    /// The hyper-parameters that recreate this optimizer, as saved with a compiled model; null
+    /// (the default) when it cannot be saved (the weights still are). A user-defined optimizer
+    /// overrides this and registers a factory reading the same keys with
+    /// <see cref="Serialization.TypeRegistry.RegisterOptimizer{T}(Func{LayerConfig, T}, string?)"/>.
+    /// </summary>
+    public virtual JsonObject? GetConfig() => null;
 
     /// <summary>The learning rate; may be changed between steps (schedules), taking effect at the next <see cref="Step"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Set to a negative or non-finite value.</exception>

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Recur.Optimizers;
 
 /// <summary>
@@ -85,4 +87,7 @@ public sealed class RmsProp : Optimizer
             else value[i] += -lr * g / d; // addcdiv_: θ + (−lr·g) / d
         }
     }
+
+    /// <inheritdoc/>
+    public override JsonObject? GetConfig() => new() { ["learning_rate"] = LearningRate, ["alpha"] = Alpha, ["eps"] = Eps, ["momentum"] = Momentum, ["centered"] = Centered, ["weight_decay"] = WeightDecay };
 }

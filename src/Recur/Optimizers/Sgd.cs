@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Recur.Optimizers;
 
 /// <summary>
@@ -63,4 +65,7 @@ public sealed class Sgd : Optimizer
             value[i] = MathF.FusedMultiplyAdd(-lr, g, value[i]); // param.add_(d_p, alpha=−lr)
         }
     }
+
+    /// <inheritdoc/>
+    public override JsonObject? GetConfig() => new() { ["learning_rate"] = LearningRate, ["momentum"] = Momentum, ["nesterov"] = Nesterov, ["weight_decay"] = WeightDecay };
 }

@@ -44,7 +44,7 @@ internal static class ModelFile
         foreach (var layer in model.Layers)
             foreach (var p in layer.Parameters)
                 tensors.Add(new($"{layer.Name}.{p.Name}", p.Value));
-        var compile = TrainingConfig.Describe(model.Loss, model.Optimizer, model.Metrics, model.ClipNorm, model.ClipValue);
+        var compile = TrainingConfig.Describe(model.Losses, model.LossWeights, model.Optimizer, model.Metrics, model.ClipNorm, model.ClipValue);
         if (compile is not null)
         {
             metadata["compile"] = compile.ToJsonString();
@@ -92,6 +92,7 @@ internal static class ModelFile
                 $"the architecture needs more memory than the {weightBytes:N0} bytes of weights in the file can fill " +
                 $"(a tensor of {needed:N0} bytes after {used:N0} bytes); the architecture and the weights do not belong together.");
             model = CreateModel(Json(path, meta, "architecture"));
+            foreach (var layer in model.Layers) layer.ApplyFrozen();
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or FormatException or InvalidOperationException
                                       or KeyNotFoundException or NotSupportedException)
@@ -104,8 +105,8 @@ internal static class ModelFile
         {
             try
             {
-                var (loss, optimizer, metrics, clipNorm, clipValue) = TrainingConfig.Read(Json(path, meta, "compile"));
-                model.Compile(optimizer, loss, metrics, clipNorm, clipValue);
+                var (losses, lossWeights, optimizer, metrics, clipNorm, clipValue) = TrainingConfig.Read(Json(path, meta, "compile"));
+                model.Compile(optimizer, losses, lossWeights, metrics, clipNorm, clipValue);
                 if (meta.ContainsKey("optimizer_scalars")) LoadOptimizer(path, file, model, Json(path, meta, "optimizer_scalars"));
             }
             catch (Exception e) when (e is InvalidDataException or ArgumentException or KeyNotFoundException or InvalidOperationException)

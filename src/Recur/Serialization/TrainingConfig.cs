@@ -9,77 +9,66 @@ namespace Recur.Serialization;
 /// <summary>The compile settings (loss, optimizer hyper-parameters, metrics, clipping) as JSON and back.</summary>
 internal static class TrainingConfig
 {
-    public static JsonObject? Describe(Loss? loss, Optimizer? optimizer, IReadOnlyList<Metric> metrics, float? clipNorm, float? clipValue)
+    /// <summary>
+    /// The compile settings as JSON, or null when a loss or the optimizer cannot be saved (not
+    /// registered, or no <c>GetConfig</c>): the weights still save.
+    /// </summary>
+    public static JsonObject? Describe(IReadOnlyList<Loss> losses, IReadOnlyList<float> lossWeights, Optimizer? optimizer, IReadOnlyList<Metric> metrics, float? clipNorm, float? clipValue)
     {
-        if (loss is null || optimizer is null) return null;
-        var lossJson = DescribeLoss(loss);
-        if (lossJson is null) return null; // a user-defined loss: the weights still save, the compile settings do not
-        return new JsonObject
+        if (losses.Count == 0 || optimizer is null) return null;
+        var lossJson = losses.Select(DescribeLoss).ToArray();
+        var optimizerJson = Describe(TypeRegistry.OptimizerTypeName(optimizer), optimizer.GetConfig());
+        if (lossJson.Any(l => l is null) || optimizerJson is null) return null; // user-defined and unregistered
+        var json = new JsonObject
         {
-            ["loss"] = lossJson,
-            ["optimizer"] = DescribeOptimizer(optimizer),
+            ["loss"] = lossJson[0]!.DeepClone(),
+            ["optimizer"] = optimizerJson,
             ["metrics"] = new JsonArray(metrics.Select(m => (JsonNode)JsonValue.Create(m.Name)!).ToArray()),
             ["clip_norm"] = clipNorm,
             ["clip_value"] = clipValue,
         };
+        if (losses.Count > 1 || lossWeights.Any(w => w != 1f))
+        {
+            json["losses"] = new JsonArray(lossJson.Select(l => (JsonNode)l!).ToArray());
+            json["loss_weights"] = new JsonArray(lossWeights.Select(w => (JsonNode)w).ToArray());
+        }
+        return json;
     }
 
-    private static JsonObject? DescribeLoss(Loss loss) => loss switch
-    {
-        MeanSquaredError => new JsonObject { ["type"] = "mse" },
-        MeanAbsoluteError => new JsonObject { ["type"] = "mae" },
-        Huber h => new JsonObject { ["type"] = "huber", ["delta"] = h.Delta },
-        BinaryCrossEntropy b => new JsonObject { ["type"] = "binary_crossentropy", ["from_logits"] = b.FromLogits },
-        SparseCategoricalCrossEntropy s => new JsonObject { ["type"] = "sparse_categorical_crossentropy", ["from_logits"] = s.FromLogits },
-        _ => null,
-    };
+    private static JsonObject? DescribeLoss(Loss loss) => Describe(TypeRegistry.LossTypeName(loss), loss.GetConfig());
 
-    private static JsonObject DescribeOptimizer(Optimizer o) => o switch
+    private static JsonObject? Describe(string? type, JsonObject? config)
     {
-        Sgd s => new JsonObject { ["type"] = "sgd", ["learning_rate"] = s.LearningRate, ["momentum"] = s.Momentum, ["nesterov"] = s.Nesterov, ["weight_decay"] = s.WeightDecay },
-        AdamW a => new JsonObject { ["type"] = "adamw", ["learning_rate"] = a.LearningRate, ["beta1"] = a.Beta1, ["beta2"] = a.Beta2, ["eps"] = a.Eps, ["weight_decay"] = a.WeightDecay },
-        Adam a => new JsonObject { ["type"] = "adam", ["learning_rate"] = a.LearningRate, ["beta1"] = a.Beta1, ["beta2"] = a.Beta2, ["eps"] = a.Eps, ["weight_decay"] = a.WeightDecay },
-        RmsProp r => new JsonObject { ["type"] = "rmsprop", ["learning_rate"] = r.LearningRate, ["alpha"] = r.Alpha, ["eps"] = r.Eps, ["momentum"] = r.Momentum, ["centered"] = r.Centered, ["weight_decay"] = r.WeightDecay },
-        Adagrad g => new JsonObject { ["type"] = "adagrad", ["learning_rate"] = g.LearningRate, ["initial_accumulator"] = g.InitialAccumulator, ["eps"] = g.Eps, ["weight_decay"] = g.WeightDecay },
-        _ => throw new NotSupportedException($"Optimizer {o.GetType().Name} cannot be saved."),
-    };
+        if (type is null || config is null) return null;
+        var json = new JsonObject { ["type"] = type };
+        foreach (var (k, v) in config) json[k] = v?.DeepClone();
+        return json;
+    }
 
-    public static (Loss Loss, Optimizer Optimizer, Metric[] Metrics, float? ClipNorm, float? ClipValue) Read(JsonObject json)
+    public static (Loss[] Losses, float[]? LossWeights, Optimizer Optimizer, Metric[] Metrics, float? ClipNorm, float? ClipValue) Read(JsonObject json)
     {
         var c = new LayerConfig(json, "compile");
-        var l = new LayerConfig(c.Object("loss"), "compile.loss");
-        Loss loss = l.String("type") switch
+        Loss[] losses;
+        float[]? weights = null;
+        if (json["losses"] is JsonArray list)
         {
-            "mse" => Loss.MeanSquaredError(),
-            "mae" => Loss.MeanAbsoluteError(),
-            "huber" => Loss.Huber(l.Float("delta")),
-            "binary_crossentropy" => Loss.BinaryCrossEntropy(l.Bool("from_logits")),
-            "sparse_categorical_crossentropy" => Loss.SparseCategoricalCrossEntropy(l.Bool("from_logits")),
-            var other => throw new InvalidDataException($"Unknown loss type '{other}' in the model file."),
-        };
+            losses = list.Select((l, i) => ReadLoss(l as JsonObject ?? throw new InvalidDataException($"compile.losses[{i}] is not an object."), $"compile.losses[{i}]")).ToArray();
+            var w = json["loss_weights"] as JsonArray ?? throw new InvalidDataException("compile.loss_weights is missing; expected one weight per loss.");
+            weights = w.Select((v, i) => v is JsonValue jv && jv.TryGetValue<double>(out double d) && double.IsFinite(d) ? (float)d
+                : throw new InvalidDataException($"compile.loss_weights[{i}] is {v?.ToJsonString() ?? "null"}; expected a finite number.")).ToArray();
+        }
+        else losses = [ReadLoss(c.Object("loss"), "compile.loss")];
         var o = new LayerConfig(c.Object("optimizer"), "compile.optimizer");
-        Optimizer optimizer = o.String("type") switch
-        {
-            "sgd" => new Sgd(o.Float("learning_rate"), o.Float("momentum"), o.Bool("nesterov"), o.Float("weight_decay")),
-            "adam" => new Adam(o.Float("learning_rate"), o.Float("beta1"), o.Float("beta2"), o.Float("eps"), o.Float("weight_decay")),
-            "adamw" => new AdamW(o.Float("learning_rate"), o.Float("beta1"), o.Float("beta2"), o.Float("eps"), o.Float("weight_decay")),
-            "rmsprop" => new RmsProp(o.Float("learning_rate"), o.Float("alpha"), o.Float("eps"), o.Float("momentum"), o.Bool("centered"), o.Float("weight_decay")),
-            "adagrad" => new Adagrad(o.Float("learning_rate"), o.Float("initial_accumulator"), o.Float("eps"), o.Float("weight_decay")),
-            var other => throw new InvalidDataException($"Unknown optimizer type '{other}' in the model file."),
-        };
-        var metrics = (json["metrics"] as JsonArray ?? new JsonArray()).Select(m => MetricByName(m?.GetValue<string>())).ToArray();
+        var optimizer = TypeRegistry.CreateOptimizer(o.String("type"), o);
+        var metrics = (json["metrics"] as JsonArray ?? new JsonArray()).Select(m => TypeRegistry.CreateMetric(m is JsonValue v && v.TryGetValue<string>(out var s) ? s : null)).ToArray();
         float? clipNorm = json["clip_norm"] is null ? null : c.Float("clip_norm");
         float? clipValue = json["clip_value"] is null ? null : c.Float("clip_value");
-        return (loss, optimizer, metrics, clipNorm, clipValue);
+        return (losses, weights, optimizer, metrics, clipNorm, clipValue);
     }
 
-    private static Metric MetricByName(string? name) => name switch
+    private static Loss ReadLoss(JsonObject json, string where)
     {
-        "accuracy" => Metric.Accuracy,
-        "binary_accuracy" => Metric.BinaryAccuracy,
-        "mae" => Metric.MeanAbsoluteError,
-        "rmse" => Metric.RootMeanSquaredError,
-        "perplexity" => Metric.Perplexity,
-        _ => throw new InvalidDataException($"Unknown metric '{name}' in the model file."),
-    };
+        var l = new LayerConfig(json, where);
+        return TypeRegistry.CreateLoss(l.String("type"), l);
+    }
 }

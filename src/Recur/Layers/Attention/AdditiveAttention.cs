@@ -113,5 +113,6 @@ public sealed class AdditiveAttention : AttentionLayer
         Gemm.MatMul(dpm, _wm.Value.Span, gradMemory.Span, B * Tk, Dm, A, accumulate: true);                  // dm (B·Tk, Dm) += dpm · W_m
     }
 
-    internal override JsonObject GetConfig() => new() { ["units"] = Units };
+    /// <inheritdoc/>
+    public override JsonObject GetConfig() => new() { ["units"] = Units };
 }

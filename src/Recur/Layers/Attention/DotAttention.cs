@@ -27,5 +27,6 @@ public sealed class DotAttention(string? name = null) : AttentionLayer(name)
     protected override void ScoresBackward(object? scoreCache, Tensor query, Tensor memory, ReadOnlySpan<float> gradScores, Tensor gradQuery, Tensor gradMemory)
         => DotScores.Backward(query.Span, memory.Span, gradScores, gradQuery.Span, gradMemory.Span, query.Size(0), query.Size(1), memory.Size(1), query.Size(2));
 
-    internal override JsonObject GetConfig() => new();
+    /// <inheritdoc/>
+    public override JsonObject GetConfig() => new();
 }

@@ -48,5 +48,6 @@ public sealed class GeneralAttention(string? name = null) : AttentionLayer(name)
         Gemm.MatMul(dk, _weight.Value.Span, gradMemory.Span, B * Tk, Dm, Dq, accumulate: true);            // dm (B·Tk, Dm) += dk · W
     }
 
-    internal override JsonObject GetConfig() => new();
+    /// <inheritdoc/>
+    public override JsonObject GetConfig() => new();
 }

@@ -51,7 +51,8 @@ public sealed class Add : MergeLayer
         return grads;
     }
 
-    internal override JsonObject GetConfig() => new();
+    /// <inheritdoc/>
+    public override JsonObject GetConfig() => new();
 
     internal static Add FromConfig(LayerConfig c) => new(c.LayerName);
 }

@@ -114,7 +114,8 @@ public sealed class Concatenate : MergeLayer
         return n;
     }
 
-    internal override JsonObject GetConfig() => new() { ["axis"] = Axis };
+    /// <inheritdoc/>
+    public override JsonObject GetConfig() => new() { ["axis"] = Axis };
 
     internal static Concatenate FromConfig(LayerConfig c) => new(c.Int("axis"), c.LayerName);
 }

@@ -63,7 +63,8 @@ public sealed class Multiply : MergeLayer
         return grads;
     }
 
-    internal override JsonObject GetConfig() => new();
+    /// <inheritdoc/>
+    public override JsonObject GetConfig() => new();
 
     internal static Multiply FromConfig(LayerConfig c) => new(c.LayerName);
 }

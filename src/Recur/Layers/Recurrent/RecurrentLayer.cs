@@ -103,7 +103,8 @@ public abstract class RecurrentLayer : Layer
         set => (_carriedHidden, _carriedCell) = value;
     }
 
-    internal override IEnumerable<SeededRandom> RandomStreams => _dropoutRandom is null ? [] : [_dropoutRandom];
+    /// <inheritdoc/>
+    public override IEnumerable<SeededRandom> RandomStreams => _dropoutRandom is null ? [] : [_dropoutRandom];
 
     /// <summary>Input size I (known once built).</summary>
     public int InputSize { get; private set; }
@@ -114,7 +115,8 @@ public abstract class RecurrentLayer : Layer
     /// <summary>True for LSTM: the layer carries cell states.</summary>
     protected virtual bool HasCellState => false;
 
-    internal override JsonObject GetConfig()
+    /// <inheritdoc/>
+    public override JsonObject GetConfig()
     {
         var config = new JsonObject
         {
