@@ -43,6 +43,7 @@ public static class TypeRegistry
         LayerTypes.Add<Concatenate>(Concatenate.FromConfig, builtIn: true);
         LayerTypes.Add<Add>(Add.FromConfig, builtIn: true);
         LayerTypes.Add<Multiply>(Multiply.FromConfig, builtIn: true);
+        LayerTypes.Add<StepCell>(StepCell.FromConfig, builtIn: true);
 
         // Losses and optimizers keep the type names model files have used since version 1.
         LossTypes.Add<MeanSquaredError>(_ => new MeanSquaredError(), builtIn: true, "mse");
