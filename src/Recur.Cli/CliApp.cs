@@ -31,6 +31,7 @@ public static class CliApp
             AddingCommand.Create(ctx),
             ListenCommand.Create(ctx),
             ExportCommand.Create(ctx),
+            ServeCommand.Create(ctx),
         };
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Recur.Cli.Common;
 using Recur.Cli.Data;
-using Recur.Cli.Training;
+using Recur.Cli.Prediction;
 
 namespace Recur.Cli.Tasks;
 
@@ -30,30 +30,25 @@ internal static class PredictCommand
             : InputFile.ReadText(input!, "--input").Split('\n').Select((l, i) => (Text: l.TrimEnd('\r'), Line: i + 1)).Where(l => l.Text.Trim().Length > 0).ToList();
         if (texts.Count == 0) throw new InputException($"{input}: no non-blank lines.");
         var trained = TrainedModel.Load(modelPath ?? TrainedModel.Latest(ClassifyCommand.Task), ClassifyCommand.Task, TagCommand.Task);
-        // A classifier reads at most the last MaxSequenceLength tokens whatever task.json says; a tagger needs every word.
-        var encoder = new TextEncoder(Vocabulary.FromTokens(trained.Strings("vocabulary")), Math.Min(trained.Int("max_length", min: 1), Limits.MaxSequenceLength));
-        var labels = trained.Strings("labels");
-        bool tagging = trained.TaskName == TagCommand.Task;
-        if (tagging && texts.FirstOrDefault(l => Tokenizer.Tokenize(l.Text).Count > Limits.MaxSequenceLength) is { Text: not null } tooLong)
-            throw new InputException($"{(input is null ? "--text" : $"{input} line {tooLong.Line}")}: {Tokenizer.Tokenize(tooLong.Text).Count:N0} words; " +
-                                     $"recur tags at most {Limits.MaxSequenceLength:N0} at a time.");
-        foreach (var (t, _) in texts)
+        if (trained.TaskName == TagCommand.Task)
         {
-            var tokens = Tokenizer.Tokenize(t);
-            if (tagging && tokens.Count == 0) { ctx.Output.WriteLine(); continue; }
-            var ids = tagging ? encoder.Vocabulary.Ids(tokens.Select(TagCommand.Key).ToList()) : encoder.Encode(tokens);
-            var x = Tensor.FromArray(ids.Select(i => (float)i).ToArray(), 1, ids.Length);
-            var logits = trained.Model.PredictOnBatch(x);
-            if (tagging)
+            if (texts.FirstOrDefault(l => Tokenizer.Tokenize(l.Text).Count > Limits.MaxSequenceLength) is { Text: not null } tooLong)
+                throw new InputException($"{(input is null ? "--text" : $"{input} line {tooLong.Line}")}: {Tokenizer.Tokenize(tooLong.Text).Count:N0} words; " +
+                                         $"recur tags at most {Limits.MaxSequenceLength:N0} at a time.");
+            var tagger = new Tagger(trained);
+            foreach (var (t, _) in texts)
             {
-                var tags = Evaluation.ArgMax(logits);
-                ctx.Output.WriteLine(string.Join(' ', tokens.Select((w, i) => $"{w}/{labels[tags[i]]}")));
+                var (words, tags) = tagger.Tag([t])[0];
+                ctx.Output.WriteLine(string.Join(' ', words.Select((w, i) => $"{w}/{tags[i]}")));
             }
-            else
+        }
+        else
+        {
+            var classifier = new TextClassifier(trained);
+            foreach (var (t, _) in texts)
             {
-                var p = Evaluation.Softmax(logits.Span);
-                int best = Array.IndexOf(p, p.Max());
-                ctx.Output.WriteLine($"{labels[best]}\t{p[best].ToString("0.0000", CultureInfo.InvariantCulture)}\t{t}");
+                var scores = classifier.Classify([t])[0];
+                ctx.Output.WriteLine($"{scores.Label}\t{scores.Probability.ToString("0.0000", CultureInfo.InvariantCulture)}\t{t}");
             }
         }
         return CliApp.Success;
