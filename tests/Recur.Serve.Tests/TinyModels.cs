@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.Text;
+using Recur.Cli;
+
+namespace Recur.Serve.Tests;
+
+/// <summary>
+/// One tiny model of every servable task, trained once by the real <c>recur</c> commands on small
+/// generated data (a few seconds in all), shared by every test of the "served models" collection.
+/// </summary>
+public sealed class TinyModels : IDisposable
+{
+    public TinyModels()
+    {
+        Root = Path.Combine(Path.GetTempPath(), "recur-serve-tests-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Root);
+        Sentiment = File("train.tsv", SentimentTsv(240));
+        Series = File("series.csv", SeriesCsv(60));
+        Play = File("play.txt", PlayText(120));
+        Conllu = File("train.conllu", ConlluText(60));
+        Classify = Train("classify", "classify", "--train", Sentiment, "--units", "8", "--embedding", "8", "--epochs", "2");
+        Tag = Train("tag", "tag", "--train", Conllu, "--units", "8", "--embedding", "8", "--epochs", "2");
+        Forecast = Train("forecast", "forecast", "--csv", Series, "--window", "6", "--units", "8", "--epochs", "5", "--test-size", "10");
+        CharLm = Train("charlm", "charlm", "train", "--text", Play, "--units", "16", "--layers", "2", "--embedding", "8", "--steps", "20",
+            "--eval-every", "10", "--seq", "20", "--batch", "8");
+    }
+
+    public string Root { get; }
+    public string Sentiment { get; }
+    public string Series { get; }
+    public string Play { get; }
+    public string Conllu { get; }
+
+    /// <summary>Run directories.</summary>
+    public string Classify { get; }
+    public string Tag { get; }
+    public string Forecast { get; }
+    public string CharLm { get; }
+
+    /// <summary>Runs <c>recur</c> in-process; fails the test on a non-zero exit.</summary>
+    public static string Recur(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CliApp.Run(args, output, error);
+        Assert.True(code == 0, $"recur {string.Join(' ', args)} exited {code}: {error}");
+        return output.ToString();
+    }
+
+    /// <summary>Runs the training command <paramref name="args"/> into <c>Root/NAME</c>.</summary>
+    private string Train(string name, params string[] args)
+    {
+        string dir = Path.Combine(Root, name);
+        Recur([.. args, "--out", dir, "--quiet"]);
+        return dir;
+    }
+
+    private string File(string name, string content)
+    {
+        string path = Path.Combine(Root, name);
+        System.IO.File.WriteAllText(path, content);
+        return path;
+    }
+
+    internal static readonly string[] Positive = ["good", "great", "lovely", "fine", "superb"];
+    internal static readonly string[] Negative = ["bad", "awful", "dull", "poor", "weak"];
+    internal static readonly string[] Filler = ["the", "film", "was", "a", "plot", "story", "and", "very"];
+
+    private static string SentimentTsv(int rows)
+    {
+        var random = new Random(1);
+        var sb = new StringBuilder("text\tlabel\n");
+        for (int i = 0; i < rows; i++)
+        {
+            bool pos = i % 2 == 0;
+            var words = Enumerable.Range(0, 2 + random.Next(7)).Select(_ => Filler[random.Next(Filler.Length)]).ToList();
+            words.Insert(random.Next(words.Count), (pos ? Positive : Negative)[random.Next(5)]);
+            sb.Append(string.Join(' ', words)).Append('\t').Append(pos ? "pos" : "neg").Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>A trend plus a 12-step season, one value column.</summary>
+    internal static double Value(int i) => Math.Round(100 + i + 20 * Math.Sin(2 * Math.PI * i / 12), 1);
+
+    private static string SeriesCsv(int rows)
+    {
+        var sb = new StringBuilder("month,value\n");
+        for (int i = 0; i < rows; i++) sb.Append(CultureInfo.InvariantCulture, $"m{i},{Value(i).ToString("0.0", CultureInfo.InvariantCulture)}\n");
+        return sb.ToString();
+    }
+
+    private static string PlayText(int lines)
+    {
+        var sb = new StringBuilder();
+        string[] speakers = ["ROMEO:", "JULIET:"], says = ["O, speak again.", "What light is this?", "Good night, good night!"];
+        for (int i = 0; i < lines; i++) sb.Append(speakers[i % 2]).Append('\n').Append(says[i % 3]).Append("\n\n");
+        return sb.ToString();
+    }
+
+    private static string ConlluText(int sentences)
+    {
+        var random = new Random(1);
+        string[] dets = ["the", "a", "this"], nouns = ["cat", "dog", "flight", "city", "plane"], verbs = ["runs", "leaves", "sleeps", "lands"], adps = ["to", "from", "in"];
+        var sb = new StringBuilder();
+        for (int s = 0; s < sentences; s++)
+        {
+            var words = new List<(string, string)> { (dets[random.Next(3)], "DET"), (nouns[random.Next(5)], "NOUN"), (verbs[random.Next(4)], "VERB") };
+            if (random.Next(2) == 0) words.AddRange([(adps[random.Next(3)], "ADP"), (dets[random.Next(3)], "DET"), (nouns[random.Next(5)], "NOUN")]);
+            sb.Append(CultureInfo.InvariantCulture, $"# sent_id = {s + 1}\n# text = {string.Join(' ', words.Select(w => w.Item1))}\n");
+            for (int i = 0; i < words.Count; i++)
+                sb.Append(CultureInfo.InvariantCulture, $"{i + 1}\t{words[i].Item1}\t{words[i].Item1}\t{words[i].Item2}\t_\t_\t0\tdep\t_\t_\n");
+            sb.Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+[CollectionDefinition("served models")]
+public sealed class ServedModelsCollection : ICollectionFixture<TinyModels>;
