@@ -42,7 +42,19 @@ public static class ServeApp
         builder.Services.AddSingleton(context).AddSingleton(catalog).AddSingleton<StreamRegistry>();
         if (o.RunsDirectory is { } runs) builder.Services.AddSingleton(new RunCatalog(runs));
         builder.Services.ConfigureHttpJsonOptions(j => ServeJson.Configure(j.SerializerOptions));
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(p => p.CustomizeProblemDetails = c =>
+        {
+            // Answers the framework writes itself (no route, wrong method) get the same kind of type and a detail.
+            if (c.ProblemDetails.Type?.StartsWith("urn:recur:", StringComparison.Ordinal) == true) return;
+            int status = c.ProblemDetails.Status ?? c.HttpContext.Response.StatusCode;
+            c.ProblemDetails.Type = "urn:recur:problem:http-" + status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            c.ProblemDetails.Detail ??= status switch
+            {
+                StatusCodes.Status404NotFound => $"Nothing is served at {c.HttpContext.Request.Path}; the API is under /v1 (GET /v1/models lists the models).",
+                StatusCodes.Status405MethodNotAllowed => $"{c.HttpContext.Request.Method} is not allowed on {c.HttpContext.Request.Path}.",
+                _ => c.ProblemDetails.Title,
+            };
+        });
         builder.Services.AddRequestTimeouts(t => t.DefaultPolicy = new RequestTimeoutPolicy
         {
             Timeout = o.RequestTimeout,

@@ -142,7 +142,7 @@ public sealed class GenerateEndpoint : TaskEndpoint
         {
             if (!_ids.TryGetValue(text[i], out ids[i]))
                 throw RequestException.Invalid($"{field}[{i}]",
-                    $"'{field}' has the character {JsonSerializer.Serialize(text[i].ToString())} at {i}, which the model never saw in training; its alphabet has {_model.Alphabet.Length} characters.");
+                    $"'{field}' has the character {JsonSerializer.Serialize(text[i].ToString(), ServeJson.Options)} at {i}, which the model never saw in training; its alphabet has {_model.Alphabet.Length} characters.");
         }
         return ids;
     }
