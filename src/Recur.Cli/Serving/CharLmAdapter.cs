@@ -1,17 +1,17 @@
 using Recur.Cli.Common;
 using Recur.Cli.Data;
-using Recur.Cli.Prediction;
 using Recur.Cli.Tasks;
+using Recur.Decoding;
 using Recur.Serve;
-using Recur.Serve.Inference;
 using Recur.Serve.Models;
 using Recur.Serve.Tasks.Generate;
 
 namespace Recur.Cli.Serving;
 
 /// <summary>
-/// Serves a <c>recur charlm</c> model: its alphabet from <c>task.json</c>, the states held per
-/// stream (<see cref="SequenceStepper"/>) and the draw of <c>recur charlm sample</c> (<see cref="CharSampling"/>).
+/// Serves a <c>recur charlm</c> model with the decoding pieces of <c>recur charlm sample</c>: its
+/// alphabet from <c>task.json</c>, <see cref="LanguageModelStepper"/> (one state per stream, the
+/// streams of a batch concatenated into one multi-row state) and <see cref="Sampler.Draw"/>.
 /// </summary>
 internal sealed class CharLmAdapter : ITaskAdapter
 {
@@ -20,12 +20,12 @@ internal sealed class CharLmAdapter : ITaskAdapter
     public ServedModel Load(TrainedModel trained, string name, ServeContext context)
     {
         var chars = new CharText(trained.Task["alphabet"]?.GetValue<string>() ?? throw new InputException($"{trained.Path}: task.json has no alphabet."));
-        SequenceStepper stepper;
+        LanguageModelStepper stepper;
         try
         {
-            stepper = new SequenceStepper(trained.Model);
+            stepper = new LanguageModelStepper(trained.Model);
         }
-        catch (NotSupportedException e)
+        catch (ArgumentException e)
         {
             throw TaskAdapters.CannotServe(trained.Path, e.Message);
         }
@@ -35,15 +35,25 @@ internal sealed class CharLmAdapter : ITaskAdapter
         return new ServedModel(info, new GenerateEndpoint(name, new Adapter(chars, stepper), context));
     }
 
-    private sealed class Adapter(CharText chars, SequenceStepper stepper) : ICharacterModel
+    private sealed class Adapter(CharText chars, LanguageModelStepper stepper) : ICharacterModel
     {
         public string Alphabet => chars.Alphabet;
 
-        public RecurrentStates NewState() => stepper.NewState();
+        public object NewState() => stepper.Initial(1);
 
-        public IReadOnlyList<float[]> Advance(IReadOnlyList<(RecurrentStates State, int[] Ids)> rows) => stepper.Run(rows);
+        /// <summary>N one-row states → one (N-row) step → N one-row states and their log-probabilities.</summary>
+        public IReadOnlyList<CharStep> Advance(IReadOnlyList<(object State, int Previous)> rows)
+        {
+            int N = rows.Count, V = stepper.VocabularySize;
+            var merged = stepper.Concat(rows.Select(r => (LanguageModelStepper.State)r.State).ToList());
+            var logp = new float[N * V]; // (N, V)
+            var next = stepper.Step(rows.Select(r => r.Previous).ToArray(), merged, logp);
+            var result = new CharStep[N];
+            for (int n = 0; n < N; n++) result[n] = new CharStep(N == 1 ? next : stepper.SelectRows(next, [n]), logp.AsSpan(n * V, V).ToArray());
+            return result;
+        }
 
-        public int Draw(ReadOnlySpan<float> logits, double temperature, int topK, SeededRandom random)
-            => CharSampling.Draw(logits, temperature, topK, random);
+        public int Draw(ReadOnlySpan<float> logProbabilities, double temperature, int topK, SeededRandom random)
+            => Sampler.Draw(logProbabilities, new SamplingOptions { Temperature = temperature, TopK = topK > 0 ? topK : null }, random, new double[logProbabilities.Length]);
     }
 }

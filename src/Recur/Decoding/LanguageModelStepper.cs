@@ -100,6 +100,43 @@ public sealed class LanguageModelStepper : IStepModel<LanguageModelStepper.State
         return new State(rows.Length, hidden, cell);
     }
 
+    /// <summary>
+    /// One state holding the rows of <paramref name="parts"/> in order — the inverse of
+    /// <see cref="SelectRows"/> — so that texts stepped separately (one stream each, as a server
+    /// keeps them) advance together in one batched <see cref="Step"/>. A part still at zeros adds zero rows.
+    /// </summary>
+    public State Concat(IReadOnlyList<State> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        if (parts.Count == 0) throw new ArgumentException("parts is empty; expected at least one state.", nameof(parts));
+        int rows = parts.Sum(p => p.Rows);
+        var hidden = new Tensor?[_body.Length];
+        var cell = new Tensor?[_body.Length];
+        for (int i = 0; i < _body.Length; i++)
+        {
+            hidden[i] = Stack(parts, rows, p => p.Hidden[i]);
+            cell[i] = Stack(parts, rows, p => p.Cell[i]);
+        }
+        return new State(rows, hidden, cell);
+    }
+
+    /// <summary>(L·D, ΣB, H) from the parts' (L·D, B_p, H) tensors; null when every part is at zeros.</summary>
+    private static Tensor? Stack(IReadOnlyList<State> parts, int rows, Func<State, Tensor?> pick)
+    {
+        var first = parts.Select(pick).FirstOrDefault(t => t is not null);
+        if (first is null) return null;
+        int slots = first.Size(0), H = first.Size(2), offset = 0;
+        var stacked = Tensor.Zeros(slots, rows, H);
+        foreach (var part in parts)
+        {
+            if (pick(part) is { } t)
+                for (int j = 0; j < slots; j++)
+                    t.Span.Slice(j * part.Rows * H, part.Rows * H).CopyTo(stacked.Span.Slice((j * rows + offset) * H, part.Rows * H));
+            offset += part.Rows;
+        }
+        return stacked;
+    }
+
     /// <summary>Feeds <paramref name="tokens"/> (one row) and returns the state after the last one.</summary>
     public State Feed(State state, ReadOnlySpan<int> tokens)
     {

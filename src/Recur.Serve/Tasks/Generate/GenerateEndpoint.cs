@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Recur.Serve.Api;
 using Recur.Serve.Batching;
-using Recur.Serve.Inference;
 using Recur.Serve.Models;
 
 namespace Recur.Serve.Tasks.Generate;
@@ -26,7 +25,7 @@ public sealed class GenerateEndpoint : TaskEndpoint
     private const int DefaultTokens = 200;
     private const double DefaultTemperature = 0.8, MaxTemperature = 100;
     private readonly ICharacterModel _model;
-    private readonly MicroBatcher<(RecurrentStates, int[]), float[]> _batcher;
+    private readonly MicroBatcher<(object, int), CharStep> _batcher;
     private readonly InFlight _active = new();
     private readonly Dictionary<char, int> _ids;
 
@@ -36,7 +35,7 @@ public sealed class GenerateEndpoint : TaskEndpoint
         _model = model ?? throw new ArgumentNullException(nameof(model));
         _ids = model.Alphabet.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i);
         var o = context.Options;
-        _batcher = new MicroBatcher<(RecurrentStates, int[]), float[]>(rows => Gate.Run(() => model.Advance(rows)),
+        _batcher = new MicroBatcher<(object, int), CharStep>(rows => Gate.Run(() => model.Advance(rows)),
             o.BatchWindow, o.MaxBatch, o.MaxQueue, () => _active.Count, n => context.Metrics.Batch(name, n));
         context.Metrics.Queue(name, () => _batcher.Queued);
     }
@@ -67,8 +66,9 @@ public sealed class GenerateEndpoint : TaskEndpoint
         bool stream = request.Flag("stream") ?? true;
 
         using var active = _active.Enter(1);
+        // As recur charlm sample: the prime but its last character read one at a time, then each draw fed back.
         var state = _model.NewState();
-        if (ids.Length > 1) await _batcher.RunAsync((state, ids[..^1]), cancellation).ConfigureAwait(false);
+        for (int i = 0; i < ids.Length - 1; i++) state = (await _batcher.RunAsync((state, ids[i]), cancellation).ConfigureAwait(false)).State;
         int current = ids[^1];
         var random = new SeededRandom(seed);
         if (stream) await StartEventsAsync(http).ConfigureAwait(false);
@@ -78,8 +78,9 @@ public sealed class GenerateEndpoint : TaskEndpoint
         {
             for (int n = 0; n < maxTokens; n++)
             {
-                var logits = await _batcher.RunAsync((state, [current]), cancellation).ConfigureAwait(false);
-                current = _model.Draw(logits, sampling.Temperature, sampling.TopK, random);
+                var step = await _batcher.RunAsync((state, current), cancellation).ConfigureAwait(false);
+                state = step.State;
+                current = _model.Draw(step.LogProbabilities, sampling.Temperature, sampling.TopK, random);
                 text.Append(_model.Alphabet[current]);
                 if (stream) await EventAsync(http, "token", new TokenEvent(_model.Alphabet[current].ToString(), n), cancellation).ConfigureAwait(false);
             }
@@ -114,20 +115,20 @@ public sealed class GenerateEndpoint : TaskEndpoint
         int maxTokens = (int)(request.Whole("max_tokens", 0, o.MaxTokens) ?? 0);
         var sampling = ReadSampling(request);
         int top = (int)(request.Whole("top", 1, _model.Alphabet.Length) ?? Math.Min(5, _model.Alphabet.Length));
-        if (ids.Length == 0 && stream.Logits is null)
+        if (ids.Length == 0 && stream.Next is null)
             throw RequestException.Invalid("text", "'text' is empty and the stream has read nothing yet; give at least one character.");
 
         using var active = _active.Enter(1);
-        if (ids.Length > 0) stream.Logits = await _batcher.RunAsync((stream.State, ids), cancellation).ConfigureAwait(false);
+        foreach (int id in ids) stream.Read(await _batcher.RunAsync((stream.State, id), cancellation).ConfigureAwait(false));
         var generated = new StringBuilder();
         for (int n = 0; n < maxTokens; n++)
         {
-            int next = _model.Draw(stream.Logits!, sampling.Temperature, sampling.TopK, stream.Random);
+            int next = _model.Draw(stream.Next!, sampling.Temperature, sampling.TopK, stream.Random);
             generated.Append(_model.Alphabet[next]);
-            stream.Logits = await _batcher.RunAsync((stream.State, [next]), cancellation).ConfigureAwait(false);
+            stream.Read(await _batcher.RunAsync((stream.State, next), cancellation).ConfigureAwait(false));
         }
         Context.Metrics.Tokens(Model, generated.Length);
-        return new StepResponse(ids.Length, generated.ToString(), stream.State.Steps, Likeliest(stream.Logits!, top));
+        return new StepResponse(ids.Length, generated.ToString(), stream.Position, Likeliest(stream.Next!, top));
     }
 
     private (double Temperature, int TopK) ReadSampling(JsonRequest request)
@@ -147,15 +148,10 @@ public sealed class GenerateEndpoint : TaskEndpoint
         return ids;
     }
 
-    /// <summary>The <paramref name="top"/> most likely next characters, softmax at temperature 1.</summary>
-    private List<NextChar> Likeliest(float[] logits, int top)
-    {
-        double max = logits.Max(), sum = 0;
-        var p = logits.Select(l => Math.Exp(l - max)).ToArray();
-        foreach (var v in p) sum += v;
-        return Enumerable.Range(0, p.Length).OrderByDescending(i => p[i]).ThenBy(i => i).Take(top)
-            .Select(i => new NextChar(_model.Alphabet[i].ToString(), p[i] / sum)).ToList();
-    }
+    /// <summary>The <paramref name="top"/> most likely next characters (temperature 1).</summary>
+    private List<NextChar> Likeliest(float[] logProbabilities, int top)
+        => Enumerable.Range(0, logProbabilities.Length).OrderByDescending(i => logProbabilities[i]).ThenBy(i => i).Take(top)
+            .Select(i => new NextChar(_model.Alphabet[i].ToString(), Math.Exp(logProbabilities[i]))).ToList();
 
     private static ulong RandomSeed() => BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8)) >> 11; // ≤ 2^53: exact in JavaScript too
 
@@ -178,11 +174,19 @@ public sealed class GenerateEndpoint : TaskEndpoint
     /// <inheritdoc/>
     protected override ValueTask DisposeCoreAsync() => _batcher.DisposeAsync();
 
-    /// <summary>A stream's state: the recurrent states, its draws, and the logits after the last character read.</summary>
-    private sealed class CharStream(RecurrentStates state, SeededRandom random)
+    /// <summary>A stream's state: the model's state after what it read, its draws, and the log-probabilities of the next character.</summary>
+    private sealed class CharStream(object state, SeededRandom random)
     {
-        public RecurrentStates State { get; } = state;
+        public object State { get; private set; } = state;
         public SeededRandom Random { get; } = random;
-        public float[]? Logits { get; set; }
+        public float[]? Next { get; private set; }
+        public long Position { get; private set; }
+
+        public void Read(CharStep step)
+        {
+            State = step.State;
+            Next = step.LogProbabilities;
+            Position++;
+        }
     }
 }
