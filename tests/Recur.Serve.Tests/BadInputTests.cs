@@ -13,9 +13,9 @@ namespace Recur.Serve.Tests;
 [Collection("served models")]
 public sealed class BadInputTests(TinyModels models)
 {
-    private static readonly ServeOptions Limits = new() { MaxTextLength = 100, MaxTexts = 3, MaxTokens = 500, MaxBodyBytes = 64 * 1024, MaxHistory = 1000 };
+    private static readonly ServeOptions Limits = new() { MaxTextLength = 20_000, MaxTexts = 3, MaxTokens = 500, MaxBodyBytes = 64 * 1024, MaxHistory = 1000 };
 
-    private Task<TestServe> ServeAsync() => TestServe.StartAsync(Limits, $"cls={models.Classify}", $"fc={models.Forecast}", $"lm={models.CharLm}");
+    private Task<TestServe> ServeAsync() => TestServe.StartAsync(Limits, $"cls={models.Classify}", $"fc={models.Forecast}", $"lm={models.CharLm}", $"tagger={models.Tag}");
 
     private static async Task<string?> Field(TestServe serve, HttpResponseMessage r, int status, params string[] fragments)
         => (await serve.ProblemAsync(r, status, fragments))["field"]?.GetValue<string>();
@@ -70,11 +70,12 @@ public sealed class BadInputTests(TinyModels models)
         await using var serve = await ServeAsync();
         var cases = new (string Model, string Body, string Field, int Limit, string Detail)[]
         {
-            ("cls", "{\"text\": \"" + new string('a', 101) + "\"}", "text", 100, "'text' is 101 characters long; the limit is 100."),
+            ("cls", "{\"text\": \"" + new string('a', 20_001) + "\"}", "text", 20_000, "'text' is 20,001 characters long; the limit is 20,000."),
             ("cls", "{\"texts\": [\"a\", \"b\", \"c\", \"d\"]}", "texts", 3, "'texts' has 4 texts; the limit is 3 per request."),
             ("lm", "{\"prime\": \"R\", \"max_tokens\": 1000000}", "max_tokens", 500, "'max_tokens' is 1,000,000; the limit is 500."),
             ("lm", "{\"prime\": \"R\", \"top_k\": 1000}", "top_k", 31, "'top_k' is 1,000; the limit is 31."),
             ("fc", "{\"history\": [1, 2, 3]}", "history", 6, "'history' has 3 values; the model reads a window of 6, so it needs at least 6."),
+            ("tagger", "{\"texts\": [\"a b\", \"" + string.Join(' ', Enumerable.Repeat("w", 5001)) + "\"]}", "texts[1]", 5000, "'texts[1]' has 5,001 words; the model tags at most 5,000 at a time."),
         };
         foreach (var c in cases)
         {

@@ -1,3 +1,4 @@
+using Recur.Cli.Data;
 using Recur.Cli.Prediction;
 using Recur.Cli.Tasks;
 using Recur.Serve;
@@ -23,6 +24,10 @@ internal sealed class TagAdapter : ITaskAdapter
     private sealed class Adapter(Tagger tagger) : ITokenTagger
     {
         public IReadOnlyList<string> Tags => tagger.Tags;
+
+        public int MaxTokens => Limits.MaxSequenceLength;
+
+        public int CountTokens(string text) => Tokenizer.Tokenize(text).Count;
 
         public IReadOnlyList<TaggedText> Tag(IReadOnlyList<string> texts)
             => tagger.Tag(texts).Select(t => new TaggedText(t.Words, t.Tags)).ToList();

@@ -35,10 +35,16 @@ public abstract class TextEndpoint<TOut> : TaskEndpoint
     /// <summary>The answer to a <c>texts</c> request.</summary>
     protected abstract object List(IReadOnlyList<TOut> answers);
 
+    /// <summary>Refuses a text the model cannot take (before it joins a batch, so it fails alone); <paramref name="field"/> names it.</summary>
+    protected virtual void Check(string text, string field)
+    {
+    }
+
     /// <inheritdoc/>
     public override async Task PredictAsync(HttpContext http, JsonRequest request, CancellationToken cancellation)
     {
         var texts = TextRequest.Read(request, Context.Options);
+        for (int i = 0; i < texts.All.Count; i++) Check(texts.All[i], texts.Texts is null ? "text" : $"texts[{i}]");
         TOut[] results;
         using (_inFlight.Enter(texts.All.Count))
             results = await System.Threading.Tasks.Task.WhenAll(texts.All.Select(t => _batcher.RunAsync(t, cancellation))).ConfigureAwait(false);

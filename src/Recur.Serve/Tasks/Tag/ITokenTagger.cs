@@ -6,6 +6,12 @@ public interface ITokenTagger
     /// <summary>Every tag the model knows.</summary>
     IReadOnlyList<string> Tags { get; }
 
+    /// <summary>Most tokens one text may have.</summary>
+    int MaxTokens { get; }
+
+    /// <summary>The tokens <paramref name="text"/> splits into.</summary>
+    int CountTokens(string text);
+
     /// <summary>The tokens of each text and their tags (one batch; called by one thread at a time).</summary>
     IReadOnlyList<TaggedText> Tag(IReadOnlyList<string> texts);
 }
