@@ -9,6 +9,7 @@ using Recur.Layers;
 using Recur.Losses;
 using Recur.Models;
 using Recur.Training;
+using ForecastWindows = Recur.Cli.Forecasting.Windows; // "Windows" alone is also a namespace of the ASP.NET Core framework that Recur.Serve brings
 
 namespace Recur.Cli.Tasks;
 
@@ -112,11 +113,11 @@ internal sealed class ForecastCommand
         var prepared = ForecastSetup.Prepare(series, options, path, targetName, out int window, out string seasonNote);
 
         // Windows of the fit span and of the validation slice; the test span is not read here.
-        var fitOrigins = Windows.Collect(prepared, split => split.FitOrigins());
-        var valOrigins = Windows.Collect(prepared, split => split.ValidationOrigins());
-        var xFit = Windows.Inputs(prepared, fitOrigins, window);
-        var yFit = Windows.Targets(prepared, fitOrigins, horizon);
-        var validation = (Windows.Inputs(prepared, valOrigins, window), Windows.Targets(prepared, valOrigins, horizon));
+        var fitOrigins = ForecastWindows.Collect(prepared, split => split.FitOrigins());
+        var valOrigins = ForecastWindows.Collect(prepared, split => split.ValidationOrigins());
+        var xFit = ForecastWindows.Inputs(prepared, fitOrigins, window);
+        var yFit = ForecastWindows.Targets(prepared, fitOrigins, horizon);
+        var validation = (ForecastWindows.Inputs(prepared, valOrigins, window), ForecastWindows.Targets(prepared, valOrigins, horizon));
         int batch = Math.Min(Math.Max(s.Batch, (fitOrigins.Count + 199) / 200), fitOrigins.Count);
         int steps = (fitOrigins.Count + batch - 1) / batch;
         int epochs = s.Epochs > 0 ? s.Epochs : Math.Clamp((int)Math.Ceiling(2000.0 / steps), 20, 300);
@@ -141,7 +142,7 @@ internal sealed class ForecastCommand
             backups.Add(backup);
             return member == 0 ? [new MemberHistory(history), .. _ctx.ExtraCallbacks, backup] : [.. _ctx.ExtraCallbacks, backup];
         }
-        int width = Windows.Width(series[0]);
+        int width = ForecastWindows.Width(series[0]);
         Model Create(ulong seed)
         {
             var model = new Sequential(seed, Network.Recurrent(s, returnSequences: false), new Dense(horizon));
@@ -162,11 +163,11 @@ internal sealed class ForecastCommand
         var fit = forecaster.Forecast(fitOrigins, (_, _, _) => true);
         // The settings chosen, the networks are trained again on every window before the test span.
         var final = ForecastSetup.RefitProfiles(prepared);
-        var refitOrigins = Windows.Collect(final, split => split.FitOrigins().Concat(split.ValidationOrigins()));
+        var refitOrigins = ForecastWindows.Collect(final, split => split.FitOrigins().Concat(split.ValidationOrigins()));
         ui.Progress($"refit of the {k} members on {refitOrigins.Count} fit and validation windows");
-        var refit = ensemble.Refit(Create, Windows.Inputs(final, refitOrigins, window), Windows.Targets(final, refitOrigins, horizon), batch, _ctx.Cancellation);
+        var refit = ensemble.Refit(Create, ForecastWindows.Inputs(final, refitOrigins, window), ForecastWindows.Targets(final, refitOrigins, horizon), batch, _ctx.Cancellation);
         ui.EndProgress();
-        var test = forecaster.On(final, refit).Forecast(Windows.Collect(final, split => split.TestOrigins()), (split, o, j) => split.IsTestTarget(o, j));
+        var test = forecaster.On(final, refit).Forecast(ForecastWindows.Collect(final, split => split.TestOrigins()), (split, o, j) => split.IsTestTarget(o, j));
         if (test.Count == 0) throw new InputException($"{path}: every target in the test span is missing.");
         var metrics = Metrics(prepared, test, val, fit, horizon, ensemble, forecaster, blendRmse);
         metrics["test_size"] = test.Count(f => f.Step == 1);
