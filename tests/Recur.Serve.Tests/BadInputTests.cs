@@ -68,13 +68,15 @@ public sealed class BadInputTests(TinyModels models)
     public async Task Values_over_a_limit_name_the_limit()
     {
         await using var serve = await ServeAsync();
+        int need = (await serve.Client.GetFromJsonNodeAsync("/v1/models/fc"))["details"]!["min_history"]!.GetValue<int>();
+        Assert.InRange(need, 6, 13); // the window of 6, or a season of 12 before the seasonal base forecasts
         var cases = new (string Model, string Body, string Field, int Limit, string Detail)[]
         {
             ("cls", "{\"text\": \"" + new string('a', 20_001) + "\"}", "text", 20_000, "'text' is 20,001 characters long; the limit is 20,000."),
             ("cls", "{\"texts\": [\"a\", \"b\", \"c\", \"d\"]}", "texts", 3, "'texts' has 4 texts; the limit is 3 per request."),
             ("lm", "{\"prime\": \"R\", \"max_tokens\": 1000000}", "max_tokens", 500, "'max_tokens' is 1,000,000; the limit is 500."),
             ("lm", "{\"prime\": \"R\", \"top_k\": 1000}", "top_k", 31, "'top_k' is 1,000; the limit is 31."),
-            ("fc", "{\"history\": [1, 2, 3]}", "history", 6, "'history' has 3 values; the model reads a window of 6, so it needs at least 6."),
+            ("fc", "{\"history\": [1, 2, 3]}", "history", need, $"'history' has 3 values; the model needs at least {need} to forecast this series"),
             ("tagger", "{\"texts\": [\"a b\", \"" + string.Join(' ', Enumerable.Repeat("w", 5001)) + "\"]}", "texts[1]", 5000, "'texts[1]' has 5,001 words; the model tags at most 5,000 at a time."),
         };
         foreach (var c in cases)
@@ -83,6 +85,17 @@ public sealed class BadInputTests(TinyModels models)
             Assert.Equal(c.Field, p["field"]!.GetValue<string>());
             Assert.Equal(c.Limit, p["limit"]!.GetValue<int>());
         }
+    }
+
+    [Fact]
+    public async Task Forecast_steps_over_a_long_history_are_bounded_by_the_values_read()
+    {
+        await using var serve = await TestServe.StartAsync(new ServeOptions(), $"fc={models.Forecast}");
+        string body = "{\"history\": [" + string.Join(", ", Enumerable.Repeat("1", 20_000)) + "], \"steps\": 1000}";
+        var p = await serve.ProblemAsync(await serve.PostAsync("/v1/models/fc:predict", body), 422,
+            "'steps' is 1000 over a history of 20,000 values: each step reads the whole history, 21,000,000 values in all; the limit is 10,000,000.");
+        Assert.Equal("steps", p["field"]!.GetValue<string>());
+        Assert.Equal(Recur.Serve.Tasks.Forecast.ForecastEndpoint.MaxValuesRead, p["limit"]!.GetValue<long>());
     }
 
     [Fact]

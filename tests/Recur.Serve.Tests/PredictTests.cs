@@ -83,22 +83,86 @@ public sealed class PredictTests(TinyModels models)
         Assert.Empty(empty["tokens"]!.AsArray());
     }
 
+    /// <summary>predictions.csv as (column name → cell) per row.</summary>
+    private static List<Dictionary<string, string>> Predictions(string run)
+    {
+        var lines = File.ReadAllLines(Path.Combine(run, "predictions.csv"));
+        var header = lines[0].Split(',');
+        return lines.Skip(1).Select(l => header.Zip(l.Split(',')).ToDictionary(p => p.First, p => p.Second)).ToList();
+    }
+
+    private static double Number(string cell) => double.Parse(cell, CultureInfo.InvariantCulture);
+
+    private static string HistoryBody(IEnumerable<double> history, string extra = "")
+        => "{\"history\": [" + string.Join(',', history.Select(v => v.ToString("R", CultureInfo.InvariantCulture))) + "]" + extra + "}";
+
     [Fact]
-    public async Task Forecast_gives_the_forecasts_recur_forecast_wrote_for_its_test_span()
+    public async Task Forecast_gives_the_forecasts_and_intervals_recur_forecast_wrote_for_its_test_span()
     {
         await using var serve = await ServeAsync();
-        // predictions.csv: line (1-based file line of the target row), actual, forecast, naive; the header is line 1, row i is line i + 2.
-        var rows = File.ReadAllLines(Path.Combine(models.Forecast, "predictions.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        // predictions.csv: line (1-based file line of the target row), actual, forecast, lower, upper, baselines; row i is line i + 2.
+        var rows = Predictions(models.Forecast);
         Assert.Equal(10, rows.Count);
         foreach (var row in rows)
         {
-            int target = int.Parse(row[0], CultureInfo.InvariantCulture) - 2; // the forecast row's index in the series
-            var history = Enumerable.Range(0, target).Select(TinyModels.Value).ToArray(); // horizon 1: everything before it
-            var answer = await serve.PostOkAsync("/v1/models/fc:predict", "{\"history\": [" + string.Join(',', history.Select(v => v.ToString("R", CultureInfo.InvariantCulture))) + "]}");
-            Assert.Equal(double.Parse(row[2], CultureInfo.InvariantCulture), answer["forecast"]![0]!.GetValue<double>());
+            int target = int.Parse(row["line"], CultureInfo.InvariantCulture) - 2; // the forecast row's index in the series
+            var history = Enumerable.Range(0, target).Select(TinyModels.Value); // horizon 1: everything before it
+            var answer = await serve.PostOkAsync("/v1/models/fc:predict", HistoryBody(history));
+            Assert.Equal(Number(row["forecast"]), Assert.Single(answer["forecast"]!.AsArray())!.GetValue<double>());
+            var interval = Assert.Single(answer["quantiles"]!.AsArray())!;
+            Assert.Equal(Number(row["lower"]), interval["0.1"]!.GetValue<double>());
+            Assert.Equal(Number(row["upper"]), interval["0.9"]!.GetValue<double>());
+            Assert.True(Number(row["lower"]) < Number(row["upper"]));
+            Assert.Equal(0.8, answer["level"]!.GetValue<double>());
             Assert.Equal(1, answer["horizon"]!.GetValue<int>());
             Assert.Equal("value", answer["target"]!.GetValue<string>());
+            Assert.Null(answer["series"]);
         }
+    }
+
+    [Fact]
+    public async Task Forecast_of_a_global_model_gives_every_step_of_each_series_as_recur_forecast_wrote_it()
+    {
+        await using var serve = await TestServe.StartAsync(new ServeOptions(), $"long={models.ForecastLong}");
+        var details = (await serve.Client.GetFromJsonNodeAsync("/v1/models/long"))["details"]!;
+        Assert.Equal(TinyModels.Shops, details["series"]!.AsArray().Select(s => s!.GetValue<string>()));
+        Assert.Equal(3, details["horizon"]!.GetValue<int>());
+        int checkedSteps = 0;
+        // predictions.csv (h = 3): id, line, actual, then per step j the forecast made j rows before and its interval.
+        foreach (var row in Predictions(models.ForecastLong))
+        {
+            int line = int.Parse(row["line"], CultureInfo.InvariantCulture), shop = (line - 2) % 2, target = (line - 2) / 2;
+            Assert.Equal(TinyModels.Shops[shop], row["id"]);
+            for (int j = 1; j <= 3; j++)
+            {
+                int origin = target - j;
+                var history = Enumerable.Range(0, origin + 1).Select(i => TinyModels.LongValue(TinyModels.Shops[shop], i));
+                var answer = await serve.PostOkAsync("/v1/models/long:predict", HistoryBody(history, $", \"series\": \"{TinyModels.Shops[shop]}\""));
+                Assert.Equal(TinyModels.Shops[shop], answer["series"]!.GetValue<string>());
+                var forecast = answer["forecast"]!.AsArray();
+                Assert.Equal(3, forecast.Count);
+                Assert.Equal(Number(row[$"forecast_{j}"]), forecast[j - 1]!.GetValue<double>());
+                var interval = answer["quantiles"]![j - 1]!;
+                Assert.Equal(Number(row[$"lower_{j}"]), interval["0.1"]!.GetValue<double>());
+                Assert.Equal(Number(row[$"upper_{j}"]), interval["0.9"]!.GetValue<double>());
+                checkedSteps++;
+            }
+        }
+        Assert.Equal(2 * 8 * 3, checkedSteps); // 8 test rows per shop, each forecast from 1, 2 and 3 rows before
+    }
+
+    [Fact]
+    public async Task Forecast_of_a_global_model_needs_a_known_series()
+    {
+        await using var serve = await TestServe.StartAsync(new ServeOptions(), $"long={models.ForecastLong}", $"fc={models.Forecast}");
+        var history = HistoryBody(Enumerable.Range(0, 30).Select(i => TinyModels.LongValue("north", i)));
+        Assert.Equal("series", (await serve.ProblemAsync(await serve.PostAsync("/v1/models/long:predict", history), 400, "'series' is required", "\"north\""))["field"]!.GetValue<string>());
+        var unknown = HistoryBody(Enumerable.Range(0, 30).Select(i => TinyModels.LongValue("north", i)), ", \"series\": \"east\"");
+        Assert.Equal("series", (await serve.ProblemAsync(await serve.PostAsync("/v1/models/long:predict", unknown), 422, "'series' is \"east\"", "trained on"))["field"]!.GetValue<string>());
+        var single = HistoryBody(Enumerable.Range(0, 30).Select(TinyModels.Value), ", \"series\": \"north\"");
+        await serve.ProblemAsync(await serve.PostAsync("/v1/models/fc:predict", single), 422, "a single series without an id");
+        var steps = HistoryBody(Enumerable.Range(0, 30).Select(i => TinyModels.LongValue("north", i)), ", \"series\": \"north\", \"steps\": 2");
+        await serve.ProblemAsync(await serve.PostAsync("/v1/models/long:predict", steps), 422, "forecasts 3 rows at once");
     }
 
     [Fact]
@@ -106,12 +170,13 @@ public sealed class PredictTests(TinyModels models)
     {
         await using var serve = await ServeAsync();
         var history = Enumerable.Range(0, 30).Select(TinyModels.Value).ToList();
-        string Body(IEnumerable<double> h, int steps) => "{\"history\": [" + string.Join(',', h.Select(v => v.ToString("R", CultureInfo.InvariantCulture))) + $"], \"steps\": {steps}}}";
-        var three = (await serve.PostOkAsync("/v1/models/fc:predict", Body(history, 3)))["forecast"]!.AsArray().Select(v => v!.GetValue<double>()).ToList();
+        var answer = await serve.PostOkAsync("/v1/models/fc:predict", HistoryBody(history, ", \"steps\": 3"));
+        var three = answer["forecast"]!.AsArray().Select(v => v!.GetValue<double>()).ToList();
         Assert.Equal(3, three.Count);
+        Assert.Single(answer["quantiles"]!.AsArray()); // the direct forecast only: fed-back ones have no interval
         for (int s = 0; s < 3; s++)
         {
-            var one = (await serve.PostOkAsync("/v1/models/fc:predict", Body(history, 1)))["forecast"]![0]!.GetValue<double>();
+            var one = (await serve.PostOkAsync("/v1/models/fc:predict", HistoryBody(history)))["forecast"]![0]!.GetValue<double>();
             Assert.Equal(three[s], one);
             history.Add(one);
         }

@@ -21,6 +21,9 @@ public sealed class TinyModels : IDisposable
         Classify = Train("classify", "classify", "--train", Sentiment, "--units", "8", "--embedding", "8", "--epochs", "2");
         Tag = Train("tag", "tag", "--train", Conllu, "--units", "8", "--embedding", "8", "--epochs", "2");
         Forecast = Train("forecast", "forecast", "--csv", Series, "--window", "6", "--units", "8", "--epochs", "5", "--test-size", "10");
+        LongSeries = File("long.csv", LongCsv(48));
+        ForecastLong = Train("forecast-long", "forecast", "--csv", LongSeries, "--id-column", "shop", "--time-column", "month", "--target", "sales",
+            "--horizon", "3", "--window", "5", "--units", "8", "--epochs", "4", "--ensemble", "3", "--test-size", "8", "--season", "12");
         CharLm = Train("charlm", "charlm", "train", "--text", Play, "--units", "16", "--layers", "2", "--embedding", "8", "--steps", "20",
             "--eval-every", "10", "--seq", "20", "--batch", "8");
     }
@@ -30,11 +33,15 @@ public sealed class TinyModels : IDisposable
     public string Series { get; }
     public string Play { get; }
     public string Conllu { get; }
+    public string LongSeries { get; }
 
     /// <summary>Run directories.</summary>
     public string Classify { get; }
     public string Tag { get; }
     public string Forecast { get; }
+
+    /// <summary>Two series in long format (ids "north", "south"), forecast 3 rows at once by a global ensemble of 3.</summary>
+    public string ForecastLong { get; }
     public string CharLm { get; }
 
     /// <summary>Runs <c>recur</c> in-process; fails the test on a non-zero exit.</summary>
@@ -87,6 +94,20 @@ public sealed class TinyModels : IDisposable
     {
         var sb = new StringBuilder("month,value\n");
         for (int i = 0; i < rows; i++) sb.Append(CultureInfo.InvariantCulture, $"m{i},{Value(i).ToString("0.0", CultureInfo.InvariantCulture)}\n");
+        return sb.ToString();
+    }
+
+    /// <summary>Row i of a long-format series: two shops at different levels, with the 12-step season.</summary>
+    internal static double LongValue(string shop, int i) => Math.Round((shop == "north" ? 50 : 200) + 0.5 * i + (shop == "north" ? 8 : 30) * Math.Sin(2 * Math.PI * i / 12), 2);
+
+    internal static readonly string[] Shops = ["north", "south"];
+
+    /// <summary>shop,month,sales with the shops' rows interleaved (file line 2 + 2i + k is row i of shop k).</summary>
+    private static string LongCsv(int rows)
+    {
+        var sb = new StringBuilder("shop,month,sales\n");
+        for (int i = 0; i < rows; i++)
+            foreach (var shop in Shops) sb.Append(CultureInfo.InvariantCulture, $"{shop},{i},{LongValue(shop, i).ToString("R", CultureInfo.InvariantCulture)}\n");
         return sb.ToString();
     }
 

@@ -39,8 +39,18 @@ internal sealed class EnsembleForecaster
         _residuals = _residuals,
     };
 
+    /// <summary>
+    /// A forecaster as <see cref="Calibrate"/> left it (the blend and residuals saved with the
+    /// model), for forecasts from new histories by <see cref="Ahead"/>.
+    /// </summary>
+    public static EnsembleForecaster Restore(SeedEnsemble ensemble, int window, int horizon, double level, double blend, double[][] residuals)
+        => new([], ensemble, window, horizon, level) { Blend = blend, _residuals = residuals };
+
     /// <summary>The share of the network's output kept (chosen by <see cref="Calibrate"/>).</summary>
     public double Blend { get; private set; } = 1;
+
+    /// <summary>The validation residuals per step, (h)(R), in normalised units (set by <see cref="Calibrate"/>).</summary>
+    public IReadOnlyList<double[]> Residuals => _residuals;
 
     /// <summary>The nominal coverage of the interval.</summary>
     public double Level { get; }
@@ -92,25 +102,57 @@ internal sealed class EnsembleForecaster
         if (origins.Count == 0) return result;
         var members = _ensemble.PredictMembers(Windows.Inputs(_series, origins, _window));
         var median = SeedEnsemble.Median(members);
-        double lowP = (1 - Level) / 2, highP = (1 + Level) / 2;
         for (int i = 0; i < origins.Count; i++)
         {
             var (s, o) = (_series[origins[i].Series], origins[i].Time);
             for (int j = 1; j <= _horizon; j++)
             {
                 if (!include(s.Split, o, j) || !s.Data.Observed[o + j]) continue;
-                int at = i * _horizon + j - 1;
-                var residuals = _residuals.Length > 0 ? _residuals[j - 1] : [0.0];
-                var pooled = new double[members.Count * residuals.Length];
-                for (int k = 0; k < members.Count; k++)
-                    for (int r = 0; r < residuals.Length; r++) pooled[k * residuals.Length + r] = Blend * members[k][at] + residuals[r];
-                result.Add(new ScoredForecast(origins[i].Series, o, j, s.Data.Y[o + j],
-                    s.Scaler.Decode(o, j, Blend * median[at]),
-                    s.Scaler.Decode(o, j, EnsembleQuantiles.Quantile(pooled, lowP)),
-                    s.Scaler.Decode(o, j, EnsembleQuantiles.Quantile(pooled, highP)),
+                var (forecast, lower, upper) = Point(s.Scaler, o, j, members, median, i * _horizon + j - 1);
+                result.Add(new ScoredForecast(origins[i].Series, o, j, s.Data.Y[o + j], forecast, lower, upper,
                     s.Data.Y[o], Scores.SeasonalNaive(s.Data.Y, o, j, s.Season)));
             }
         }
         return result;
+    }
+
+    /// <summary>
+    /// The forecasts of the <see cref="Horizon"/> rows after each origin of <paramref name="series"/>
+    /// (rows past the series' end: nothing is scored) with their intervals, exactly as
+    /// <see cref="Forecast"/> makes them.
+    /// </summary>
+    /// <returns>Per origin, per step j = 1 … h: the point forecast and the interval, in the units of y.</returns>
+    public List<(double Forecast, double Lower, double Upper)[]> Ahead(IReadOnlyList<PreparedSeries> series, IReadOnlyList<Origin> origins)
+    {
+        var result = new List<(double, double, double)[]>(origins.Count);
+        if (origins.Count == 0) return result;
+        var members = _ensemble.PredictMembers(Windows.Inputs(series, origins, _window));
+        var median = SeedEnsemble.Median(members);
+        for (int i = 0; i < origins.Count; i++)
+        {
+            var (s, o) = (series[origins[i].Series], origins[i].Time);
+            var steps = new (double, double, double)[_horizon];
+            for (int j = 1; j <= _horizon; j++) steps[j - 1] = Point(s.Scaler, o, j, members, median, i * _horizon + j - 1);
+            result.Add(steps);
+        }
+        return result;
+    }
+
+    /// <summary>The steps ahead forecast at once.</summary>
+    public int Horizon => _horizon;
+
+    /// <summary>
+    /// Output <paramref name="at"/> (origin o, step j) decoded: α·median and the (1 ∓ L)/2
+    /// quantiles of the pooled {α·z_i + e_r}.
+    /// </summary>
+    private (double Forecast, double Lower, double Upper) Point(SeriesScaler scaler, int o, int j, IReadOnlyList<double[]> members, double[] median, int at)
+    {
+        var residuals = _residuals.Length > 0 ? _residuals[j - 1] : [0.0];
+        var pooled = new double[members.Count * residuals.Length];
+        for (int k = 0; k < members.Count; k++)
+            for (int r = 0; r < residuals.Length; r++) pooled[k * residuals.Length + r] = Blend * members[k][at] + residuals[r];
+        return (scaler.Decode(o, j, Blend * median[at]),
+            scaler.Decode(o, j, EnsembleQuantiles.Quantile(pooled, (1 - Level) / 2)),
+            scaler.Decode(o, j, EnsembleQuantiles.Quantile(pooled, (1 + Level) / 2)));
     }
 }

@@ -86,6 +86,9 @@ internal sealed class SeedEnsemble
         return new SeedEnsemble(members, Results.Take(members.Count).ToList(), Seconds + clock.Elapsed.TotalSeconds);
     }
 
+    /// <summary>An ensemble of trained members (loaded from a run directory): no training results.</summary>
+    public static SeedEnsemble Of(IReadOnlyList<Model> members) => new(members.ToList(), [], 0);
+
     /// <summary>Every member's outputs for (N, W, F) inputs: k arrays of N·h values (row-major (N, h)).</summary>
     public List<double[]> PredictMembers(Tensor x)
         => Members.Select(m => m.Predict(x, batchSize: 256).ToArray().Select(v => (double)v).ToArray()).ToList();

@@ -78,12 +78,7 @@ internal sealed class SeriesScaler
     /// </summary>
     public static SeriesScaler Fit(double[] y, int fitEnd, bool log, SeasonStyle style, SeasonalProfile profile, int period)
     {
-        int n = y.Length;
-        var v = y.Select(x => Forward(x, log)).ToArray();
-        var s = style == SeasonStyle.Profile ? profile : SeasonalProfile.None;
-        var d = new double[n];
-        for (int t = 0; t < n; t++) d[t] = v[t] - s.At(t);
-        int m = style == SeasonStyle.SeasonalChange ? period : 1;
+        var (v, d, s, m) = Modelled(y, log, style, profile, period);
         SeriesScaler? best = null;
         double bestError = double.PositiveInfinity;
         foreach (double alpha in AlphaGrid)
@@ -121,6 +116,33 @@ internal sealed class SeriesScaler
             SigmaV = SigmaV,
             SigmaSlow = SigmaSlow,
         };
+    }
+
+    /// <summary>
+    /// The scaler a fit chose (its α and spreads, saved with the model) run over the rows
+    /// <paramref name="y"/>. The smoothing is causal, so over the first rows of the series it was
+    /// fitted on it gives the same inputs and decodes as the fitted scaler at every origin there.
+    /// </summary>
+    public static SeriesScaler Restore(double[] y, bool log, SeasonStyle style, SeasonalProfile profile, int period, double alpha,
+        double sigma, double sigmaV, double sigmaSlow)
+    {
+        var (v, d, s, m) = Modelled(y, log, style, profile, period);
+        return new SeriesScaler(log, style, s, m, alpha, v, d, Smooth(v, d, style, m, alpha), Slow(d))
+        {
+            Sigma = sigma,
+            SigmaV = sigmaV,
+            SigmaSlow = sigmaSlow,
+        };
+    }
+
+    /// <summary>v = log y or y, the profile the style uses, d = v − s and the change period m.</summary>
+    private static (double[] V, double[] D, SeasonalProfile S, int M) Modelled(double[] y, bool log, SeasonStyle style, SeasonalProfile profile, int period)
+    {
+        var v = y.Select(x => Forward(x, log)).ToArray();
+        var s = style == SeasonStyle.Profile ? profile : SeasonalProfile.None;
+        var d = new double[y.Length];
+        for (int t = 0; t < y.Length; t++) d[t] = v[t] - s.At(t);
+        return (v, d, s, style == SeasonStyle.SeasonalChange ? period : 1);
     }
 
     /// <summary>B(o, j) on the modelled scale.</summary>

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json.Nodes;
 using Recur.Cli.Common;
 using Recur.Cli.Data;
 using Recur.Cli.Forecasting;
@@ -182,7 +181,7 @@ internal sealed class ForecastCommand
         metrics["interrupted"] = _ctx.Cancellation.IsCancellationRequested;
 
         for (int i = 0; i < refit.Members.Count; i++) refit.Members[i].Save(run.File(i == 0 ? "model.recur" : $"model-{i + 1}.recur"));
-        JsonFiles.Write(run.File("task.json"), TaskJson(final, window, horizon, k, forecaster, featureColumns.Select(file.File.ColumnName), targetName, s));
+        JsonFiles.Write(run.File("task.json"), ForecastTaskFile.Write(final, window, horizon, k, forecaster, featureColumns.Select(file.File.ColumnName), targetName, s));
         ForecastOutputs.WritePredictions(run.File("predictions.csv"), final, test, horizon);
         ForecastOutputs.Plot(run.File("forecast.svg"), final, test, targetName, $"{s.Cell.ToUpperInvariant()} ensemble median ({k})", level);
         var plots = Plots.LearningCurves(history, run.File, "forecast (member 1)");
@@ -238,47 +237,6 @@ internal sealed class ForecastCommand
         m["best_epoch"] = ensemble.Results[0].BestEpoch;
         m["epochs"] = ensemble.Results.Max(r => r.Epochs);
         return m;
-    }
-
-    private static JsonObject TaskJson(IReadOnlyList<PreparedSeries> prepared, int window, int horizon, int k, EnsembleForecaster forecaster,
-        IEnumerable<string> features, string target, TrainSettings s) => new()
-        {
-            ["task"] = Task,
-            ["format"] = 2,
-            ["target"] = target,
-            ["window"] = window,
-            ["horizon"] = horizon,
-            ["ensemble"] = k,
-            ["blend"] = forecaster.Blend,
-            ["model"] = s.Describe(),
-            ["features"] = new JsonArray(prepared[0].Data.Features.Select(f => (JsonNode?)f.Describe()).ToArray()),
-            ["feature_columns"] = new JsonArray(features.Select(f => (JsonNode?)JsonValue.Create(f)).ToArray()),
-            ["series"] = new JsonArray(prepared.Select(p => (JsonNode?)new JsonObject
-            {
-                ["id"] = p.Data.Id,
-                ["log"] = p.Scaler.Log,
-                ["sigma"] = p.Scaler.Sigma,
-                ["season"] = p.Season,
-                ["base"] = p.Scaler.Style.ToString(),
-                ["alpha"] = p.Scaler.Alpha,
-                ["seasonal_index"] = new JsonArray(p.Scaler.Profile.Period > 1 ? p.Scaler.Profile.Index.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray() : []),
-                ["validation_start_line"] = p.Data.Lines[p.Split.ValidationStart],
-                ["test_start_line"] = p.Data.Lines[p.Split.TestStart],
-            }).ToArray()),
-        };
-
-    /// <summary>
-    /// The first member's epochs in history.csv; the rows so far are kept in its backup, so a
-    /// resumed run writes the whole history again.
-    /// </summary>
-    private sealed class MemberHistory(HistoryCsv history) : Callback
-    {
-        public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, double> logs)
-            => history.Append(new Dictionary<string, double>(logs) { ["epoch"] = epoch + 1 });
-
-        public override void SaveState(CallbackState state) => state.Set("rows", history.SaveState());
-
-        public override void LoadState(CallbackState state) => history.Restore(state.GetText("rows"));
     }
 
     private static List<int> FeatureColumns(SeriesFile file, string? spec, int targetColumn, int? idColumn)

@@ -20,16 +20,22 @@ internal sealed record TrainedModel(Model Model, JsonObject Task, string Path)
         string file = Directory.Exists(path) ? System.IO.Path.Combine(path, "model.recur") : path;
         if (!File.Exists(file)) throw new InputException($"--model {path}: file not found.");
         var task = JsonFiles.ReadTask(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(file))!, "task.json"), tasks);
-        Model model;
+        return Checked(ReadModel(file, path), task, file);
+    }
+
+    /// <summary>The model in <paramref name="file"/>; <paramref name="shown"/> names it in the error.</summary>
+    /// <exception cref="InputException">The file is missing or not a readable model file.</exception>
+    public static Model ReadModel(string file, string shown)
+    {
+        if (!File.Exists(file)) throw new InputException($"--model {shown}: file not found.");
         try
         {
-            model = Model.Load(file);
+            return Model.Load(file);
         }
         catch (Exception e) when (e is ModelFormatException or SafeTensorsFormatException or InvalidDataException or IOException)
         {
-            throw new InputException($"--model {path}: not a readable model file ({e.Message}).");
+            throw new InputException($"--model {shown}: not a readable model file ({e.Message}).");
         }
-        return Checked(model, task, file);
     }
 
     /// <summary>The pair, once task.json's fields are checked on their own and against the model.</summary>

@@ -57,7 +57,8 @@ public sealed class MicroBatcher<TIn, TOut> : IAsyncDisposable
         {
             Interlocked.Decrement(ref _queued);
             throw new RequestException(503, "queue-full", "The model's queue is full",
-                $"{_maxQueue:N0} requests are already waiting for this model; retry shortly.", limit: _maxQueue) { RetryAfterSeconds = 1 };
+                $"{_maxQueue:N0} requests are already waiting for this model; retry shortly.", limit: _maxQueue)
+            { RetryAfterSeconds = 1 };
         }
         var pending = new Pending(input, cancellation);
         if (!_queue.Writer.TryWrite(pending))

@@ -43,7 +43,8 @@ public sealed class StreamRegistry : IDisposable
             Interlocked.Decrement(ref _count);
             throw new RequestException(StatusCodes.Status429TooManyRequests, "too-many-streams", "Too many open streams",
                 $"{max:N0} streams are open, the server's limit; close one with DELETE or wait for an idle one to expire (after {_context.Options.StreamIdleTimeout.TotalSeconds:0} s).",
-                limit: max) { RetryAfterSeconds = (int)Math.Ceiling(_context.Options.StreamIdleTimeout.TotalSeconds / 4) };
+                limit: max)
+            { RetryAfterSeconds = (int)Math.Ceiling(_context.Options.StreamIdleTimeout.TotalSeconds / 4) };
         }
         var stream = new StreamSession(NewId(), model, state, _time.GetUtcNow());
         _streams[stream.Id] = stream;

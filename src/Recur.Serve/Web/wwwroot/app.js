@@ -78,28 +78,41 @@ const playgrounds = {
   },
 
   forecast(model, root) {
-    const window = model.details.window;
-    const sample = Array.from({ length: 3 * window }, (_, i) => +(100 + i + 20 * Math.sin(2 * Math.PI * i / 12)).toFixed(1));
-    const series = el("textarea", { class: "series", placeholder: `At least ${window} numbers, oldest first` });
+    const d = model.details, need = d.min_history;
+    const sample = Array.from({ length: Math.max(3 * d.window, need) }, (_, i) => +(100 + i + 20 * Math.sin(2 * Math.PI * i / 12)).toFixed(1));
+    const series = el("textarea", { class: "series", placeholder: `At least ${need} numbers, oldest first, from the series' first row` });
     series.value = sample.join(", ");
-    const steps = el("input", { type: "number", min: "1", value: "12" });
+    const steps = el("input", { type: "number", min: "1", value: d.horizon === 1 ? "12" : "1" });
+    steps.disabled = d.horizon !== 1; // a multi-step model forecasts its horizon at once
+    const which = el("select", { class: "which" }, ...d.series.map(id => el("option", { value: id, text: id })));
     const chart = el("div", { class: "result" });
     const run = el("button", { class: "run", text: "Forecast" });
     run.addEventListener("click", async () => {
       showError(root, null);
       const history = series.value.split(/[\s,;]+/).filter(s => s.length).map(Number);
       try {
-        const body = { history, steps: model.details.horizon === 1 ? Number(steps.value) : 1 };
+        const body = { history, steps: d.horizon === 1 ? Number(steps.value) : 1 };
+        if (d.series.length > 1) body.series = which.value;
         const answer = await (await post(`/v1/models/${model.name}:predict`, body)).json();
-        const n = history.length, h = answer.horizon;
-        const xs = [...history.map((_, i) => i + 1), ...answer.forecast.map((_, i) => n + h + i)];
-        chart.replaceChildren(lineChart(`${answer.target}: history and forecast`, xs, [
-          { name: "history", values: [...history, ...answer.forecast.map(() => null)] },
-          { name: "forecast", values: [...history.map((v, i) => i === n - 1 && h === 1 ? v : null), ...answer.forecast], dots: true },
-        ], "step"), el("div", { class: "status forecast-values", text: "forecast: " + answer.forecast.map(v => +v.toPrecision(6)).join(", ") }));
+        // Forecast k is of row n + 1 + k; its line starts at the last value of the history.
+        const n = history.length, f = answer.forecast, q = answer.quantiles || [];
+        const xs = [...history.map((_, i) => i + 1), ...f.map((_, i) => n + 1 + i)];
+        const bound = side => [...history.map((v, i) => i === n - 1 && q.length ? v : null), ...f.map((_, k) => k < q.length ? Object.values(q[k])[side] : null)];
+        const lines = [
+          { name: "history", values: [...history, ...f.map(() => null)] },
+          { name: "forecast", values: [...history.map((v, i) => i === n - 1 ? v : null), ...f], dots: true },
+        ];
+        if (q.length) {
+          const band = `${Math.round(answer.level * 100)} % interval`;
+          lines.push({ name: band, values: bound(0), dashed: true, color: PALETTE[2] }, { name: band + " (high)", values: bound(1), dashed: true, color: PALETTE[2], legend: false });
+        }
+        chart.replaceChildren(lineChart(`${answer.target}: history and forecast`, xs, lines, "step"),
+          el("div", { class: "status forecast-values", text: "forecast: " + f.map(v => +v.toPrecision(6)).join(", ") }));
       } catch (e) { showError(root, e); }
     });
-    root.append(series, el("div", { class: "row" }, el("label", { class: "small" }, "steps", steps), run), chart);
+    const row = el("div", { class: "row" }, el("label", { class: "small" }, "steps", steps), run);
+    if (d.series.length > 1) row.prepend(el("label", { class: "small" }, "series", which));
+    root.append(series, row, chart);
   },
 
   charlm(model, root) {

@@ -1,4 +1,4 @@
-// Line charts as SVG, drawn from plain arrays: lineChart(title, xs, series[{name, values, dashed?}]).
+// Line charts as SVG, drawn from plain arrays: lineChart(title, xs, series[{name, values, dashed?, dots?, color?, legend?}]).
 "use strict";
 const SVG_NS = "http://www.w3.org/2000/svg";
 const PALETTE = ["#2f6fde", "#e46f2c", "#1a7f37", "#9b51e0", "#c2185b", "#00838f"];
@@ -53,6 +53,7 @@ function lineChart(title, xs, series, xLabel) {
     if (s.dashed) line.setAttribute("stroke-dasharray", "5 4");
     svg.appendChild(line);
     if (points.length === 1 || s.dots) for (const [x, y] of points) svg.appendChild(svgEl("circle", { cx: sx(x), cy: sy(y), r: 3, fill: color }));
+    if (s.legend === false) return; // the second line of a band shares the first one's entry
     const lx = L + 8 + i * 110;
     svg.appendChild(svgEl("line", { x1: lx, x2: lx + 16, y1: T + 6, y2: T + 6, stroke: color, "stroke-width": 2 }));
     svg.appendChild(svgEl("text", { x: lx + 20, y: T + 10 }, s.name));
