@@ -10,7 +10,8 @@ namespace Recur.Serve.Tests;
 
 /// <summary>
 /// Debian's chromium, headless, driven by Playwright (its own browser download is never used).
-/// A machine without chromium gets it from apt-get here; if that fails the tests fail, never skip.
+/// A machine without chromium gets it from apt-get (.ci/run installs it first; this covers a plain
+/// <c>dotnet test</c>), as root or through <c>sudo -n</c>; if that fails the tests fail, never skip.
 /// </summary>
 public sealed class Chromium : IAsyncLifetime
 {
@@ -30,7 +31,11 @@ public sealed class Chromium : IAsyncLifetime
     {
         foreach (var args in new[] { "update", "install -y --no-install-recommends chromium" })
         {
-            var start = new ProcessStartInfo("apt-get", args) { RedirectStandardOutput = true, RedirectStandardError = true };
+            var start = Environment.IsPrivilegedProcess
+                ? new ProcessStartInfo("apt-get", args)
+                : new ProcessStartInfo("sudo", "-n env DEBIAN_FRONTEND=noninteractive apt-get " + args);
+            start.RedirectStandardOutput = true;
+            start.RedirectStandardError = true;
             start.Environment["DEBIAN_FRONTEND"] = "noninteractive";
             using var apt = Process.Start(start) ?? throw new InvalidOperationException("apt-get could not be started to install chromium.");
             var error = apt.StandardError.ReadToEndAsync();

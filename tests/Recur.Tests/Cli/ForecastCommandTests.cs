@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Recur.Cli.Forecasting;
+using ForecastWindows = Recur.Cli.Forecasting.Windows; // "Windows" alone is also a namespace of the ASP.NET Core framework that Recur.Cli brings through Recur.Serve
 
 namespace Recur.Tests.Cli;
 
@@ -91,8 +92,8 @@ public class ForecastCommandTests
         var scaler = SeriesScaler.Fit(y, 40, log: false, SeasonStyle.None, SeasonalProfile.None, 1);
         var split = TimeSplit.Create(60, 10, 10, 6, 4, "s.csv");
         var prepared = new[] { new PreparedSeries(series, scaler, split, 0) };
-        var origins = Windows.Collect(prepared, s => s.FitOrigins());
-        var targets = Windows.Targets(prepared, origins, 4);
+        var origins = ForecastWindows.Collect(prepared, s => s.FitOrigins());
+        var targets = ForecastWindows.Targets(prepared, origins, 4);
         Assert.Equal([origins.Count, 4], targets.ShapeArray);
         var span = targets.Span;
         for (int i = 0; i < origins.Count; i++)
@@ -101,7 +102,7 @@ public class ForecastCommandTests
                 int o = origins[i].Time;
                 Assert.Equal((float)((y[o + j] - scaler.Base(o, j)) / scaler.Sigma), span[i * 4 + j - 1], 5);
             }
-        var inputs = Windows.Inputs(prepared, origins, 6);
+        var inputs = ForecastWindows.Inputs(prepared, origins, 6);
         Assert.Equal([origins.Count, 6, SeriesScaler.Channels], inputs.ShapeArray);
     }
 
