@@ -239,6 +239,20 @@ internal sealed class ForecastCommand
         return m;
     }
 
+    /// <summary>
+    /// The first member's epochs in history.csv; the rows so far are kept in its backup, so a
+    /// resumed run writes the whole history again.
+    /// </summary>
+    private sealed class MemberHistory(HistoryCsv history) : Callback
+    {
+        public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, double> logs)
+            => history.Append(new Dictionary<string, double>(logs) { ["epoch"] = epoch + 1 });
+
+        public override void SaveState(CallbackState state) => state.Set("rows", history.SaveState());
+
+        public override void LoadState(CallbackState state) => history.Restore(state.GetText("rows"));
+    }
+
     private static List<int> FeatureColumns(SeriesFile file, string? spec, int targetColumn, int? idColumn)
     {
         var list = new List<int>();
