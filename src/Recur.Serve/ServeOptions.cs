@@ -19,6 +19,13 @@ public sealed record ServeOptions
     /// <summary>Most requests in one batched forward pass (1 turns micro-batching off).</summary>
     public int MaxBatch { get; init; } = 64;
 
+    /// <summary>
+    /// Batches of one model that may run at once, for the models that are only predicted with
+    /// (classify, tag, forecast: <c>Model.Predict</c> is safe on many threads). A language model
+    /// steps one batch at a time: its streams' states move on with every step.
+    /// </summary>
+    public int ConcurrentBatches { get; init; } = Math.Max(1, Environment.ProcessorCount);
+
     /// <summary>Most requests waiting for one model; beyond it a request is refused with 503 at once.</summary>
     public int MaxQueue { get; init; } = 4096;
 
@@ -65,6 +72,7 @@ public sealed record ServeOptions
         Require(BatchWindow >= TimeSpan.Zero && BatchWindow <= TimeSpan.FromSeconds(1), $"--batch-window is {BatchWindow.TotalMilliseconds} ms; expected 0 to 1000 ms.");
         Require(MaxBatch >= 1, $"--max-batch is {MaxBatch}; expected at least 1.");
         Require(MaxQueue >= 1, $"--max-queue is {MaxQueue}; expected at least 1.");
+        Require(ConcurrentBatches >= 1, $"--concurrent-batches is {ConcurrentBatches}; expected at least 1.");
         Require(MaxBodyBytes >= 1024, $"--max-body is {MaxBodyBytes} bytes; expected at least 1024.");
         Require(MaxTextLength >= 1, $"--max-text is {MaxTextLength}; expected at least 1.");
         Require(MaxTexts >= 1, $"--max-texts is {MaxTexts}; expected at least 1.");

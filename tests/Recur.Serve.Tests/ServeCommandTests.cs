@@ -24,6 +24,7 @@ public sealed class ServeCommandTests(TinyModels models)
         FailsWithOneLine(["serve", "--model", $"bad/name={models.Classify}"], "the name 'bad/name' is not usable in a URL");
         FailsWithOneLine(["serve", "--model", models.Classify, "--batch-window", "-1"], "--batch-window is -1 ms");
         FailsWithOneLine(["serve", "--model", models.Classify, "--max-batch", "0"], "--max-batch is 0");
+        FailsWithOneLine(["serve", "--model", models.Classify, "--concurrent-batches", "0"], "--concurrent-batches is 0");
         FailsWithOneLine(["serve", "--runs", Path.Combine(models.Root, "no-runs")], "--runs", "directory not found");
     }
 }

@@ -23,6 +23,7 @@ internal static class ServeCommand
         var urls = new Option<string>("--urls") { Description = "Where to listen (';'-separated); loopback unless told otherwise", DefaultValueFactory = _ => defaults.Urls };
         var window = new Option<double>("--batch-window") { Description = "Milliseconds the first request of a batch waits for others", DefaultValueFactory = _ => defaults.BatchWindow.TotalMilliseconds };
         var maxBatch = new Option<int>("--max-batch") { Description = "Most requests in one forward pass (1: no micro-batching)", DefaultValueFactory = _ => defaults.MaxBatch };
+        var concurrent = new Option<int>("--concurrent-batches") { Description = "Batches of one model run at once (classify, tag, forecast; a language model steps one at a time)", DefaultValueFactory = _ => defaults.ConcurrentBatches };
         var maxQueue = new Option<int>("--max-queue") { Description = "Most requests waiting per model; more get 503", DefaultValueFactory = _ => defaults.MaxQueue };
         var maxBody = new Option<long>("--max-body") { Description = "Largest request body in bytes", DefaultValueFactory = _ => defaults.MaxBodyBytes };
         var maxText = new Option<int>("--max-text") { Description = "Longest text or prime in characters", DefaultValueFactory = _ => defaults.MaxTextLength };
@@ -35,7 +36,7 @@ internal static class ServeCommand
         var threads = new Option<int?>("--threads") { Description = "Use at most this many processors (default: all)" };
         var command = new Command("serve", "Serve trained models over HTTP with a web page to try them and watch trainings")
         {
-            models, runs, urls, window, maxBatch, maxQueue, maxBody, maxText, maxTexts, maxTokens, timeout, maxStreams, streamIdle, jsonLogs, threads,
+            models, runs, urls, window, maxBatch, concurrent, maxQueue, maxBody, maxText, maxTexts, maxTokens, timeout, maxStreams, streamIdle, jsonLogs, threads,
         };
         command.SetAction(r =>
         {
@@ -49,6 +50,7 @@ internal static class ServeCommand
                     RunsDirectory = r.GetValue(runs),
                     BatchWindow = TimeSpan.FromMilliseconds(r.GetValue(window)),
                     MaxBatch = r.GetValue(maxBatch),
+                    ConcurrentBatches = r.GetValue(concurrent),
                     MaxQueue = r.GetValue(maxQueue),
                     MaxBodyBytes = r.GetValue(maxBody),
                     MaxTextLength = r.GetValue(maxText),

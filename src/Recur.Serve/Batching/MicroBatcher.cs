@@ -8,8 +8,10 @@ namespace Recur.Serve.Batching;
 /// Gathers concurrent single requests to one model into batches, as Triton's and TorchServe's
 /// dynamic batchers do: the first waiting item opens a batch, which takes every item already
 /// queued and then waits up to <c>window</c> for more, but no longer than until it holds
-/// <c>maxBatch</c> items or every request in flight (<c>inFlight</c>). One worker runs the batches
-/// in order; each item gets its own result (or the batch's exception).
+/// <c>maxBatch</c> items or every request in flight (<c>inFlight</c>). One gatherer forms the
+/// batches in order; up to <c>concurrency</c> of them run at once (a batch opens only when one
+/// may run, so while they all run the queue fills the next one). Each item gets its own result
+/// (or the batch's exception).
 /// </summary>
 /// <typeparam name="TIn">One request's input.</typeparam>
 /// <typeparam name="TOut">One request's result.</typeparam>
@@ -22,6 +24,8 @@ public sealed class MicroBatcher<TIn, TOut> : IAsyncDisposable
     private readonly Func<int> _inFlight;
     private readonly Action<int>? _onBatch;
     private readonly Task _worker;
+    private readonly SemaphoreSlim _slots;
+    private readonly int _concurrency;
     private int _queued;
 
     /// <param name="run">Runs one batch; returns one result per input, in order.</param>
@@ -30,12 +34,16 @@ public sealed class MicroBatcher<TIn, TOut> : IAsyncDisposable
     /// <param name="maxQueue">Most items waiting; more are refused with 503.</param>
     /// <param name="inFlight">Requests that may still join (a batch that holds them all runs at once); null: no such bound.</param>
     /// <param name="onBatch">Told each batch's size (metrics).</param>
+    /// <param name="concurrency">Batches that may run at once (1: one after another); more only when <paramref name="run"/> is safe on several threads.</param>
     public MicroBatcher(Func<IReadOnlyList<TIn>, IReadOnlyList<TOut>> run, TimeSpan window, int maxBatch, int maxQueue,
-        Func<int>? inFlight = null, Action<int>? onBatch = null)
+        Func<int>? inFlight = null, Action<int>? onBatch = null, int concurrency = 1)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxQueue, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
+        _concurrency = concurrency;
+        _slots = new SemaphoreSlim(concurrency, concurrency);
         _run = run;
         _window = window;
         _maxBatch = maxBatch;
@@ -72,12 +80,17 @@ public sealed class MicroBatcher<TIn, TOut> : IAsyncDisposable
     private async Task WorkAsync()
     {
         var reader = _queue.Reader;
-        var batch = new List<Pending>(_maxBatch);
+        var running = new List<Task>();
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            batch.Clear();
+            await _slots.WaitAsync().ConfigureAwait(false); // released when the batch has run
+            var batch = new List<Pending>(_maxBatch);
             Take(reader, batch);
-            if (batch.Count == 0) continue;
+            if (batch.Count == 0)
+            {
+                _slots.Release();
+                continue;
+            }
             if (_window > TimeSpan.Zero)
             {
                 long deadline = Stopwatch.GetTimestamp() + (long)(_window.TotalSeconds * Stopwatch.Frequency);
@@ -97,8 +110,26 @@ public sealed class MicroBatcher<TIn, TOut> : IAsyncDisposable
                     Take(reader, batch);
                 }
             }
-            Execute(batch);
+            if (_concurrency == 1)
+            {
+                Execute(batch);
+                _slots.Release();
+                continue;
+            }
+            running.RemoveAll(t => t.IsCompleted);
+            running.Add(Task.Run(() =>
+            {
+                try
+                {
+                    Execute(batch);
+                }
+                finally
+                {
+                    _slots.Release();
+                }
+            }));
         }
+        await Task.WhenAll(running).ConfigureAwait(false);
     }
 
     /// <summary>Moves queued items (not yet given up by their callers) into the batch, up to its size.</summary>
@@ -134,6 +165,7 @@ public sealed class MicroBatcher<TIn, TOut> : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _worker.ConfigureAwait(false);
+        _slots.Dispose();
     }
 
     private sealed class Pending

@@ -1,10 +1,10 @@
 namespace Recur.Serve.Inference;
 
 /// <summary>
-/// The one place where calls into a model are serialised: every forward pass of a served model
-/// goes through <see cref="Run{T}"/> of the model's gate. A <c>Model</c> keeps per-call buffers in
-/// its layers, so two threads must not run it at once; when the model runs safely from many
-/// threads this class becomes a plain call and nothing else changes.
+/// Serialises the calls into a model that are not safe on two threads at once: the steps of a
+/// language model (<c>LanguageModelStepper</c> runs the layers' <c>Forward</c>, which keeps
+/// per-call buffers in the layers). Models that are only predicted with need no gate:
+/// <c>Model.Predict</c> and <c>PredictOnBatch</c> run safely from many threads.
 /// </summary>
 public sealed class ModelGate
 {

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Recur.Serve.Api;
-using Recur.Serve.Inference;
 
 namespace Recur.Serve.Models;
 
@@ -25,9 +24,6 @@ public abstract class TaskEndpoint : IAsyncDisposable
 
     /// <summary>Settings and metrics.</summary>
     protected ServeContext Context { get; }
-
-    /// <summary>Serialises forward passes of this model (see <see cref="ModelGate"/>).</summary>
-    protected ModelGate Gate { get; } = new();
 
     /// <summary>The task's name, as in <c>task.json</c>.</summary>
     public abstract string Task { get; }

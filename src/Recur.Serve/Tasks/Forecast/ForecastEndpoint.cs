@@ -47,8 +47,9 @@ public sealed class ForecastEndpoint : TaskEndpoint
         if (forecaster.Series.Count == 0) throw new ArgumentException("the forecaster has no series; expected at least one.", nameof(forecaster));
         if (forecaster.Level is { } level) _quantileNames = (Probability((1 - level) / 2), Probability((1 + level) / 2));
         var o = context.Options;
-        _batcher = new MicroBatcher<ForecastQuery, ForecastPoint>(q => Gate.Run(() => forecaster.Forecast(q)),
-            o.BatchWindow, o.MaxBatch, o.MaxQueue, () => _inFlight.Count, n => context.Metrics.Batch(model, n));
+        // The ensemble is only predicted with (Model.Predict is safe on many threads): batches may run at once.
+        _batcher = new MicroBatcher<ForecastQuery, ForecastPoint>(forecaster.Forecast, o.BatchWindow, o.MaxBatch, o.MaxQueue, () => _inFlight.Count,
+            n => context.Metrics.Batch(model, n), o.ConcurrentBatches);
         context.Metrics.Queue(model, () => _batcher.Queued);
     }
 

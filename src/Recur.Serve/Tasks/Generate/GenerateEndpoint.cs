@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Recur.Serve.Api;
 using Recur.Serve.Batching;
+using Recur.Serve.Inference;
 using Recur.Serve.Models;
 
 namespace Recur.Serve.Tasks.Generate;
@@ -28,6 +29,7 @@ public sealed class GenerateEndpoint : TaskEndpoint
     private readonly MicroBatcher<(object, int), CharStep> _batcher;
     private readonly InFlight _active = new();
     private readonly Dictionary<char, int> _ids;
+    private readonly ModelGate _gate = new();
 
     /// <summary>Serves <paramref name="model"/> as model <paramref name="name"/>.</summary>
     public GenerateEndpoint(string name, ICharacterModel model, ServeContext context) : base(name, context)
@@ -35,7 +37,8 @@ public sealed class GenerateEndpoint : TaskEndpoint
         _model = model ?? throw new ArgumentNullException(nameof(model));
         _ids = model.Alphabet.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i);
         var o = context.Options;
-        _batcher = new MicroBatcher<(object, int), CharStep>(rows => Gate.Run(() => model.Advance(rows)),
+        // One batch at a time (concurrency 1), and through the gate: a step runs the layers' Forward, which keeps per-call buffers.
+        _batcher = new MicroBatcher<(object, int), CharStep>(rows => _gate.Run(() => model.Advance(rows)),
             o.BatchWindow, o.MaxBatch, o.MaxQueue, () => _active.Count, n => context.Metrics.Batch(name, n));
         context.Metrics.Queue(name, () => _batcher.Queued);
     }
