@@ -12,14 +12,14 @@ internal static class GemmTable
     public static void Print(string[] filters)
     {
         // "--threads=1" (or "=2", "=1,2") picks the thread counts; the default is 1 and 2.
-        string? threadArg = filters.FirstOrDefault(f => f.StartsWith("--threads="));
+        string? threadArg = filters.FirstOrDefault(f => f.StartsWith("--threads=", StringComparison.Ordinal));
         int[] threadCounts = threadArg != null
             ? threadArg["--threads=".Length..].Split(',').Select(int.Parse).ToArray()
             : Enumerable.Range(1, Math.Min(2, Environment.ProcessorCount)).ToArray();
         // "--kernel=Vector256" (or Scalar) measures another micro-kernel than the CPU's best.
-        string? kernelArg = filters.FirstOrDefault(f => f.StartsWith("--kernel="));
+        string? kernelArg = filters.FirstOrDefault(f => f.StartsWith("--kernel=", StringComparison.Ordinal));
         if (kernelArg != null) KernelSettings.GemmKernel = Enum.Parse<GemmKernelKind>(kernelArg["--kernel=".Length..], ignoreCase: true);
-        filters = filters.Where(f => !f.StartsWith("--")).ToArray();
+        filters = filters.Where(f => !f.StartsWith("--", StringComparison.Ordinal)).ToArray();
         double peak = PeakFlops.PerCore;
         Console.WriteLine($"kernel: {KernelSettings.GemmKernel}; measured per-core FMA peak: {peak:F1} GFLOP/s");
         Console.WriteLine($"{"shape",-24} {"thr",3} {"ms",9} {"GFLOP/s",8} {"% peak",7}");
