@@ -7,10 +7,15 @@ namespace Recur.Layers;
 /// as a value of its own (<see cref="SaveForBackward"/>); <see cref="Backward"/> takes the gradient
 /// of the loss with respect to the output of the latest call not yet back-propagated, accumulates
 /// parameter gradients (<c>+=</c>) and returns the gradient with respect to that call's input.
-/// A layer may therefore run several times in one pass (shared weights, a decoder stepped inside
-/// one training step): back-propagating the calls in reverse order, as back-propagation runs,
-/// sums every call's parameter gradients.
 /// </summary>
+/// <remarks>
+/// <para>While calls are recorded (<see cref="RecordCalls"/>; a model's training pass records every
+/// layer) each call keeps its cache until it is back-propagated, so a layer may run several times
+/// in one pass (shared weights, a decoder stepped inside one training step): back-propagating the
+/// calls in reverse order, as back-propagation runs, sums every call's parameter gradients.
+/// Outside a recording a new call replaces the one pending before it, so a loop of forward calls
+/// that are never back-propagated (inference through <see cref="Forward"/>) holds one cache, not all.</para>
+/// </remarks>
 /// <remarks>
 /// Shapes are batch-first. A layer is built lazily on its first input: per-sample input shapes
 /// exclude the batch dimension, and -1 marks a variable length (the time axis).
@@ -19,6 +24,7 @@ public abstract partial class Layer
 {
     private readonly List<Parameter> _parameters = new();
     private readonly Stack<object> _pendingCalls = new(); // forward calls not yet back-propagated, latest on top
+    private int _recording;                               // open RecordCalls scopes
 
     /// <summary>Creates a layer with an optional name (defaults to the type name).</summary>
     protected Layer(string? name)
@@ -110,11 +116,48 @@ public abstract partial class Layer
     /// </summary>
     public virtual void DiscardPendingCalls() => _pendingCalls.Clear();
 
-    /// <summary>Keeps what <see cref="Backward"/> needs from one forward call (training is single-caller).</summary>
+    /// <summary>
+    /// Keeps what <see cref="Backward"/> needs from one forward call (training is single-caller).
+    /// Outside <see cref="RecordCalls"/> the calls pending before it are discarded first.
+    /// </summary>
     protected void SaveForBackward(object cache)
     {
         ArgumentNullException.ThrowIfNull(cache);
+        if (_recording == 0 && _pendingCalls.Count > 0) DiscardPendingCalls();
         _pendingCalls.Push(cache);
+    }
+
+    /// <summary>
+    /// Called by a layer before a forward call that will keep a cache: outside <see cref="RecordCalls"/>
+    /// the pending calls go now (their buffers free for this call), not when the new cache is saved.
+    /// </summary>
+    protected void BeginKeptCall()
+    {
+        if (_recording == 0 && _pendingCalls.Count > 0) DiscardPendingCalls();
+    }
+
+    /// <summary>
+    /// Records forward calls until the returned scope is disposed: each call made meanwhile (by
+    /// this layer and the layers it wraps) keeps its cache until it is back-propagated, for a layer
+    /// applied several times before one backward pass. Scopes nest.
+    /// </summary>
+    public IDisposable RecordCalls()
+    {
+        var layers = SelfAndInner(this).ToArray();
+        foreach (var layer in layers) layer._recording++;
+        return new Recording(layers);
+    }
+
+    private sealed class Recording(Layer[] layers) : IDisposable
+    {
+        private bool _disposed;
+
+        public void Dispose()
+        {
+            if (_disposed) return;
+            _disposed = true;
+            foreach (var layer in layers) layer._recording--;
+        }
     }
 
     /// <summary>

@@ -129,13 +129,20 @@ public class DenseTests
         var dense = Built(3, 2, Activation.Linear);
         var x = GradientCheck.RandomTensor(new SeededRandom(4), 1f, 2, 3);
         var dy = GradientCheck.RandomTensor(new SeededRandom(6), 1f, 2, 2);
-        dense.Forward(x);
-        dense.Forward(x); // two calls (shared weights): each back-propagated once
+        using (dense.RecordCalls())
+        {
+            dense.Forward(x);
+            dense.Forward(x); // two recorded calls (shared weights): each back-propagated once
+        }
         dense.Backward(dy);
         var once = dense.Weight!.Grad.ToArray();
         dense.Backward(dy);
         var twice = dense.Weight.Grad.ToArray();
         Assert.Throws<InvalidOperationException>(() => dense.Backward(dy)); // every call is back-propagated
+        dense.Forward(x);
+        dense.Forward(x); // not recorded: the second call replaces the first
+        dense.Backward(dy);
+        Assert.Throws<InvalidOperationException>(() => dense.Backward(dy));
         for (int i = 0; i < once.Length; i++) Assert.Equal(2 * once[i], twice[i], 5);
         Assert.Contains(once, g => g != 0f);
     }

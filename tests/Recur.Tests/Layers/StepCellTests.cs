@@ -77,6 +77,23 @@ public class StepCellTests
     }
 
     [Fact]
+    public void A_loop_of_forward_calls_never_back_propagated_holds_one_call_and_reuses_its_buffers()
+    {
+        var lstm = new Lstm(8, returnSequences: true);
+        var x = GradientCheck.RandomTensor(new SeededRandom(1), 1f, 1, 20, 4);
+        lstm.ForwardWithState(x);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 200; i++) lstm.ForwardWithState(x);
+        long perCall = (GC.GetAllocatedBytesForCurrentThread() - before) / 200;
+        Assert.Equal(1, lstm.PendingCalls);
+        Assert.True(perCall < 8 * 20 * 8 * 4 * 4, $"{perCall} bytes per call: the call states are not reused"); // outputs only, no new workspace
+        lstm.BackwardWithState(Tensor.Full(1f, 1, 20, 8)); // the last call is still back-propagated
+        using (lstm.RecordCalls())
+            for (int i = 0; i < 3; i++) lstm.ForwardWithState(x);
+        Assert.Equal(3, lstm.PendingCalls);
+    }
+
+    [Fact]
     public void Bad_layers_and_states_are_refused_by_name()
     {
         var e = Assert.Throws<ArgumentException>(() => new StepCell(new Lstm(4, returnSequences: true, numLayers: 2)));

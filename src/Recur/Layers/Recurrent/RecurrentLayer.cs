@@ -234,6 +234,7 @@ public abstract class RecurrentLayer : Layer
         SequenceMask? mask = null, bool training = false)
     {
         CheckCall(input, initialHidden, initialCell, mask);
+        BeginKeptCall(); // outside a recording the previous call's state goes back to the pool first
         var (output, hN, cN, state) = Run(input, initialHidden, initialCell, mask, training);
         SaveForBackward(state); // back to the pool when back-propagated or discarded
         return new RecurrentOutput(output, hN, cN);
@@ -463,6 +464,7 @@ public abstract class RecurrentLayer : Layer
                 nameof(input));
         var (h0, c0) = _stateful ? (_carriedHidden, _carriedCell) : (null, null);
         CheckCall(input, h0, c0, mask);
+        if (keepForBackward) BeginKeptCall();
         var (output, hN, cN, state) = Run(input, h0, c0, mask, training);
         if (keepForBackward) SaveForBackward(state);
         else Release(state);

@@ -5,7 +5,7 @@ namespace Recur.Layers.Recurrent;
 /// <summary>
 /// One recurrent cell stepped by hand, as PyTorch's <c>nn.LSTMCell</c>, <c>nn.GRUCell</c> and
 /// <c>nn.RNNCell</c>: each call is one time step of a batch with the state passed explicitly.
-/// Trainable: every <see cref="Step"/> in training keeps its own cache, and
+/// Trainable: every <see cref="Step"/> keeps its own cache until back-propagated, and
 /// <see cref="BackwardStep"/> back-propagates the latest step not yet back-propagated, so a
 /// loop of steps is back-propagated by running it backwards, chaining the state gradients.
 /// </summary>
@@ -74,7 +74,8 @@ public sealed class StepCell : Layer
 
     /// <summary>
     /// One step: x_t (B, I) and the state entering it (null: zeros) → h_t (B, H) and the state
-    /// leaving it. The step is kept for <see cref="BackwardStep"/>.
+    /// leaving it. The step is kept for <see cref="BackwardStep"/> (use
+    /// <see cref="Infer(Tensor, RecurrentState?)"/> for steps that are never back-propagated).
     /// </summary>
     /// <param name="input">(B, I).</param>
     /// <param name="state">(1, B, H) states, or null for zeros.</param>
@@ -82,6 +83,7 @@ public sealed class StepCell : Layer
     public (Tensor Output, RecurrentState State) Step(Tensor input, RecurrentState? state = null, bool training = false)
     {
         var x = AsSequence(input, state);
+        using var recording = Inner.RecordCalls(); // every step of a loop stays pending until back-propagated
         var r = Inner.ForwardWithState(x, state?.Hidden, state?.Cell, training: training); // (B, 1, H), (1, B, H)
         return (r.Output.Reshape(input.Size(0), Inner.StateSize), new RecurrentState(r.HiddenState, r.CellState));
     }

@@ -189,14 +189,23 @@ internal sealed class Graph
         var masks = new SequenceMask?[_slots.Count];
         for (int i = 0; i < inputs.Count; i++) (values[i], masks[i]) = (inputs[i], inputMasks[i]);
         if (keep) foreach (var layer in Layers) DiscardPending(layer);
-        for (int n = 0; n < Nodes.Count; n++)
+        // A kept pass records every call, so a layer called several times keeps each call's cache.
+        var recordings = keep ? Layers.Select(l => l.RecordCalls()).ToArray() : [];
+        try
         {
-            var layer = Nodes[n].Layer;
-            var xs = _nodeInputs[n].Select(s => values[s]!).ToArray();
-            var ms = _nodeInputs[n].Select(s => masks[s]).ToArray();
-            var y = keep ? layer.ForwardCall(xs, ms, training) : layer.InferCall(xs, ms);
-            masks[_nodeOutput[n]] = layer.MaskCall(xs, ms);
-            values[_nodeOutput[n]] = y;
+            for (int n = 0; n < Nodes.Count; n++)
+            {
+                var layer = Nodes[n].Layer;
+                var xs = _nodeInputs[n].Select(s => values[s]!).ToArray();
+                var ms = _nodeInputs[n].Select(s => masks[s]).ToArray();
+                var y = keep ? layer.ForwardCall(xs, ms, training) : layer.InferCall(xs, ms);
+                masks[_nodeOutput[n]] = layer.MaskCall(xs, ms);
+                values[_nodeOutput[n]] = y;
+            }
+        }
+        finally
+        {
+            foreach (var r in recordings) r.Dispose();
         }
         if (keep) _pass = new TrainingPass(values.Select(v => v?.ShapeArray).ToArray());
         outputMasks = _outputSlots.Select(s => masks[s]).ToArray();
