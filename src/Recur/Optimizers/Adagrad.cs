@@ -39,11 +39,14 @@ public sealed class Adagrad : Optimizer
     /// <inheritdoc/>
     public override string Name => "adagrad";
 
-    private protected override string[] StateNames => Names;
+    /// <inheritdoc/>
+    protected override string[] StateNames => Names;
 
-    private protected override float InitialValue(int buffer) => InitialAccumulator;
+    /// <inheritdoc/>
+    protected override float InitialValue(int buffer) => InitialAccumulator;
 
-    private protected override void Update(Span<float> value, ReadOnlySpan<float> grad, float[][] buffers, long step)
+    /// <inheritdoc/>
+    protected override void Update(Span<float> value, ReadOnlySpan<float> grad, float[][] buffers, long step)
     {
         float lr = LearningRate, eps = Eps, wd = WeightDecay;
         var sum = buffers[0]; // (n)

@@ -55,9 +55,11 @@ public class Adam : Optimizer
     /// <inheritdoc/>
     public override string Name => "adam";
 
-    private protected override string[] StateNames => Names;
+    /// <inheritdoc/>
+    protected override string[] StateNames => Names;
 
-    private protected override void Update(Span<float> value, ReadOnlySpan<float> grad, float[][] buffers, long step)
+    /// <inheritdoc/>
+    protected override void Update(Span<float> value, ReadOnlySpan<float> grad, float[][] buffers, long step)
     {
         double lr = AsWritten(LearningRate);
         float b1 = Beta1, b2 = Beta2, eps = Eps, wd = WeightDecay;

@@ -24,7 +24,7 @@ public abstract class Optimizer
     private float _learningRate;
 
     /// <summary>Sets the learning rate (validated).</summary>
-    private protected Optimizer(float learningRate)
+    protected Optimizer(float learningRate)
     {
         LearningRate = learningRate;
     }
@@ -157,16 +157,16 @@ public abstract class Optimizer
     }
 
     /// <summary>PyTorch's names of the per-parameter buffers this configuration keeps, in order.</summary>
-    private protected abstract string[] StateNames { get; }
+    protected abstract string[] StateNames { get; }
 
     /// <summary>The value a fresh buffer starts at (0 unless overridden).</summary>
-    private protected virtual float InitialValue(int buffer) => 0f;
+    protected virtual float InitialValue(int buffer) => 0f;
 
     /// <summary>
     /// Updates one parameter in place. <paramref name="buffers"/> are ordered as <see cref="StateNames"/>,
     /// <paramref name="step"/> counts this parameter's updates including this one (1 on the first).
     /// </summary>
-    private protected abstract void Update(Span<float> value, ReadOnlySpan<float> grad, float[][] buffers, long step);
+    protected abstract void Update(Span<float> value, ReadOnlySpan<float> grad, float[][] buffers, long step);
 
     /// <summary>
     /// The double whose shortest decimal form equals the float's (0.9f → 0.9, not 0.899999976).

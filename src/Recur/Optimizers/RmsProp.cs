@@ -58,9 +58,11 @@ public sealed class RmsProp : Optimizer
     /// <inheritdoc/>
     public override string Name => "rmsprop";
 
-    private protected override string[] StateNames => _stateNames;
+    /// <inheritdoc/>
+    protected override string[] StateNames => _stateNames;
 
-    private protected override void Update(Span<float> value, ReadOnlySpan<float> grad, float[][] buffers, long step)
+    /// <inheritdoc/>
+    protected override void Update(Span<float> value, ReadOnlySpan<float> grad, float[][] buffers, long step)
     {
         float lr = LearningRate, alpha = Alpha, oneMinusAlpha = _oneMinusAlpha, eps = Eps, mu = Momentum, wd = WeightDecay;
         var s = buffers[0];                          // (n) square_avg

@@ -47,9 +47,11 @@ public sealed class Sgd : Optimizer
     /// <inheritdoc/>
     public override string Name => "sgd";
 
-    private protected override string[] StateNames => _stateNames;
+    /// <inheritdoc/>
+    protected override string[] StateNames => _stateNames;
 
-    private protected override void Update(Span<float> value, ReadOnlySpan<float> grad, float[][] buffers, long step)
+    /// <inheritdoc/>
+    protected override void Update(Span<float> value, ReadOnlySpan<float> grad, float[][] buffers, long step)
     {
         float lr = LearningRate, mu = Momentum, wd = WeightDecay;
         var buf = mu != 0f ? buffers[0] : null; // (n)

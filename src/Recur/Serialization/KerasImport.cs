@@ -147,10 +147,11 @@ public static class KerasImport
     /// <summary>The Keras arrays <paramref name="layer"/> takes, in get_weights() order; <paramref name="owner"/> names it in messages.</summary>
     private static List<Slot> SlotsOf(Layer owner, Layer layer)
     {
+        // A wrapper without weights of its own (Bidirectional, TimeDistributed, a step cell) maps as the layer it wraps.
+        if (layer.InnerLayers.ToArray() is [var inner] && !ReferenceEquals(inner, layer) && layer.Parameters.SequenceEqual(inner.Parameters))
+            return SlotsOf(owner, inner);
         switch (layer)
         {
-            case Bidirectional b: return SlotsOf(owner, b.Inner);
-            case TimeDistributed t: return SlotsOf(owner, t.Inner);
             case RecurrentLayer r: return RecurrentSlots(owner, r);
             case Embedding e:
             {

@@ -173,3 +173,72 @@ public class ExtensionTests
         public override JsonObject GetConfig() => new();
     }
 }
+
+/// <summary>Plain SGD with a configured scale on the step: a user-defined optimizer.</summary>
+public sealed class ScaledSgd(float learningRate, float scale) : Optimizer(learningRate)
+{
+    public float Scale { get; } = scale;
+
+    public override string Name => "scaled_sgd";
+
+    protected override string[] StateNames => [];
+
+    protected override void Update(Span<float> value, ReadOnlySpan<float> grad, float[][] buffers, long step)
+    {
+        for (int i = 0; i < value.Length; i++) value[i] -= LearningRate * Scale * grad[i];
+    }
+
+    public override JsonObject? GetConfig() => new() { ["learning_rate"] = LearningRate, ["scale"] = Scale };
+}
+
+/// <summary>The fraction of predictions above zero: a user-defined metric.</summary>
+public sealed class PositiveRate : Metric
+{
+    private double _positive;
+    private long _count;
+
+    public override string Name => "positive_rate";
+
+    public override void Reset() => (_positive, _count) = (0, 0);
+
+    public override void Update(Tensor prediction, Tensor target, SequenceMask? mask)
+    {
+        foreach (float p in prediction.Span) _positive += p > 0 ? 1 : 0;
+        _count += prediction.Length;
+    }
+
+    public override double Result() => _count == 0 ? double.NaN : _positive / _count;
+}
+
+public class ExtensionOptimizerTests
+{
+    static ExtensionOptimizerTests()
+    {
+        TypeRegistry.RegisterOptimizer(c => new ScaledSgd(c.Float("learning_rate"), c.Float("scale")));
+        TypeRegistry.RegisterMetric(() => new PositiveRate());
+    }
+
+    [Fact]
+    public void A_user_optimizer_and_metric_train_save_and_load()
+    {
+        var (x, y) = ToyData.SignOfSum(48, 4, seed: 2);
+        var model = new Sequential(3UL, new Lstm(3), new Dense(1)) { Output = TextWriter.Null };
+        model.Compile(new ScaledSgd(0.5f, 0.5f), Loss.MeanSquaredError(), new PositiveRate());
+        var h = model.Fit(x, y, epochs: 3, batchSize: 16, verbose: Verbosity.Silent);
+        Assert.True(h["loss"][^1] < h["loss"][0]);
+        Assert.InRange(h["positive_rate"][^1], 0, 1);
+        string path = Path.Combine(Path.GetTempPath(), $"recur-opt-{Guid.NewGuid():N}.recur");
+        try
+        {
+            model.Save(path);
+            var loaded = Model.Load(path);
+            Assert.Equal(0.5f, Assert.IsType<ScaledSgd>(loaded.Optimizer).Scale);
+            Assert.IsType<PositiveRate>(Assert.Single(loaded.Metrics));
+            Assert.Equal(model.Evaluate(x, y)["positive_rate"], loaded.Evaluate(x, y)["positive_rate"]);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
