@@ -111,6 +111,17 @@ public sealed class ModelFileTests : IDisposable
     }
 
     [Fact]
+    public void A_version_1_file_still_loads_and_predicts_the_same()
+    {
+        // Version 2 added functional graphs; a Sequential is written in the version-1 layout.
+        string saved = SavedModel();
+        var path = Rewrite(saved, "v1.recur", meta: m => m["format_version"] = "1");
+        var x = new Tensor([1f, 2f, 3f, 4f, 5f, 0f, 1f, 2f, 3f, 4f], 2, 5);
+        Assert.Equal(Model.Load(saved).Predict(x).ToArray(), Model.Load(path).Predict(x).ToArray());
+        Assert.IsType<Sequential>(Model.Load(path));
+    }
+
+    [Fact]
     public void Loading_a_newer_format_version_says_to_upgrade()
     {
         var path = Rewrite(SavedModel(), "v9.recur", meta: m => m["format_version"] = "9");
