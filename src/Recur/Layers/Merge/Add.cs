@@ -6,17 +6,10 @@ namespace Recur.Layers;
 /// The element-wise sum of inputs of one shape (Keras' <c>Add</c>): y = x₁ + x₂ + … ;
 /// ∂L/∂xᵢ = ∂L/∂y for every input.
 /// </summary>
-public sealed class Add : MergeLayer
+public sealed class Add : ElementwiseMerge
 {
     /// <summary>Creates the layer.</summary>
     public Add(string? name = null) : base(name) { }
-
-    /// <inheritdoc/>
-    public override int[] ComputeOutputShape(IReadOnlyList<int[]> inputShapes)
-    {
-        RequireMatchingShapes(inputShapes);
-        return (int[])inputShapes[0].Clone();
-    }
 
     /// <inheritdoc/>
     public override Tensor Forward(IReadOnlyList<Tensor> inputs, bool training = false)
@@ -27,18 +20,9 @@ public sealed class Add : MergeLayer
     }
 
     /// <inheritdoc/>
-    public override Tensor Infer(IReadOnlyList<Tensor> inputs)
+    protected override void Combine(Span<float> accumulated, ReadOnlySpan<float> x)
     {
-        RequireInputs(inputs);
-        var y = inputs[0].Clone();
-        for (int i = 1; i < inputs.Count; i++)
-        {
-            Tensor.RequireShape(inputs[i], inputs[0].ShapeArray, nameof(inputs));
-            var x = inputs[i].Span;
-            var s = y.Span;
-            for (int k = 0; k < s.Length; k++) s[k] += x[k];
-        }
-        return y;
+        for (int k = 0; k < accumulated.Length; k++) accumulated[k] += x[k];
     }
 
     /// <inheritdoc/>

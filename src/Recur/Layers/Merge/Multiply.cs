@@ -6,17 +6,10 @@ namespace Recur.Layers;
 /// The element-wise product of inputs of one shape (Keras' <c>Multiply</c>): y = x₁ ⊙ x₂ ⊙ … ;
 /// ∂L/∂xᵢ = ∂L/∂y ⊙ Π_{j≠i} xⱼ.
 /// </summary>
-public sealed class Multiply : MergeLayer
+public sealed class Multiply : ElementwiseMerge
 {
     /// <summary>Creates the layer.</summary>
     public Multiply(string? name = null) : base(name) { }
-
-    /// <inheritdoc/>
-    public override int[] ComputeOutputShape(IReadOnlyList<int[]> inputShapes)
-    {
-        RequireMatchingShapes(inputShapes);
-        return (int[])inputShapes[0].Clone();
-    }
 
     /// <inheritdoc/>
     public override Tensor Forward(IReadOnlyList<Tensor> inputs, bool training = false)
@@ -27,18 +20,9 @@ public sealed class Multiply : MergeLayer
     }
 
     /// <inheritdoc/>
-    public override Tensor Infer(IReadOnlyList<Tensor> inputs)
+    protected override void Combine(Span<float> accumulated, ReadOnlySpan<float> x)
     {
-        RequireInputs(inputs);
-        var y = inputs[0].Clone();
-        for (int i = 1; i < inputs.Count; i++)
-        {
-            Tensor.RequireShape(inputs[i], inputs[0].ShapeArray, nameof(inputs));
-            var x = inputs[i].Span;
-            var p = y.Span;
-            for (int k = 0; k < p.Length; k++) p[k] *= x[k];
-        }
-        return y;
+        for (int k = 0; k < accumulated.Length; k++) accumulated[k] *= x[k];
     }
 
     /// <inheritdoc/>
