@@ -84,6 +84,6 @@ public abstract partial class Model
         RequireCompiled(nameof(TrainOnBatch));
         var data = TrainingData.Create(x, y, mask, sampleWeight, nameof(x), nameof(y));
         PrepareFor(data, nameof(x), nameof(y));
-        return TrainStep(data, new RunningMetrics(Metrics), terminateOnNaN: false);
+        return TrainStep(data, new RunningMetrics(MetricSlots), terminateOnNaN: false);
     }
 }

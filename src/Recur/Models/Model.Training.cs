@@ -164,7 +164,7 @@ public abstract partial class Model
             {
                 foreach (var cb in callbackList) cb.OnEpochBegin(epoch);
                 progress.EpochBegin(epoch, epochs, feed.Steps ?? 0);
-                var running = new RunningMetrics(Metrics);
+                var running = new RunningMetrics(MetricSlots);
                 int step = 0;
                 foreach (var batch in feed.Epoch(epoch, run))
                 {
@@ -251,7 +251,7 @@ public abstract partial class Model
 
     /// <summary>
     /// The loss minimised, Σₖ wₖ·lossₖ over the outputs, and its gradient for each output; the
-    /// running logs get the total, each output's loss (several outputs) and the metrics (first output).
+    /// running logs get the total, each output's loss (several outputs) and the metrics of the outputs they read.
     /// </summary>
     private (double Loss, Tensor?[] Gradients) Objective(Tensor[] predictions, SequenceMask?[] outputMasks, TrainingData batch, RunningMetrics running)
     {
@@ -268,7 +268,8 @@ public abstract partial class Model
             gradients[k] = w == 1f ? result.Gradient : Scaled(result.Gradient, w);
             named?.Add($"{Graph!.Outputs[k].Name}_loss", result.Value);
         }
-        running.Add(total, batch.Count, MetricInput(predictions[0]), batch.Y, LossMask(Losses[0], outputMasks[0], batch.Y), named);
+        running.Add(total, batch.Count, named,
+            k => (Losses[k].ToProbabilities(predictions[k]), batch.Targets[k], LossMask(Losses[k], outputMasks[k], batch.Targets[k])));
         return (total, gradients);
     }
 
@@ -296,7 +297,7 @@ public abstract partial class Model
     /// The loss and every metric of a model of several inputs or outputs (one (N, …) tensor per
     /// input and per output, in order), in batches, without training.
     /// </summary>
-    /// <returns>A dictionary with <c>loss</c> (the weighted total), with several outputs <c>{output}_loss</c> each, and each metric's name (first output).</returns>
+    /// <returns>A dictionary with <c>loss</c> (the weighted total), with several outputs <c>{output}_loss</c> each, and each metric's log name.</returns>
     public IReadOnlyDictionary<string, double> Evaluate(IReadOnlyList<Tensor> x, IReadOnlyList<Tensor> y, int batchSize = 32,
         Tensor? sampleWeight = null, SequenceMask? mask = null)
     {
@@ -321,7 +322,7 @@ public abstract partial class Model
 
     private IReadOnlyDictionary<string, double> EvaluateData(IEnumerable<LoopBatch> batches)
     {
-        var running = new RunningMetrics(Metrics);
+        var running = new RunningMetrics(MetricSlots);
         foreach (var (batch, reset) in batches)
         {
             if (reset) ResetStates();
@@ -375,9 +376,6 @@ public abstract partial class Model
         }
         return Enumerable.Range(0, parts[0].Length).Select(k => Batches.Concat(parts.Select(p => p[k]).ToArray())).ToArray();
     }
-
-    /// <summary>Predictions as the metrics read them (probabilities), computed only when a metric is tracked.</summary>
-    private Tensor MetricInput(Tensor prediction) => Metrics.Count > 0 ? Losses[0].ToProbabilities(prediction) : prediction;
 
     /// <summary>The output mask applies to the loss when the target keeps the time axis, or when the loss reads it as lengths (CTC).</summary>
     private static SequenceMask? LossMask(Loss loss, SequenceMask? outputMask, Tensor target)

@@ -57,8 +57,18 @@ public abstract partial class Model
     /// <summary>The weight of each output's loss in the total that is minimised (all 1 unless set).</summary>
     public IReadOnlyList<float> LossWeights { get; private set; } = Array.Empty<float>();
 
-    /// <summary>The metrics set by <see cref="Compile(Optimizer, Loss, Metric[])"/> (tracked on the first output).</summary>
+    /// <summary>The metrics set by <see cref="Compile(Optimizer, Loss, Metric[])"/> (tracked on the first output, logged under their names).</summary>
     public IReadOnlyList<Metric> Metrics { get; private set; } = Array.Empty<Metric>();
+
+    /// <summary>
+    /// The metrics tracked per output, by output name, as set by
+    /// <see cref="Compile(Optimizer, IReadOnlyList{Loss}, IReadOnlyDictionary{string, IReadOnlyList{Metric}}, IReadOnlyList{float}?, float?, float?)"/>
+    /// (logged as <c>{output}_{metric}</c>); empty otherwise.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<Metric>> OutputMetrics { get; private set; } = new Dictionary<string, IReadOnlyList<Metric>>();
+
+    /// <summary>Every tracked metric with the output it reads and its log name.</summary>
+    internal IReadOnlyList<MetricSlot> MetricSlots { get; private set; } = Array.Empty<MetricSlot>();
 
     /// <summary>Clip the global gradient norm to this value before each update (null: off).</summary>
     public float? ClipNorm { get; private set; }
@@ -117,6 +127,15 @@ public abstract partial class Model
     /// <summary>Uses an already built graph (a functional model has one from the start).</summary>
     private protected void UseGraph(Graph graph) => Graph = graph;
 
+    /// <summary>The model's symbolic inputs, in order (empty until built; a functional model has them from the start).</summary>
+    public IReadOnlyList<SymbolicTensor> Inputs => Graph?.Inputs ?? [];
+
+    /// <summary>The model's symbolic outputs, in order (empty until built).</summary>
+    public IReadOnlyList<SymbolicTensor> Outputs => Graph?.Outputs ?? [];
+
+    /// <summary>Every layer call in the order the model runs them (empty until built).</summary>
+    public IReadOnlyList<Node> Nodes => Graph?.Nodes ?? [];
+
     /// <summary>The per-sample output shape (of the first output), once built.</summary>
     public int[]? OutputShape => Graph?.Outputs[0].ShapeArray;
 
@@ -147,6 +166,31 @@ public abstract partial class Model
     /// <exception cref="ArgumentException">A count that does not match the outputs, a bad weight or clip value, a metric listed twice.</exception>
     public void Compile(Optimizer optimizer, IReadOnlyList<Loss> losses, IReadOnlyList<float>? lossWeights = null, IEnumerable<Metric>? metrics = null,
         float? clipNorm = null, float? clipValue = null)
+        => Compile(optimizer, losses, lossWeights, (metrics ?? Array.Empty<Metric>()).ToList(), null, clipNorm, clipValue);
+
+    /// <summary>
+    /// Sets the optimizer, one loss per output (minimised as Σ weight·loss), the metrics of each
+    /// output by output name (Keras' <c>metrics={"out": [...]}</c>; logged as <c>{output}_{metric}</c>,
+    /// and <c>val_{output}_{metric}</c> in validation) and gradient clipping.
+    /// </summary>
+    /// <param name="optimizer">Updates the trainable parameters.</param>
+    /// <param name="losses">The loss of each output, in output order.</param>
+    /// <param name="metrics">Per output name, the metrics computed on that output; an output not named has none. Metrics keep running state, so each is given once.</param>
+    /// <param name="lossWeights">The weight of each output's loss (null: all 1).</param>
+    /// <param name="clipNorm">Clip the global gradient norm to this value (null: off).</param>
+    /// <param name="clipValue">Clip every gradient element to ±this value (null: off).</param>
+    /// <exception cref="ArgumentException">A name that is no output, a metric given twice, or any problem the other overload refuses.</exception>
+    /// <exception cref="InvalidOperationException">The model is not built yet (its output names are not known).</exception>
+    public void Compile(Optimizer optimizer, IReadOnlyList<Loss> losses, IReadOnlyDictionary<string, IReadOnlyList<Metric>> metrics,
+        IReadOnlyList<float>? lossWeights = null, float? clipNorm = null, float? clipValue = null)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        Compile(optimizer, losses, lossWeights, Array.Empty<Metric>(), metrics, clipNorm, clipValue);
+    }
+
+    /// <summary>Checks everything, then sets everything: nothing changes when a setting is refused.</summary>
+    internal void Compile(Optimizer optimizer, IReadOnlyList<Loss> losses, IReadOnlyList<float>? lossWeights, IReadOnlyList<Metric> metrics,
+        IReadOnlyDictionary<string, IReadOnlyList<Metric>>? outputMetrics, float? clipNorm, float? clipValue)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(losses);
@@ -164,15 +208,41 @@ public abstract partial class Model
             throw new ArgumentOutOfRangeException(nameof(clipNorm), clipNorm, "clipNorm must be a finite value > 0.");
         if (clipValue is { } v && !(v > 0f && float.IsFinite(v)))
             throw new ArgumentOutOfRangeException(nameof(clipValue), clipValue, "clipValue must be a finite value > 0.");
-        var list = (metrics ?? Array.Empty<Metric>()).ToList();
-        var dup = list.GroupBy(m => m.Name).FirstOrDefault(g => g.Count() > 1);
-        if (dup is not null) throw new ArgumentException($"Metric '{dup.Key}' is listed twice.", nameof(metrics));
+        for (int i = 0; i < metrics.Count; i++) ArgumentNullException.ThrowIfNull(metrics[i], nameof(metrics));
+        var slots = metrics.Select(m => new MetricSlot(0, m.Name, m)).Concat(OutputMetricSlots(outputMetrics)).ToList();
+        if (slots.GroupBy(s => s.LogName).FirstOrDefault(d => d.Count() > 1) is { } dup)
+            throw new ArgumentException($"Metric '{dup.Key}' is listed twice.", nameof(metrics));
+        if (slots.GroupBy(s => s.Metric).FirstOrDefault(d => d.Count() > 1) is { } shared)
+            throw new ArgumentException(
+                $"One '{shared.Key.Name}' metric object is given for {string.Join(" and ", shared.Select(s => s.LogName))}; a metric keeps running state, so give each output its own.", nameof(metrics));
         Optimizer = optimizer;
         Losses = losses.ToArray();
         LossWeights = weights;
-        Metrics = list;
+        Metrics = metrics.ToArray();
+        OutputMetrics = (outputMetrics ?? new Dictionary<string, IReadOnlyList<Metric>>()).ToDictionary(kv => kv.Key, kv => (IReadOnlyList<Metric>)kv.Value.ToArray());
+        MetricSlots = slots;
         ClipNorm = clipNorm;
         ClipValue = clipValue;
+    }
+
+    /// <summary>The slots of per-output metrics, in output order; every name must be an output of the built graph.</summary>
+    private List<MetricSlot> OutputMetricSlots(IReadOnlyDictionary<string, IReadOnlyList<Metric>>? outputMetrics)
+    {
+        if (outputMetrics is null || outputMetrics.Count == 0) return new();
+        var graph = Graph ?? throw new InvalidOperationException(
+            $"Model '{Name}' is not built, so its output names are not known: build it before compiling metrics by output.");
+        var names = graph.Outputs.Select(o => o.Name).ToList();
+        foreach (var (name, list) in outputMetrics)
+        {
+            if (!names.Contains(name))
+                throw new ArgumentException($"Model '{Name}' has no output '{name}'; its outputs: {string.Join(", ", names)}.", nameof(outputMetrics));
+            ArgumentNullException.ThrowIfNull(list, nameof(outputMetrics));
+            if (list.Any(m => m is null)) throw new ArgumentNullException(nameof(outputMetrics), $"The metrics of output '{name}' include null.");
+        }
+        return names.Select((name, k) => (name, k))
+            .Where(o => outputMetrics.ContainsKey(o.name))
+            .SelectMany(o => outputMetrics[o.name].Select(m => new MetricSlot(o.k, $"{o.name}_{m.Name}", m)))
+            .ToList();
     }
 
     /// <summary>

@@ -44,7 +44,7 @@ internal static class ModelFile
         foreach (var layer in model.Layers)
             foreach (var p in layer.Parameters)
                 tensors.Add(new($"{layer.Name}.{p.Name}", p.Value));
-        var compile = TrainingConfig.Describe(model.Losses, model.LossWeights, model.Optimizer, model.Metrics, model.ClipNorm, model.ClipValue);
+        var compile = TrainingConfig.Describe(model.Losses, model.LossWeights, model.Optimizer, model.Metrics, model.OutputMetrics, model.ClipNorm, model.ClipValue);
         if (compile is not null)
         {
             metadata["compile"] = compile.ToJsonString();
@@ -105,8 +105,8 @@ internal static class ModelFile
         {
             try
             {
-                var (losses, lossWeights, optimizer, metrics, clipNorm, clipValue) = TrainingConfig.Read(Json(path, meta, "compile"));
-                model.Compile(optimizer, losses, lossWeights, metrics, clipNorm, clipValue);
+                var (losses, lossWeights, optimizer, metrics, outputMetrics, clipNorm, clipValue) = TrainingConfig.Read(Json(path, meta, "compile"));
+                model.Compile(optimizer, losses, lossWeights, metrics, outputMetrics, clipNorm, clipValue);
                 if (meta.ContainsKey("optimizer_scalars")) LoadOptimizer(path, file, model, Json(path, meta, "optimizer_scalars"));
             }
             catch (Exception e) when (e is InvalidDataException or ArgumentException or KeyNotFoundException or InvalidOperationException)

@@ -13,7 +13,8 @@ internal static class TrainingConfig
     /// The compile settings as JSON, or null when a loss or the optimizer cannot be saved (not
     /// registered, or no <c>GetConfig</c>): the weights still save.
     /// </summary>
-    public static JsonObject? Describe(IReadOnlyList<Loss> losses, IReadOnlyList<float> lossWeights, Optimizer? optimizer, IReadOnlyList<Metric> metrics, float? clipNorm, float? clipValue)
+    public static JsonObject? Describe(IReadOnlyList<Loss> losses, IReadOnlyList<float> lossWeights, Optimizer? optimizer, IReadOnlyList<Metric> metrics,
+        IReadOnlyDictionary<string, IReadOnlyList<Metric>> outputMetrics, float? clipNorm, float? clipValue)
     {
         if (losses.Count == 0 || optimizer is null) return null;
         var lossJson = losses.Select(DescribeLoss).ToArray();
@@ -23,7 +24,7 @@ internal static class TrainingConfig
         {
             ["loss"] = lossJson[0]!.DeepClone(),
             ["optimizer"] = optimizerJson,
-            ["metrics"] = new JsonArray(metrics.Select(m => (JsonNode)JsonValue.Create(m.Name)!).ToArray()),
+            ["metrics"] = Names(metrics),
             ["clip_norm"] = clipNorm,
             ["clip_value"] = clipValue,
         };
@@ -32,8 +33,19 @@ internal static class TrainingConfig
             json["losses"] = new JsonArray(lossJson.Select(l => (JsonNode)l!).ToArray());
             json["loss_weights"] = new JsonArray(lossWeights.Select(w => (JsonNode)w).ToArray());
         }
+        if (outputMetrics.Count > 0)
+        {
+            var byOutput = new JsonObject();
+            foreach (var (output, list) in outputMetrics) byOutput[output] = Names(list);
+            json["output_metrics"] = byOutput;
+        }
         return json;
     }
+
+    private static JsonArray Names(IEnumerable<Metric> metrics) => new(metrics.Select(m => (JsonNode)JsonValue.Create(m.Name)!).ToArray());
+
+    private static Metric[] ReadMetrics(JsonNode? names)
+        => (names as JsonArray ?? new JsonArray()).Select(m => TypeRegistry.CreateMetric(m is JsonValue v && v.TryGetValue<string>(out var s) ? s : null)).ToArray();
 
     private static JsonObject? DescribeLoss(Loss loss) => Describe(TypeRegistry.LossTypeName(loss), loss.GetConfig());
 
@@ -45,7 +57,8 @@ internal static class TrainingConfig
         return json;
     }
 
-    public static (Loss[] Losses, float[]? LossWeights, Optimizer Optimizer, Metric[] Metrics, float? ClipNorm, float? ClipValue) Read(JsonObject json)
+    public static (Loss[] Losses, float[]? LossWeights, Optimizer Optimizer, Metric[] Metrics, Dictionary<string, IReadOnlyList<Metric>> OutputMetrics,
+        float? ClipNorm, float? ClipValue) Read(JsonObject json)
     {
         var c = new LayerConfig(json, "compile");
         Loss[] losses;
@@ -60,10 +73,13 @@ internal static class TrainingConfig
         else losses = [ReadLoss(c.Object("loss"), "compile.loss")];
         var o = new LayerConfig(c.Object("optimizer"), "compile.optimizer");
         var optimizer = TypeRegistry.CreateOptimizer(o.String("type"), o);
-        var metrics = (json["metrics"] as JsonArray ?? new JsonArray()).Select(m => TypeRegistry.CreateMetric(m is JsonValue v && v.TryGetValue<string>(out var s) ? s : null)).ToArray();
+        var metrics = ReadMetrics(json["metrics"]);
+        var outputMetrics = new Dictionary<string, IReadOnlyList<Metric>>();
+        if (json["output_metrics"] is JsonObject byOutput)
+            foreach (var (output, names) in byOutput) outputMetrics[output] = ReadMetrics(names);
         float? clipNorm = json["clip_norm"] is null ? null : c.Float("clip_norm");
         float? clipValue = json["clip_value"] is null ? null : c.Float("clip_value");
-        return (losses, weights, optimizer, metrics, clipNorm, clipValue);
+        return (losses, weights, optimizer, metrics, outputMetrics, clipNorm, clipValue);
     }
 
     private static Loss ReadLoss(JsonObject json, string where)

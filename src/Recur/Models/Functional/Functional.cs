@@ -58,11 +58,5 @@ public sealed class Functional : Model
     /// <inheritdoc/>
     public override IReadOnlyList<Layer> Layers { get; }
 
-    /// <summary>The model's symbolic inputs, in order.</summary>
-    public IReadOnlyList<SymbolicTensor> Inputs => Graph!.Inputs;
-
-    /// <summary>The model's symbolic outputs, in order.</summary>
-    public IReadOnlyList<SymbolicTensor> Outputs => Graph!.Outputs;
-
     private protected override Graph CreateGraph(IReadOnlyList<int[]> inputShapes) => Graph!;
 }
