@@ -2,6 +2,7 @@ using Recur.Layers;
 using Recur.Layers.Recurrent;
 using Recur.Losses;
 using Recur.Models;
+using Recur.Models.Seq2Seq;
 using Recur.Optimizers;
 using Recur.Tests.Testing;
 using Recur.Training;
@@ -60,6 +61,37 @@ public class FunctionalTests
         }
         foreach (var p in model.Parameters)
             GradientCheck.Check(p.Name, p.Value.Data, p.Grad.Span, Loss, eps: 1e-2f);
+    }
+
+    [Fact]
+    public void A_shared_encoder_decoder_back_propagates_each_of_its_calls_finite_differences()
+    {
+        // Its parts (encoder, decoder, attention, …) are called inside its own call: both calls must stay pending.
+        var o = new EncoderDecoderOptions
+        {
+            SourceVocabulary = 9, TargetVocabulary = 8, SourceSteps = 5, TargetSteps = 4, Embedding = 3, EncoderUnits = 3,
+            DecoderUnits = 4, Attention = Seq2SeqAttention.General, Dropout = 0f,
+        };
+        int[][] targets = [[4, 5, 6], [7], [6, 6]];
+        var (x1, _) = EncoderDecoder.Pack(o, [[4, 5, 6, 7, 8], [5, 4], [8]], targets);
+        var (x2, _) = EncoderDecoder.Pack(o, [[8, 7], [4, 4, 4], [6, 5, 4, 7]], targets);
+        var a = Functional.Input([o.SourceSteps + o.TargetSteps], "a");
+        var b = Functional.Input([o.SourceSteps + o.TargetSteps], "b");
+        var net = new EncoderDecoder(o);
+        var model = new Functional([a, b], [new Add().Apply(net.Apply(a), net.Apply(b))], seed: 8);
+
+        var outputs = model.ForwardPass([x1, x2], null, training: false, out var masks);
+        // Σ output ⊙ r over the real target steps (padded steps carry no gradient, as under a masked loss).
+        var r = GradientCheck.RandomWeights(outputs[0].Length, 21);
+        for (int i = 0; i < 3; i++)
+            for (int t = 0; t < o.TargetSteps; t++)
+                if (!masks[0]![i, t]) r.AsSpan((i * o.TargetSteps + t) * o.TargetVocabulary, o.TargetVocabulary).Clear();
+        model.ZeroGrad();
+        model.BackwardPass([new Tensor((float[])r.Clone(), outputs[0].ShapeArray)]);
+        Assert.All(net.InnerLayers, part => Assert.Equal(0, part.PendingCalls));
+        double Loss() => GradientCheck.Dot(model.InferencePass([x1, x2], null, out _)[0].Span, r);
+        foreach (var p in model.Parameters)
+            GradientCheck.Check(p.Name, p.Value.Data, p.Grad.Span, Loss, eps: 1e-2f, atol: 2e-3, rtol: 2e-2, maxChecks: 30);
     }
 
     [Fact]

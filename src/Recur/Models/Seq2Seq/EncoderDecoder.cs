@@ -209,14 +209,21 @@ public sealed class EncoderDecoder : Layer
     /// <summary>Teacher-forced logits as <see cref="Forward"/>, keeping no backward cache.</summary>
     public override Tensor Infer(Tensor input, SequenceMask? mask = null) => Run(input, training: false, keep: false);
 
+    /// <summary>
+    /// Every part, the dropouts too: a model's recording of calls (an encoder–decoder applied more
+    /// than once in one pass), its freezing (<see cref="Layer.Trainable"/>) and its state calls reach them.
+    /// </summary>
+    public override IEnumerable<Layer> InnerLayers => _all.Append(SourceDropout).Append(TargetDropout).Append(OutputDropout);
+
+    /// <inheritdoc/>
+    /// <remarks>The parts' streams (the dropouts'), so that a backup restores them.</remarks>
+    public override IEnumerable<SeededRandom> RandomStreams => InnerLayers.SelectMany(l => l.RandomStreams);
+
     /// <summary>The parts' <see cref="Layer.DiscardPendingCalls"/> too.</summary>
     public override void DiscardPendingCalls()
     {
         base.DiscardPendingCalls();
-        foreach (var part in _all) part.DiscardPendingCalls();
-        TargetDropout.DiscardPendingCalls();
-        SourceDropout.DiscardPendingCalls();
-        OutputDropout.DiscardPendingCalls();
+        foreach (var part in InnerLayers) part.DiscardPendingCalls();
     }
 
     /// <summary>A part's forward call: kept for the backward pass, or inference only.</summary>
