@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Recur.Layers;
 using Recur.Layers.Recurrent;
 using Recur.Models;
@@ -45,6 +46,8 @@ namespace Recur.Serialization;
 /// as a <see cref="SimpleRnn"/>), <c>recurrent_activation="sigmoid"</c>, <c>use_bias=True</c>.
 /// The counts and every shape are checked before any weight changes; an error names the layer,
 /// the array (<c>arr_k</c>), the expected and the actual shape.</para>
+/// <para>A layer type of one's own with weights takes part once its layout is registered with
+/// <see cref="RegisterLayout{TLayer}"/>; the built-in layouts above are registered the same way.</para>
 /// <para>Going back (<see cref="ToKerasArrays(Layer)"/>), LSTM, SimpleRNN and Cho-GRU biases are
 /// <c>bias_ih + bias_hh</c>: the sum is all Keras has, and outputs are unchanged (for the Cho GRU,
 /// <c>b_hn</c> is added outside the reset gate, so it folds into the input bias too).</para>
@@ -144,50 +147,71 @@ public static class KerasImport
         return text + ".";
     }
 
+    /// <summary>
+    /// Maps layers of type <typeparamref name="TLayer"/> (and of its subclasses without a layout of
+    /// their own) to their Keras arrays, in Keras' <c>get_weights()</c> order: how a user-defined
+    /// layer with weights takes part in <see cref="Load(Layer, IReadOnlyList{Tensor})"/>,
+    /// <c>Model.ImportKeras</c> and <see cref="ToKerasArrays(Layer)"/>. Layers without weights and
+    /// wrappers without weights of their own need none.
+    /// </summary>
+    /// <exception cref="ArgumentException">The type has a layout already (the built-ins: Dense, Embedding, the recurrent layers).</exception>
+    public static void RegisterLayout<TLayer>(Func<TLayer, IReadOnlyList<KerasArray>> layout) where TLayer : Layer
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        if (!Layouts.TryAdd(typeof(TLayer), l => layout((TLayer)l)))
+            throw new ArgumentException($"{typeof(TLayer).Name} has a Keras layout already; a type is registered once.", nameof(layout));
+    }
+
+    private static readonly ConcurrentDictionary<Type, Func<Layer, IReadOnlyList<KerasArray>>> Layouts = new(new Dictionary<Type, Func<Layer, IReadOnlyList<KerasArray>>>
+    {
+        [typeof(RecurrentLayer)] = l => RecurrentArrays((RecurrentLayer)l),
+        [typeof(Embedding)] = l => [KerasArray.Copy("Embedding embeddings (V, E)", ((Embedding)l).Weight!)],
+        [typeof(Dense)] = l => DenseArrays((Dense)l),
+    });
+
+    /// <summary>The layout registered for the layer's type or its nearest base type, or null.</summary>
+    private static Func<Layer, IReadOnlyList<KerasArray>>? LayoutOf(Layer layer)
+    {
+        for (var type = layer.GetType(); type is not null; type = type.BaseType)
+            if (Layouts.TryGetValue(type, out var layout)) return layout;
+        return null;
+    }
+
     /// <summary>The Keras arrays <paramref name="layer"/> takes, in get_weights() order; <paramref name="owner"/> names it in messages.</summary>
     private static List<Slot> SlotsOf(Layer owner, Layer layer)
     {
         // A wrapper without weights of its own (Bidirectional, TimeDistributed, a step cell) maps as the layer it wraps.
         if (layer.InnerLayers.ToArray() is [var inner] && !ReferenceEquals(inner, layer) && layer.Parameters.SequenceEqual(inner.Parameters))
             return SlotsOf(owner, inner);
-        switch (layer)
+        if (LayoutOf(layer) is { } layout) return layout(layer).Select(a => new Slot(owner, a)).ToList();
+        if (layer.Parameters.Count == 0) return new();
+        throw new NotSupportedException(
+            $"Layer '{owner.Name}' ({layer.GetType().Name}) has weights but no Keras layout: register one with KerasImport.RegisterLayout<{layer.GetType().Name}>.");
+    }
+
+    /// <summary>kernel (F, U), then bias (U) unless the layer has none.</summary>
+    private static List<KerasArray> DenseArrays(Dense d)
+    {
+        var w = d.Weight!;
+        int[] one = KerasLayout.Identity(1);
+        var arrays = new List<KerasArray>
         {
-            case RecurrentLayer r: return RecurrentSlots(owner, r);
-            case Embedding e:
-            {
-                var w = e.Weight!;
-                return new() { new Slot(owner, "Embedding embeddings (V, E)", w.Value.ShapeArray,
-                    a => new[] { (w, a.Clone()) }, () => w.Value.Clone()) };
-            }
-            case Dense d:
-            {
-                var w = d.Weight!;
-                int[] one = KerasLayout.Identity(1);
-                var slots = new List<Slot>
-                {
-                    new(owner, "Dense kernel (F, U)", new[] { d.InputFeatures, d.Units },
-                        a => new[] { (w, KerasLayout.FromKernel(a, one)) }, () => KerasLayout.ToKernel(w.Value, one)),
-                };
-                if (d.Bias is { } bias)
-                    slots.Add(new(owner, "Dense bias (U)", bias.Value.ShapeArray, a => new[] { (bias, a.Clone()) }, () => bias.Value.Clone()));
-                return slots;
-            }
-            default:
-                if (layer.Parameters.Count == 0) return new();
-                throw new NotSupportedException($"Layer '{owner.Name}' ({layer.GetType().Name}) has weights Recur cannot map from Keras.");
-        }
+            new("Dense kernel (F, U)", [d.InputFeatures, d.Units], a => [(w, KerasLayout.FromKernel(a, one))], () => KerasLayout.ToKernel(w.Value, one)),
+        };
+        if (d.Bias is { } bias) arrays.Add(KerasArray.Copy("Dense bias (U)", bias));
+        return arrays;
     }
 
     /// <summary>Per stacked layer, per direction: kernel, recurrent_kernel, bias (see the class remarks).</summary>
-    private static List<Slot> RecurrentSlots(Layer owner, RecurrentLayer r)
+    private static List<KerasArray> RecurrentArrays(RecurrentLayer r)
     {
         string cell = r switch { Lstm => "LSTM", Gru => "GRU", _ => "SimpleRNN" };
         if (r.Options.ProjectionSize != 0)
             throw new NotSupportedException(
-                $"Layer '{owner.Name}' is a projected LSTM (ProjectionSize {r.Options.ProjectionSize}); Keras has no projected LSTM, so its weights have no Keras layout.");
+                $"Layer '{r.Name}' is a projected LSTM (ProjectionSize {r.Options.ProjectionSize}); Keras has no projected LSTM, so its weights have no Keras layout.");
         bool splitBias = r is Gru { ResetAfter: true }; // bias (2, GH): input row, recurrent row
         int H = r.Units, L = r.Options.NumLayers, D = r.Directions;
-        var slots = new List<Slot>();
+        var arrays = new List<KerasArray>();
         for (int l = 0; l < L; l++)
             for (int d = 0; d < D; d++)
             {
@@ -200,23 +224,23 @@ public static class KerasImport
                 int[] order = r is Gru ? KerasLayout.GruBlocks : KerasLayout.Identity(G);
                 string gh = G == 1 ? "H" : $"{G}H";
                 string where = $"{cell} {l + 1} of {L}" + (D == 2 ? (d == 0 ? " (forward layer)" : " (backward layer)") : "");
-                slots.Add(new(owner, $"{where} kernel (I, {gh})", new[] { I, GH },
-                    a => new[] { (wih, KerasLayout.FromKernel(a, order)) }, () => KerasLayout.ToKernel(wih.Value, order)));
-                slots.Add(new(owner, $"{where} recurrent_kernel (H, {gh})", new[] { H, GH },
-                    a => new[] { (whh, KerasLayout.FromKernel(a, order)) }, () => KerasLayout.ToKernel(whh.Value, order),
+                arrays.Add(new($"{where} kernel (I, {gh})", [I, GH],
+                    a => [(wih, KerasLayout.FromKernel(a, order))], () => KerasLayout.ToKernel(wih.Value, order)));
+                arrays.Add(new($"{where} recurrent_kernel (H, {gh})", [H, GH],
+                    a => [(whh, KerasLayout.FromKernel(a, order))], () => KerasLayout.ToKernel(whh.Value, order),
                     Hint: s => UnitsHint(r, cell, G, s)));
                 if (splitBias)
-                    slots.Add(new(owner, $"{where} bias (2, {gh})", new[] { 2, GH },
-                        a => new[] { (bih, KerasLayout.FromBias(a.Span[..GH], order)), (bhh, KerasLayout.FromBias(a.Span[GH..], order)) },
+                    arrays.Add(new($"{where} bias (2, {gh})", [2, GH],
+                        a => [(bih, KerasLayout.FromBias(a.Span[..GH], order)), (bhh, KerasLayout.FromBias(a.Span[GH..], order))],
                         () => Rows(KerasLayout.ToBias(bih.Value.Span, order), KerasLayout.ToBias(bhh.Value.Span, order)),
                         Hint: s => s.Length == 1 ? "a (3H) bias is a GRU with reset_after=False: build the Gru with resetAfter: false" : null));
                 else
-                    slots.Add(new(owner, $"{where} bias ({gh})", new[] { GH },
-                        a => new[] { (bih, KerasLayout.FromBias(a.Span, order)), (bhh, Tensor.Zeros(GH)) },
+                    arrays.Add(new($"{where} bias ({gh})", [GH],
+                        a => [(bih, KerasLayout.FromBias(a.Span, order)), (bhh, Tensor.Zeros(GH))],
                         () => KerasLayout.ToBias(Sum(bih.Value, bhh.Value), order),
                         Hint: s => r is Gru && s.Length == 2 ? "a (2, 3H) bias is a GRU with reset_after=True (Keras' default): build the Gru with resetAfter: true" : null));
             }
-        return slots;
+        return arrays;
     }
 
     /// <summary>What a recurrent_kernel of shape (H′, G′·H′) says about the Keras layer, or null.</summary>
@@ -239,16 +263,21 @@ public static class KerasImport
         return s;
     }
 
-    /// <summary>One Keras array: where it goes, its shape, and the conversions both ways.</summary>
-    private sealed record Slot(Layer Owner, string Role, int[] Shape,
-        Func<Tensor, (Parameter, Tensor)[]> Import, Func<Tensor> Export, Func<int[], string?>? Hint = null)
+    /// <summary>One Keras array and the model layer it belongs to (a wrapper names its inner layer's arrays).</summary>
+    private sealed record Slot(Layer Owner, KerasArray Array)
     {
-        public string Describe(string arrayName) => $"{arrayName} → layer '{Owner.Name}' ({Owner.GetType().Name}), Keras {Role}";
+        public int[] Shape => Array.Shape;
+
+        public IReadOnlyList<(Parameter Parameter, Tensor Value)> Import(Tensor a) => Array.Import(a);
+
+        public Tensor Export() => Array.Export();
+
+        public string Describe(string arrayName) => $"{arrayName} → layer '{Owner.Name}' ({Owner.GetType().Name}), Keras {Array.Role}";
 
         public string Mismatch(string arrayName, int[] actual)
         {
             string text = $"{Describe(arrayName)}: expected {Tensor.ShapeString(Shape)}, got {Tensor.ShapeString(actual)}";
-            if (Hint?.Invoke(actual) is { } hint) text += $"; {hint}";
+            if (Array.Hint?.Invoke(actual) is { } hint) text += $"; {hint}";
             else if (actual.Length == 2 && Shape.Length == 2 && actual[0] == Shape[1] && actual[1] == Shape[0])
                 text += "; it looks transposed: Keras kernels are (inputs, units), PyTorch weights (units, inputs) — PyTorch weights go through ImportPyTorch";
             return text + ".";
