@@ -17,9 +17,7 @@ internal static class ModelExporter
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
-        if (model is not Sequential)
-            throw new OnnxExportException($"Model '{model.Name}' is a {model.GetType().Name}; ONNX export takes Sequential models.");
-        if (model.InputShape is not { } inputShape || model.OutputShape is not { } outputShape)
+        if (!model.IsBuilt)
             throw new OnnxExportException($"Model '{model.Name}' is not built: build it (Build, Fit or Predict) before exporting.");
         RequireExporters(model.Layers);
         if (options.InputName == options.OutputName)
@@ -27,29 +25,51 @@ internal static class ModelExporter
 
         var g = new OnnxGraphBuilder(OnnxGraphBuilder.Clean(model.Name));
         var graph = new ModelGraph(g);
-        bool ids = model.Layers[0] is Embedding or TimeDistributed { Inner: Embedding };
-        var input = g.AddInput(options.InputName, ids ? OnnxElementType.Int64 : OnnxElementType.Float, Dims(inputShape),
-            ids ? "token ids (batch, time), int64; 0 is padding when the embedding masks zeros" : "inputs (batch, " + ShapeText(inputShape) + ")");
-        OnnxMask? mask = null;
-        if (options.LengthsInput)
+        var names = GraphNames(model, options);
+        foreach (string name in names.Outputs) g.Reserve(name);
+        var values = new Dictionary<SymbolicTensor, (OnnxValue Value, OnnxMask? Mask)>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < model.Inputs.Count; i++)
         {
-            if (inputShape.Length < 1 || inputShape[0] != -1)
-                throw new OnnxExportException($"Model '{model.Name}' takes inputs (batch, {ShapeText(inputShape)}) without a time axis; LengthsInput needs sequences.");
-            var lengths = g.AddInput("lengths", OnnxElementType.Int32, [OnnxDim.Batch], "real steps of each row (batch), int32; padding at the end");
-            mask = new OnnxMask(LengthMask(g, input.Name, lengths.Name));
+            var tensor = model.Inputs[i];
+            int[] shape = [.. tensor.Shape];
+            bool ids = model.Nodes.First(n => n.Inputs.Contains(tensor)).Layer is Embedding or TimeDistributed { Inner: Embedding };
+            var input = g.AddInput(names.Inputs[i], ids ? OnnxElementType.Int64 : OnnxElementType.Float, Dims(shape),
+                ids ? "token ids (batch, time), int64; 0 is padding when the embedding masks zeros" : "inputs (batch, " + ShapeText(shape) + ")");
+            OnnxMask? mask = null;
+            if (i == 0 && options.LengthsInput)
+            {
+                // Predict's explicit mask belongs to the first input; so do the lengths.
+                if (shape.Length < 1 || shape[0] != -1)
+                    throw new OnnxExportException($"Model '{model.Name}' takes inputs (batch, {ShapeText(shape)}) without a time axis; LengthsInput needs sequences.");
+                var lengths = g.AddInput("lengths", OnnxElementType.Int32, [OnnxDim.Batch], "real steps of each row (batch), int32; padding at the end");
+                mask = new OnnxMask(LengthMask(g, input.Name, lengths.Name));
+            }
+            values[tensor] = (input, mask);
         }
 
-        var value = input;
-        foreach (var layer in model.Layers)
+        // Every call in the model's order; a layer called several times exports once per call, without states.
+        var calls = model.Nodes.GroupBy(n => n.Layer).ToDictionary(c => c.Key, c => c.Count());
+        foreach (var node in model.Nodes)
         {
-            var result = graph.ExportLayer(layer, value, mask, exposeStates: options.States);
-            (value, mask) = (result.Output, result.Mask);
+            var inputs = node.Inputs.Select(t => values[t]).ToArray();
+            var result = graph.ExportLayer(node.Layer, inputs.Select(v => v.Value).ToArray(), inputs.Select(v => v.Mask).ToArray(),
+                exposeStates: options.States && calls[node.Layer] == 1);
+            values[node.Output] = (result.Output, result.Mask);
         }
-        g.AddOutput(options.OutputName, value with { Shape = Dims(outputShape) }, "the model's outputs (batch, " + ShapeText(outputShape) + "), as Predict returns them");
-        // The model's output first, then the states (added layer by layer): consumers that take the first output get Predict's.
-        var main = g.Proto.Output[^1];
-        g.Proto.Output.RemoveAt(g.Proto.Output.Count - 1);
-        g.Proto.Output.Insert(0, main);
+        // The model's outputs first, then the states (added layer by layer): consumers that take the first output get Predict's.
+        int states = g.Proto.Output.Count;
+        for (int k = 0; k < model.Outputs.Count; k++)
+        {
+            var tensor = model.Outputs[k];
+            g.AddOutput(names.Outputs[k], values[tensor].Value with { Shape = Dims([.. tensor.Shape]) },
+                $"output '{tensor.Name}' (batch, {ShapeText([.. tensor.Shape])}), as Predict returns it");
+        }
+        var main = g.Proto.Output.Skip(states).ToList();
+        for (int k = 0; k < main.Count; k++)
+        {
+            g.Proto.Output.RemoveAt(states + k);
+            g.Proto.Output.Insert(k, main[k]);
+        }
 
         var proto = new Proto.ModelProto
         {
@@ -67,6 +87,24 @@ internal static class ModelExporter
         return proto;
     }
 
+    /// <summary>
+    /// The graph's input and output names: the options' names for a model of one input and one
+    /// output, the symbolic tensors' names (made unique) otherwise.
+    /// </summary>
+    private static (string[] Inputs, string[] Outputs) GraphNames(Model model, OnnxExportOptions options)
+    {
+        var taken = new HashSet<string>(StringComparer.Ordinal) { "lengths" };
+        string Unique(string hint)
+        {
+            string name = hint;
+            for (int k = 1; !taken.Add(name); k++) name = string.Create(CultureInfo.InvariantCulture, $"{hint}_{k}");
+            return name;
+        }
+        string[] inputs = model.Inputs.Count == 1 ? [Unique(options.InputName)] : model.Inputs.Select(t => Unique(OnnxGraphBuilder.Clean(t.Name))).ToArray();
+        string[] outputs = model.Outputs.Count == 1 ? [Unique(options.OutputName)] : model.Outputs.Select(t => Unique(OnnxGraphBuilder.Clean(t.Name))).ToArray();
+        return (inputs, outputs);
+    }
+
     /// <summary>Names every layer without an exporter (wrapped ones too) before any work.</summary>
     private static void RequireExporters(IEnumerable<Layer> layers)
     {
@@ -74,7 +112,7 @@ internal static class ModelExporter
         void Visit(Layer layer)
         {
             if (!OnnxLayerExporters.IsRegistered(layer.GetType())) missing.Add(layer);
-            else if (layer is TimeDistributed t) Visit(t.Inner);
+            else foreach (var inner in layer.InnerLayers) Visit(inner);
         }
         foreach (var layer in layers) Visit(layer);
         if (missing.Count == 1) throw ModelGraph.Unexportable(missing[0]);
@@ -108,8 +146,13 @@ internal static class ModelExporter
         var sb = new StringBuilder();
         if (!string.IsNullOrWhiteSpace(options.Description)) sb.AppendLine(options.Description.Trim()).AppendLine();
         sb.AppendLine(CultureInfo.InvariantCulture, $"Recur model '{model.Name}', exported by Recur.Onnx (opset {OnnxGraphBuilder.Opset}).");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Input '{options.InputName}' (batch, {ShapeText(model.InputShape!)}); output '{options.OutputName}' (batch, {ShapeText(model.OutputShape!)}); batch and time are dynamic.");
-        sb.AppendLine("Layers: " + string.Join(" → ", model.Layers.Select(l => $"{l.Name} ({l.GetType().Name})")) + ".");
+        var (inputs, outputs) = GraphNames(model, options);
+        sb.AppendLine(CultureInfo.InvariantCulture,
+            $"Inputs {string.Join(", ", model.Inputs.Select((t, i) => $"'{inputs[i]}' (batch, {ShapeText([.. t.Shape])})"))}; " +
+            $"outputs {string.Join(", ", model.Outputs.Select((t, k) => $"'{outputs[k]}' (batch, {ShapeText([.. t.Shape])})"))}; batch and time are dynamic.");
+        sb.AppendLine(model is Sequential
+            ? "Layers: " + string.Join(" → ", model.Layers.Select(l => $"{l.Name} ({l.GetType().Name})")) + "."
+            : "Calls: " + string.Join("; ", model.Nodes.Select(n => $"{n.Layer.Name} ({n.Layer.GetType().Name}) of {string.Join(", ", n.Inputs.Select(t => t.Name))}")) + ".");
         if (options.States)
             sb.AppendLine("Recurrent states: optional inputs '{layer}.h0' / '{layer}.c0' (zeros when not fed) and outputs '{layer}.h_n' / '{layer}.c_n', (layers·directions, batch, units).");
         sb.Append("Masked sequences must be right-padded (real steps first): a row with padding before a real step makes the recurrent operators refuse the batch (invalid sequence_lens).");

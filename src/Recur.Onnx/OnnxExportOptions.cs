@@ -3,10 +3,16 @@ namespace Recur.Onnx;
 /// <summary>Settings of one ONNX export; the defaults suit ONNX Runtime and ML.NET.</summary>
 public sealed record OnnxExportOptions
 {
-    /// <summary>Name of the graph input: ids (B, T) int64 for a model starting with an Embedding, else float.</summary>
+    /// <summary>
+    /// Name of the graph input of a model of one input: ids (B, T) int64 for an input read by an
+    /// Embedding, else float. A model of several inputs names them after its symbolic inputs.
+    /// </summary>
     public string InputName { get; init; } = "input";
 
-    /// <summary>Name of the graph output (the model's <c>Predict</c> output).</summary>
+    /// <summary>
+    /// Name of the graph output of a model of one output (the model's <c>Predict</c> output). A
+    /// model of several outputs names them after its symbolic outputs (their layers' names).
+    /// </summary>
     public string OutputName { get; init; } = "output";
 
     /// <summary>

@@ -38,6 +38,9 @@ public static class OnnxLayerExporters
         Register<Dropout>((_, ctx) => ctx.Pass(ctx.Input)); // identity at inference
         Register<GlobalMaxPooling1D>(PoolingExporter.Export);
         Register<TimeDistributed>(TimeDistributedExporter.Export);
+        Register<Add>(MergeExporter.ExportAdd);
+        Register<Multiply>(MergeExporter.ExportMultiply);
+        Register<Concatenate>(MergeExporter.ExportConcatenate);
     }
 
     /// <summary>Registers (or replaces) the exporter for layers of exactly type <typeparamref name="TLayer"/>.</summary>

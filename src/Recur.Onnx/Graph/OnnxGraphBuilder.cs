@@ -19,6 +19,7 @@ public sealed class OnnxGraphBuilder
 {
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _constants = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _reserved = new(StringComparer.Ordinal); // graph output names kept free for AddOutput
 
     internal OnnxGraphBuilder(string name)
     {
@@ -131,13 +132,20 @@ public sealed class OnnxGraphBuilder
         return value;
     }
 
+    /// <summary>Keeps <paramref name="name"/> out of <see cref="UniqueName"/>'s choices, for a graph output declared later.</summary>
+    internal void Reserve(string name)
+    {
+        if (!_names.Add(name)) throw new ArgumentException($"The graph already has a value named '{name}'.", nameof(name));
+        _reserved.Add(name);
+    }
+
     /// <summary>Declares a graph output named <paramref name="name"/> holding <paramref name="value"/>.</summary>
     internal void AddOutput(string name, OnnxValue value, string doc)
     {
         string source = value.Name;
         if (source != name)
         {
-            if (!_names.Add(name)) throw new ArgumentException($"The graph already has a value named '{name}'.", nameof(name));
+            if (!_reserved.Remove(name) && !_names.Add(name)) throw new ArgumentException($"The graph already has a value named '{name}'.", nameof(name));
             var identity = new Proto.NodeProto { OpType = "Identity", Name = UniqueName(name + "/Identity") };
             identity.Input.Add(source);
             identity.Output.Add(name);
