@@ -15,7 +15,17 @@ internal sealed class TextEncoder(Vocabulary vocabulary, int maxLength)
         return ids.Length > MaxLength ? ids[^MaxLength..] : ids;
     }
 
-    public int[] Encode(string text) => Encode(Tokenizer.Tokenize(text));
+    /// <summary>The ids of the text's last <see cref="MaxLength"/> tokens, read one token at a time (a ring of MaxLength ids).</summary>
+    public int[] Encode(string text)
+    {
+        var ring = new int[MaxLength];
+        long count = 0;
+        foreach (var token in Tokenizer.Tokens(text)) ring[count++ % MaxLength] = Vocabulary.Id(token);
+        if (count == 0) return new[] { Vocabulary.Unknown }; // an empty text still has one (unknown) step
+        if (count <= MaxLength) return ring[..(int)count];
+        int first = (int)(count % MaxLength); // the oldest kept id
+        return [.. ring[first..], .. ring[..first]];
+    }
 
     /// <summary>Checks a maximum length given by the user: positive and at most <see cref="Limits.MaxSequenceLength"/>.</summary>
     public static void CheckMaxLength(int maxLength, string option)

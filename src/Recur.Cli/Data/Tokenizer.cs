@@ -9,24 +9,33 @@ namespace Recur.Cli.Data;
 /// </summary>
 internal static class Tokenizer
 {
-    public static List<string> Tokenize(string text)
+    public static List<string> Tokenize(string text) => Tokens(text).ToList();
+
+    /// <summary>
+    /// The tokens one at a time, without a lower-cased copy of the text or an array of its words:
+    /// a text of millions of words costs one word at a time.
+    /// </summary>
+    public static IEnumerable<string> Tokens(string text)
     {
-        var tokens = new List<string>();
-        foreach (var word in text.ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+        for (int i = 0; i < text.Length;)
         {
+            while (i < text.Length && char.IsWhiteSpace(text[i])) i++;
+            int from = i;
+            while (i < text.Length && !char.IsWhiteSpace(text[i])) i++;
+            if (i == from) yield break;
+            string word = text[from..i].ToLowerInvariant();
             int start = 0, end = word.Length;
             while (start < end && IsPunctuation(word[start]) && !IsClitic(word, start)) start++;
             while (end > start && IsPunctuation(word[end - 1])) end--;
             if (start == end)
             {
-                tokens.Add(word); // all punctuation ("--", "...", ":)") is one token
+                yield return word; // all punctuation ("--", "...", ":)") is one token
                 continue;
             }
-            for (int i = 0; i < start; i++) tokens.Add(word[i].ToString());
-            tokens.Add(word[start..end]);
-            for (int i = end; i < word.Length; i++) tokens.Add(word[i].ToString());
+            for (int k = 0; k < start; k++) yield return word[k].ToString();
+            yield return word[start..end];
+            for (int k = end; k < word.Length; k++) yield return word[k].ToString();
         }
-        return tokens;
     }
 
     private static bool IsPunctuation(char c) => char.IsPunctuation(c) || char.IsSymbol(c);

@@ -25,7 +25,7 @@ internal sealed class Vocabulary
     public int Size => Tokens.Count + 2;
 
     /// <summary>Keeps tokens seen at least <paramref name="minCount"/> times, at most <paramref name="maxSize"/> of them.</summary>
-    public static Vocabulary Build(IEnumerable<IReadOnlyList<string>> texts, int minCount, int maxSize)
+    public static Vocabulary Build(IEnumerable<IEnumerable<string>> texts, int minCount, int maxSize)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var text in texts)
@@ -44,7 +44,7 @@ internal sealed class Vocabulary
     public int[] Ids(IReadOnlyList<string> tokens) => tokens.Select(Id).ToArray();
 
     /// <summary>Fraction of <paramref name="texts"/>' tokens that are outside the vocabulary.</summary>
-    public double UnknownRate(IEnumerable<IReadOnlyList<string>> texts)
+    public double UnknownRate(IEnumerable<IEnumerable<string>> texts)
     {
         long all = 0, unknown = 0;
         foreach (var text in texts)

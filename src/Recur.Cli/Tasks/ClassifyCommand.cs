@@ -104,12 +104,12 @@ internal sealed class ClassifyCommand
         var val = all.Subset(valRows);
 
         // Tokens → ids.
-        var trainTokens = train.Texts.Select(Tokenizer.Tokenize).ToList();
-        var vocabulary = Vocabulary.Build(trainTokens, minCount, maxVocab);
-        int maxLength = r.GetValue(_maxLength) ?? DefaultMaxLength(trainTokens.Select(t => t.Count).ToList());
+        // Tokens are read as they are needed (twice, not kept): a text of millions of words never exists as a list of them.
+        var vocabulary = Vocabulary.Build(train.Texts.Select(Tokenizer.Tokens), minCount, maxVocab);
+        int maxLength = r.GetValue(_maxLength) ?? DefaultMaxLength(train.Texts.Select(t => (int)Math.Min(Tokenizer.Tokens(t).LongCount(), int.MaxValue)).ToList());
         var encoder = new TextEncoder(vocabulary, maxLength);
         var classIndex = classes.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i);
-        var trainSet = new Encoded(trainTokens.Select(encoder.Encode).ToList(), train.Labels.Select(l => classIndex[l]).ToList());
+        var trainSet = new Encoded(train.Texts.Select(encoder.Encode).ToList(), train.Labels.Select(l => classIndex[l]).ToList());
         var valSet = new Encoded(val.Texts.Select(encoder.Encode).ToList(), val.Labels.Select(l => classIndex[l]).ToList());
         var testSet = new Encoded(test.Texts.Select(encoder.Encode).ToList(), test.Labels.Select(l => classIndex[l]).ToList());
 
@@ -129,7 +129,7 @@ internal sealed class ClassifyCommand
         Network.Compile(model, s, Loss.SparseCategoricalCrossEntropy(fromLogits: true), Metric.Accuracy);
 
         ui.Info($"classify: {s.Describe()} on {train.Path} — {train.Texts.Count:N0} training, {val.Texts.Count:N0} validation, {test.Texts.Count:N0} test texts; " +
-                $"{classes.Count} classes; vocabulary {vocabulary.Size:N0} (unknown in test {vocabulary.UnknownRate(test.Texts.Select(Tokenizer.Tokenize)):P1}); at most {maxLength} tokens");
+                $"{classes.Count} classes; vocabulary {vocabulary.Size:N0} (unknown in test {vocabulary.UnknownRate(test.Texts.Select(Tokenizer.Tokens)):P1}); at most {maxLength} tokens");
 
         var run = _ctx.OpenRun(s.Out, Task, s.Resume);
         JsonFiles.Write(run.File("task.json"), TaskFile(vocabulary, classes, maxLength, s));

@@ -51,6 +51,20 @@ public class DataParsingTests
         => Assert.Equal(expected, string.Join('|', Tokenizer.Tokenize(text)));
 
     [Theory]
+    [InlineData("a b c", 3, "2,3,4")]                 // shorter than the limit: every id
+    [InlineData("a b c d e f g", 3, "6,1,1")]         // longer: the last three, in order (f, g unknown)
+    [InlineData("x a b c d e", 5, "2,3,4,5,6")]        // the ring wraps at another place (x dropped)
+    [InlineData("A\tb\n C", 2, "3,4")]               // any white space, lower-cased per word
+    [InlineData("   ", 4, "1")]                        // an empty text still has one (unknown) step
+    public void Encoding_a_text_keeps_its_last_max_length_ids_in_order(string text, int maxLength, string expected)
+    {
+        var encoder = new TextEncoder(Vocabulary.FromTokens(["a", "b", "c", "d", "e"]), maxLength);
+        Assert.Equal(expected, string.Join(',', encoder.Encode(text)));
+        var tokens = Tokenizer.Tokenize(text);
+        if (tokens.Count > 0) Assert.Equal(encoder.Encode(tokens), encoder.Encode(text)); // the list form agrees
+    }
+
+    [Theory]
     [InlineData(0, 1, 0, 1)]
     [InlineData(0.37, 4.2, 0, 5)]
     [InlineData(-3, 47, -10, 50)]
