@@ -5,6 +5,7 @@ using Recur.Cli.Common;
 using Recur.Cli.Data;
 using Recur.Cli.Output;
 using Recur.Cli.Translation;
+using Recur.Data;
 using Recur.Losses;
 using Recur.Models;
 using Recur.Models.Seq2Seq;
@@ -43,13 +44,21 @@ internal sealed class TranslateCommand
     private readonly Option<float> _smoothing = new("--label-smoothing") { Description = "Label smoothing of the per-step cross-entropy", DefaultValueFactory = _ => 0.1f };
     private readonly Option<double> _minutes = new("--minutes") { Description = "Stop training after this many minutes", DefaultValueFactory = _ => 25 };
     private readonly Option<int> _maxLength = new("--max-length") { Description = "Most tokens of a target (longer training targets are refused; decoding stops there)", DefaultValueFactory = _ => 100 };
+    private readonly Option<bool> _inputFeeding = new("--input-feeding") { Description = "Feed each decoder step the previous attentional state h̃ (Luong et al. 2015)", DefaultValueFactory = _ => false };
+    private readonly Option<string> _schedule = new("--schedule")
+    {
+        Description = "Learning rate: linear (decayed to 2% over the --minutes budget) or plateau (halved when the dev loss stops improving)",
+        DefaultValueFactory = _ => "linear", HelpName = "linear|plateau",
+    };
 
     private TranslateCommand(CliContext ctx, Command command)
     {
         _ctx = ctx;
         _attention.AcceptOnlyFromAmong("general", "dot", "additive", "none");
         _tokens.AcceptOnlyFromAmong(Tokens.Modes);
-        foreach (var o in new Option[] { _train, _test, _dev, _tokens, _beam, _embedding, _decoderUnits, _attention, _dropout, _smoothing, _minutes, _maxLength }) command.Add(o);
+        _schedule.AcceptOnlyFromAmong("linear", "plateau");
+        foreach (var o in new Option[] { _train, _test, _dev, _tokens, _beam, _embedding, _decoderUnits, _attention, _dropout, _smoothing, _minutes, _maxLength, _inputFeeding, _schedule })
+            command.Add(o);
         _common = new CommonOptions(command, Defaults, Task);
         command.SetAction(Run);
     }
@@ -128,7 +137,7 @@ internal sealed class TranslateCommand
 
         // Every pronunciation (target) of a training item is a training pair.
         var pairs = data.Train.SelectMany(i => i.Targets.Select(t => (i.Source, Target: t))).ToList();
-        string attentionName = r.GetValue(_attention)!;
+        string attentionName = r.GetValue(_attention)!, schedule = r.GetValue(_schedule)!;
         var options = new EncoderDecoderOptions
         {
             SourceVocabulary = sourceVocabulary.Size, TargetVocabulary = targetVocabulary.Size,
@@ -137,6 +146,7 @@ internal sealed class TranslateCommand
             EncoderUnits = s.Units, EncoderLayers = s.Layers, Bidirectional = s.Bidirectional,
             DecoderUnits = r.GetValue(_decoderUnits) ?? (s.Bidirectional ? 2 : 1) * s.Units, DecoderLayers = 1,
             Attention = Enum.Parse<Seq2SeqAttention>(attentionName, ignoreCase: true), AttentionUnits = s.Units, Dropout = dropout,
+            InputFeeding = r.GetValue(_inputFeeding),
         };
         try
         {
@@ -159,8 +169,9 @@ internal sealed class TranslateCommand
         model.Build(options.SourceSteps + options.TargetSteps);
         model.Output = ui.Quiet ? TextWriter.Null : ui.Output;
 
-        ui.Info($"translate: {s.Describe()} encoder, LSTM({options.DecoderUnits}) decoder, {attentionName} attention on {data.Name} — {data.Train.Count:N0} training items ({pairs.Count:N0} pairs), " +
-                $"{data.Dev.Count:N0} dev, {data.Test.Count:N0} test; vocabularies {sourceVocabulary.Tokens.Length} → {targetVocabulary.Tokens.Length} tokens; {model.Parameters.Sum(p => (long)p.Value.Length):N0} parameters; budget {minutes:0.##} min");
+        ui.Info($"translate: {s.Describe()} encoder, {s.Cell.ToUpperInvariant()}({options.DecoderUnits}) decoder, {attentionName} attention{(options.InputFeeding ? " with input feeding" : "")} on {data.Name} — {data.Train.Count:N0} training items ({pairs.Count:N0} pairs), " +
+                $"{data.Dev.Count:N0} dev, {data.Test.Count:N0} test; vocabularies {sourceVocabulary.Tokens.Length} → {targetVocabulary.Tokens.Length} tokens; {model.Parameters.Sum(p => (long)p.Value.Length):N0} parameters; " +
+                $"batches of {s.Batch} of similar length, lr {s.LearningRate:0.####} ({schedule}); budget {minutes:0.##} min");
 
         var run = _ctx.OpenRun(s.Out, Task);
         JsonFiles.Write(run.File("task.json"), new JsonObject
@@ -171,26 +182,30 @@ internal sealed class TranslateCommand
             ["max_length"] = maxLength, ["beam"] = beam, ["data"] = data.Name,
         });
         var history = new HistoryCsv(run.File("history.csv"));
-        int batchSize = Math.Min(s.Batch, pairs.Count), batches = (pairs.Count + batchSize - 1) / batchSize;
+        int batchSize = Math.Min(s.Batch, pairs.Count), batches = (pairs.Count + batchSize - 1) / batchSize, trainedBatches = 0;
+        // Batches of pairs of similar source and target lengths: each runs for its own longest pair.
+        var trainBatches = new LengthBuckets(x, y, EncoderDecoder.LengthKeys(options, x), batchSize, shuffle: true, seed: s.Seed);
+        var devBatches = new LengthBuckets(validation.X, validation.Y, EncoderDecoder.LengthKeys(options, validation.X), batchSize, shuffle: false);
         var clock = Stopwatch.StartNew();
         var budget = TimeSpan.FromMinutes(minutes);
-        var callbacks = new Callback[]
+        var callbacks = new List<Callback>
         {
             new LambdaCallback
             {
                 BatchEnd = (batch, logs) =>
                 {
+                    trainedBatches++;
                     if (clock.Elapsed >= budget || _ctx.Cancellation.IsCancellationRequested) model.StopTraining = true;
                     // A line every tenth of an epoch: the epoch lines alone come minutes apart.
                     if ((batch + 1) % Math.Max(1, batches / 10) == 0 && batch + 1 < batches)
                         ui.Info($"  {batch + 1:N0}/{batches:N0} batches, loss {logs["loss"]:0.0000}, {clock.Elapsed.TotalSeconds:0} s");
                 },
             },
-            new LambdaCallback { EpochEnd = (_, logs) => history.Append(new Dictionary<string, double>(logs) { ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1) }) },
-            new ReduceLROnPlateau("val_loss", factor: 0.5f, patience: 1),
+            new LambdaCallback { EpochEnd = (_, logs) => history.Append(new Dictionary<string, double>(logs) { ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1), ["batches"] = trainedBatches }) },
+            schedule == "linear" ? new TimeBudgetDecay(budget, finalFactor: 0.02f, clock: () => clock.Elapsed) : new ReduceLROnPlateau("val_loss", factor: 0.5f, patience: 1),
             new EarlyStopping("val_loss", patience: 4, restoreBestWeights: true),
         };
-        var fit = model.Fit(x, y, epochs: s.Epochs, batchSize: batchSize, validationData: validation, callbacks: callbacks,
+        var fit = model.Fit(trainBatches, epochs: s.Epochs, validationData: devBatches, callbacks: callbacks,
             verbose: ui.Quiet ? Verbosity.Silent : Verbosity.EpochLine, cancellationToken: _ctx.Cancellation);
         double trainSeconds = clock.Elapsed.TotalSeconds;
         EncoderDecoderFile.Save(network, run.File("model.recur"));
@@ -229,6 +244,8 @@ internal sealed class TranslateCommand
             ["test_unknown_tokens"] = unknownTest,
             ["dev_unknown_tokens"] = unknownDev,
             ["epochs"] = fit.Epochs,
+            ["train_batches"] = trainedBatches,
+            ["input_feeding"] = options.InputFeeding,
             ["best_val_loss"] = history.Rows.Count > 0 ? history.Column("val_loss").Min() : double.NaN,
         });
         run.Complete();

@@ -51,6 +51,26 @@ public class TranslateTests
     }
 
     [Fact]
+    public void Input_feeding_and_the_plateau_schedule_train_and_are_recorded()
+    {
+        using var dir = new TempDir();
+        var train = dir.Write("train.tsv", string.Join('\n', ReversePairs(600, 4).Split('\n').Where(l => l.Length > 0).Distinct().Take(300)) + "\n");
+        var test = dir.Write("test.tsv", ReversePairs(20, 5));
+        string run = dir.File("run");
+        var result = CliRun.Of([.. new[] { "translate", "--train", train, "--test", test, "--beam", "2", "--input-feeding", "--schedule", "plateau", "--out", run }, .. Small(4)]);
+        result.ShouldSucceed();
+        var m = CliRun.Metrics(run);
+        Assert.True((bool)m["input_feeding"]!);
+        Assert.Equal(4 * 18, (int)m["train_batches"]!); // 300 distinct pairs less 15 dev: 285 in batches of 16 of similar length
+        Assert.InRange((double)m["test_per"]!, 0, 0.8);
+        // The saved model decodes with input feeding as it was trained.
+        CliRun.Of("translate", "predict", "--model", run, "--text", "abc").ShouldSucceed();
+        var history = File.ReadAllLines(Path.Combine(run, "history.csv"));
+        Assert.Equal(5, history.Length);
+        Assert.Contains("batches", history[0]);
+    }
+
+    [Fact]
     public void Test_characters_never_seen_in_training_are_read_as_unknown_and_counted()
     {
         using var dir = new TempDir();
@@ -86,6 +106,7 @@ public class TranslateTests
         CliRun.Of("translate", "--train", train, "--beam", "0", "--out", dir.File("run")).ShouldFailWithOneLine("--beam is 0", "at least 1");
         CliRun.Of("translate", "--train", train, "--max-length", "10", "--out", dir.File("run")).ShouldFailWithOneLine("target of 12 tokens", "--max-length is 10");
         CliRun.Of("translate", "--train", train, "--cell", "rnn", "--out", dir.File("run")).ShouldFailWithOneLine("--cell rnn");
+        CliRun.Of("translate", "--train", train, "--schedule", "cosine", "--out", dir.File("run")).ShouldFailWithOneLine("cosine");
         CliRun.Of("translate", "--test", train, "--out", dir.File("run")).ShouldFailWithOneLine("--test and --dev need --train");
         CliRun.Of("translate", "predict", "--model", dir.File("nothing"), "--text", "ab").ShouldFailWithOneLine("file not found");
         dir.HoldsOnly("train.tsv");

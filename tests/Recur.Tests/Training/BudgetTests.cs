@@ -56,3 +56,35 @@ public class BudgetTests
         Assert.Equal(1, h.Epochs);
     }
 }
+
+public class TimeBudgetDecayTests
+{
+    [Fact]
+    public void The_rate_holds_then_falls_linearly_to_the_final_factor_at_the_end_of_the_budget()
+    {
+        var decay = new TimeBudgetDecay(TimeSpan.FromMinutes(10), finalFactor: 0.1f, holdFraction: 0.2);
+        Assert.Equal(1.0, decay.FactorAt(TimeSpan.Zero), 6);
+        Assert.Equal(1.0, decay.FactorAt(TimeSpan.FromMinutes(2)), 6);
+        Assert.Equal(0.1 + 0.9 * 0.5, decay.FactorAt(TimeSpan.FromMinutes(6)), 6); // half of the 8 decaying minutes
+        Assert.Equal(0.1, decay.FactorAt(TimeSpan.FromMinutes(10)), 6);
+        Assert.Equal(0.1, decay.FactorAt(TimeSpan.FromMinutes(30)), 6);
+    }
+
+    [Fact]
+    public void Each_batch_trains_at_the_rate_of_the_time_it_starts()
+    {
+        // A clock that advances one minute per batch over a 4-minute budget: factors 1, 0.75, 0.5, 0.25, 0, 0.
+        var (x, y) = Models.ToyData.SignOfSum(24, 3, seed: 1);
+        var m = new Sequential(2, new SimpleRnn(3), new Dense(1)) { Output = TextWriter.Null };
+        m.Compile(new Sgd(0.4f), Loss.BinaryCrossEntropy(fromLogits: true));
+        int minutes = 0;
+        var rates = new List<float>();
+        var decay = new TimeBudgetDecay(TimeSpan.FromMinutes(4), finalFactor: 0f, clock: () => TimeSpan.FromMinutes(minutes));
+        var record = new LambdaCallback { BatchEnd = (_, _) => { rates.Add(m.Optimizer!.LearningRate); minutes++; } };
+        m.Fit(x, y, epochs: 2, batchSize: 8, callbacks: [decay, record], verbose: Verbosity.Silent);
+        Assert.Equal(new[] { 0.4f, 0.3f, 0.2f, 0.1f, 0f, 0f }, rates.Select(r => MathF.Round(r, 6)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => m.Fit(x, y, callbacks: [new TimeBudgetDecay(TimeSpan.Zero)], verbose: Verbosity.Silent));
+        Assert.Throws<ArgumentOutOfRangeException>(() => m.Fit(x, y, callbacks: [new TimeBudgetDecay(TimeSpan.FromMinutes(1), finalFactor: 2f)], verbose: Verbosity.Silent));
+        Assert.Throws<ArgumentOutOfRangeException>(() => m.Fit(x, y, callbacks: [new TimeBudgetDecay(TimeSpan.FromMinutes(1), holdFraction: 1)], verbose: Verbosity.Silent));
+    }
+}

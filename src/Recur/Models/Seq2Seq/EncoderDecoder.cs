@@ -26,8 +26,11 @@ namespace Recur.Models.Seq2Seq;
 /// padding); y (B, Tt) holds y_1 … y_n, <see cref="End"/>, padding (<see cref="Pack"/>). The
 /// output mask is the target's real steps, so the per-step loss ignores the padding. Each batch is
 /// run only as long as its longest source and target; later logits are zeros (masked).</para>
-/// <para>No input feeding: h̃_t is not fed to the next decoder step, so the decoder runs over the
-/// whole target at once.</para>
+/// <para>Without input feeding the decoder runs over the whole target at once. With
+/// <see cref="EncoderDecoderOptions.InputFeeding"/> (Luong et al. 2015, §3.3) each step's input is
+/// the token's embedding beside the previous step's attentional state, x_t = [y_t; h̃_{t−1}]
+/// (B, 1, E + H_d) with h̃_0 = 0 (h̃ after its dropout, as OpenNMT feeds it), so decoder,
+/// attention and combination run one step at a time; the logits are computed once, for all steps.</para>
 /// </remarks>
 public sealed class EncoderDecoder : Layer
 {
@@ -132,7 +135,7 @@ public sealed class EncoderDecoder : Layer
         BridgeHidden.Build([o.EncoderWidth], random.Fork());
         BridgeCell?.Build([o.EncoderWidth], random.Fork());
         TargetEmbedding.Build([-1], random.Fork());
-        Decoder.Build([-1, o.Embedding], random.Fork());
+        Decoder.Build([-1, o.Embedding + (o.InputFeeding ? o.DecoderUnits : 0)], random.Fork());
         Attention?.Build(o.DecoderUnits, o.EncoderWidth, random.Fork());
         Combine.Build([-1, (Attention is null ? 0 : o.EncoderWidth) + o.DecoderUnits], random.Fork());
         Output.Build([-1, o.DecoderUnits], random.Fork());
@@ -203,6 +206,24 @@ public sealed class EncoderDecoder : Layer
         return (x, y);
     }
 
+    /// <summary>
+    /// The batching key of every packed row (N, Ts + Tt): source length · (Tt + 1) + decoder input
+    /// length, so that rows sorted by it share their source length first and their target length
+    /// next. Batches of such rows (<see cref="Data.LengthBuckets"/>) are cut to little more than
+    /// their rows' own lengths (see the class remarks).
+    /// </summary>
+    public static int[] LengthKeys(EncoderDecoderOptions options, Tensor packed)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(packed);
+        int Ts = options.SourceSteps, Tt = options.TargetSteps;
+        Tensor.RequireRank(packed, 2, nameof(packed), "(rows, source + target steps) of packed ids");
+        Tensor.RequireShape(packed, [packed.Size(0), Ts + Tt], nameof(packed));
+        var (_, sources, _) = Slice(packed, 0, Ts, Ts + Tt);
+        var (_, targets, _) = Slice(packed, Ts, Tt, Ts + Tt);
+        return sources.Select((s, i) => s * (Tt + 1) + targets[i]).ToArray();
+    }
+
     /// <summary>Teacher-forced logits (B, Tt, V) for packed input (B, Ts + Tt).</summary>
     public override Tensor Forward(Tensor input, SequenceMask? mask = null, bool training = false) => Run(input, training, keep: true);
 
@@ -238,18 +259,61 @@ public sealed class EncoderDecoder : Layer
         var (source, sourceLengths, ts) = Slice(input, 0, Ts, Ts + Tt);
         var (targetIn, _, tt) = Slice(input, Ts, Tt, Ts + Tt);
         var p = new Pass { B = B, Ts = ts, Tt = tt, SourceMask = SequenceMask.FromLengths(sourceLengths, ts) };
+        // Outside a recording a new call replaces the pending one, the parts' calls included (the
+        // steps of input feeding are recorded in the parts however the network is called).
+        if (keep) BeginKeptCall();
 
         var encoded = Encode(source, p.SourceMask, training, keep);                                         // m (B, ts, W_e)
         var (h0, c0) = BridgeStates(encoded.HiddenState, encoded.CellState, B, keep);                        // (L_d, B, H_d)
         var y = Call(TargetDropout, Call(TargetEmbedding, targetIn, training, keep), training, keep);        // (B, tt, E)
-        var decoded = keep ? Decoder.ForwardWithState(y, h0, c0, training: training) : Decoder.Infer(y, h0, c0); // h (B, tt, H_d)
-        var logits = Head(decoded.Output, encoded.Output, p.SourceMask, training, keep ? p : null);          // (B, tt, V)
+        Tensor hTilde;                                                                                      // (B, tt, H_d) after dropout
+        if (o.InputFeeding) hTilde = FeedingDecode(y, h0, c0, encoded.Output, p.SourceMask, training, keep ? p : null);
+        else
+        {
+            var decoded = keep ? Decoder.ForwardWithState(y, h0, c0, training: training) : Decoder.Infer(y, h0, c0); // h (B, tt, H_d)
+            hTilde = Attentional(decoded.Output, encoded.Output, p.SourceMask, training, keep ? p : null);
+        }
+        var logits = Call(Output, hTilde, training, keep);                                                   // (B, tt, V)
         if (keep) SaveForBackward(p);
 
         if (tt == Tt) return logits;
         var full = Tensor.Zeros(B, Tt, V);
         for (int b = 0; b < B; b++) logits.Span.Slice(b * tt * V, tt * V).CopyTo(full.Span.Slice(b * Tt * V, tt * V));
         return full;
+    }
+
+    /// <summary>
+    /// The decoder with input feeding, one step at a time: x_t = [y_t; h̃_{t−1}] (B, 1, E + H_d),
+    /// h̃_0 = 0; (h_t, c_t) = decoder step; h̃_t = attentional state of h_t. Returns h̃ (B, T, H_d) after dropout.
+    /// </summary>
+    /// <remarks>With a <paramref name="pass"/> every step's calls are kept for the backward pass (latest on top).</remarks>
+    private Tensor FeedingDecode(Tensor y, Tensor h0, Tensor? c0, Tensor memory, SequenceMask sourceMask, bool training, Pass? pass)
+    {
+        int B = y.Size(0), T = y.Size(1), H = Options.DecoderUnits;
+        using var recording = pass is null ? null : RecordStepCalls();
+        var fed = Tensor.Zeros(B, 1, H);                                                       // h̃_{t−1}
+        var hTilde = Tensor.Zeros(B, T, H);                                                    // (B, T, H_d)
+        var (h, c) = (h0, c0);
+        for (int t = 0; t < T; t++)
+        {
+            var x = ConcatLast(StepOf(y, t), fed);                                             // (B, 1, E + H_d)
+            var r = pass is not null ? Decoder.ForwardWithState(x, h, c, training: training) : Decoder.Infer(x, h, c);
+            (h, c) = (r.HiddenState, r.CellState);
+            fed = Attentional(r.Output, memory, sourceMask, training, pass);                   // (B, 1, H_d)
+            for (int b = 0; b < B; b++) fed.Span.Slice(b * H, H).CopyTo(hTilde.Span.Slice((b * T + t) * H, H));
+        }
+        return hTilde;
+    }
+
+    /// <summary>Records the calls of the parts that run once per step with input feeding (decoder, combination, its dropout).</summary>
+    private IDisposable RecordStepCalls() => new Scopes([Decoder.RecordCalls(), Combine.RecordCalls(), OutputDropout.RecordCalls()]);
+
+    private sealed class Scopes(IDisposable[] scopes) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var s in scopes) s.Dispose();
+        }
     }
 
     /// <summary>
@@ -268,22 +332,19 @@ public sealed class EncoderDecoder : Layer
             dLogits = Tensor.Zeros(B, tt, V);
             for (int b = 0; b < B; b++) gradOutput.Span.Slice(b * Tt * V, tt * V).CopyTo(dLogits.Span.Slice(b * tt * V, tt * V));
         }
-        // Head: logits = W_o dropout(h̃) + b_o;  h̃ = tanh(W_a [c; h] + b_a)
-        var dCombined = Combine.Backward(OutputDropout.Backward(Output.Backward(dLogits)));   // (B, tt, W_e + H_d) or (B, tt, H_d)
-        Tensor dDecoded;
-        Tensor? dMemory = null;
-        if (Attention is not null)
+        // logits = W_o h̃ + b_o
+        var dHTilde = Output.Backward(dLogits);                                                // (B, tt, H_d)
+        var dMemory = Attention is null ? null : Tensor.Zeros(B, p.Ts, o.EncoderWidth);      // ∂L/∂m (B, ts, W_e), summed over the attention calls
+        Tensor dY;                                                                             // (B, tt, E)
+        RecurrentGradients gd;
+        if (o.InputFeeding) (dY, gd) = FeedingBackward(dHTilde, p, dMemory);
+        else
         {
-            var (dContext, dH) = SplitLast(dCombined, o.EncoderWidth);                         // (B, tt, W_e), (B, tt, H_d)
-            var g = Attention.Backward(p.Attention!, dContext);                                // ∂/∂h (B, tt, H_d), ∂/∂m (B, ts, W_e)
-            for (int i = 0; i < dH.Length; i++) dH.Span[i] += g.Query.Span[i];
-            dDecoded = dH;
-            dMemory = g.Memory;
+            // h̃ = dropout(tanh(W_a [c; h] + b_a)), h = decoder(y, h_0, c_0)
+            gd = Decoder.BackwardWithState(AttentionalBackward(dHTilde, p.Attention.Count > 0 ? p.Attention[0] : null, dMemory));
+            dY = gd.Input!;
         }
-        else dDecoded = dCombined;
-        // Decoder: h = decoder(embedding(y_in), h_0, c_0)
-        var gd = Decoder.BackwardWithState(dDecoded);
-        TargetEmbedding.BackwardToParameters(TargetDropout.Backward(gd.Input!));
+        TargetEmbedding.BackwardToParameters(TargetDropout.Backward(dY));
         // Bridge: (L_d, B, H_d) → (B, L_d·H_d) → ∂/∂ final encoder states (B, W_e)
         var dFinalH = BridgeHidden.Backward(FromLayerMajor(gd.InitialHidden, B));
         var dFinalC = BridgeCell is not null && gd.InitialCell is not null ? BridgeCell.Backward(FromLayerMajor(gd.InitialCell, B)) : null;
@@ -292,6 +353,31 @@ public sealed class EncoderDecoder : Layer
         var ge = Encoder.BackwardWithState(dMemory ?? Tensor.Zeros(B, p.Ts, o.EncoderWidth), dHn, dCn);
         SourceEmbedding.BackwardToParameters(SourceDropout.Backward(ge.Input!));
         return Tensor.Zeros(B, o.SourceSteps + o.TargetSteps);
+    }
+
+    /// <summary>
+    /// BPTT through the input-fed steps, last first: ∂L/∂h̃_t is the output's part plus the part fed
+    /// back through x_{t+1}; each step's decoder gradient gives ∂L/∂y_t, ∂L/∂h̃_{t−1} and ∂L/∂(h, c)_{t−1}.
+    /// Returns ∂L/∂y (B, tt, E) and the gradients of the decoder's initial states (in a <see cref="RecurrentGradients"/>).
+    /// </summary>
+    private (Tensor DY, RecurrentGradients Initial) FeedingBackward(Tensor dHTilde, Pass p, Tensor? dMemory)
+    {
+        int B = p.B, T = p.Tt, H = Options.DecoderUnits, E = Options.Embedding;
+        var dY = Tensor.Zeros(B, T, E);
+        var dFed = Tensor.Zeros(B, 1, H);                                                      // ∂L/∂h̃_t through x_{t+1}
+        Tensor? dh = null, dc = null;                                                          // ∂L/∂(h_t, c_t) through step t + 1
+        for (int t = T - 1; t >= 0; t--)
+        {
+            var dStep = StepOf(dHTilde, t);                                                    // (B, 1, H_d)
+            for (int i = 0; i < dStep.Length; i++) dStep.Span[i] += dFed.Span[i];
+            var dDecoded = AttentionalBackward(dStep, Attention is null ? null : p.Attention[t], dMemory);
+            var g = Decoder.BackwardWithState(dDecoded, dh, dc);
+            (dh, dc) = (g.InitialHidden, g.InitialCell);
+            var (dy, dFedNext) = SplitLast(g.Input!, E);                                       // (B, 1, E), (B, 1, H_d)
+            for (int b = 0; b < B; b++) dy.Span.Slice(b * E, E).CopyTo(dY.Span.Slice((b * T + t) * E, E));
+            dFed = dFedNext;
+        }
+        return (dY, new RecurrentGradients(null, dh!, dc));
     }
 
     /// <summary>Source ids (B, ts) → encoder outputs m (B, ts, W_e) and final states (L·D, B, H_e).</summary>
@@ -310,20 +396,37 @@ public sealed class EncoderDecoder : Layer
         return (h0, c0);
     }
 
-    /// <summary>Decoder states h (B, T, H_d) → logits (B, T, V), through attention over m and the combination.</summary>
+    /// <summary>
+    /// The attentional states h̃ = dropout(tanh(W_a [c; h] + b_a)) (B, T, H_d) of decoder states h (B, T, H_d),
+    /// with c the attention context over m (the dropout acts in training only).
+    /// </summary>
     /// <remarks>With a <paramref name="pass"/> the calls are kept for the backward pass (else inference only).</remarks>
-    internal Tensor Head(Tensor h, Tensor memory, SequenceMask sourceMask, bool training, Pass? pass)
+    internal Tensor Attentional(Tensor h, Tensor memory, SequenceMask sourceMask, bool training, Pass? pass)
     {
         bool keep = pass is not null;
         Tensor combinedIn = h;
         if (Attention is not null)
         {
             var a = Attention.Attend(h, memory, sourceMask, returnWeights: false, training: keep);
-            if (pass is not null) pass.Attention = a.Cache;
+            pass?.Attention.Add(a.Cache!);
             combinedIn = ConcatLast(a.Context, h);                                                // (B, T, W_e + H_d)
         }
-        var hTilde = Call(OutputDropout, Call(Combine, combinedIn, training, keep), training, keep); // (B, T, H_d)
-        return Call(Output, hTilde, training, keep);                                                // (B, T, V)
+        return Call(OutputDropout, Call(Combine, combinedIn, training, keep), training, keep);      // (B, T, H_d)
+    }
+
+    /// <summary>
+    /// The gradient of <see cref="Attentional"/>: ∂L/∂h̃ (B, T, H_d) → ∂L/∂h (B, T, H_d) through the
+    /// combination and the attention of the call that made <paramref name="cache"/>; adds ∂L/∂m into <paramref name="dMemory"/>.
+    /// </summary>
+    private Tensor AttentionalBackward(Tensor dHTilde, AttentionCache? cache, Tensor? dMemory)
+    {
+        var dCombined = Combine.Backward(OutputDropout.Backward(dHTilde));                     // (B, T, W_e + H_d) or (B, T, H_d)
+        if (Attention is null) return dCombined;
+        var (dContext, dH) = SplitLast(dCombined, Options.EncoderWidth);                       // (B, T, W_e), (B, T, H_d)
+        var g = Attention.Backward(cache!, dContext);                                          // ∂/∂h (B, T, H_d), ∂/∂m (B, ts, W_e)
+        for (int i = 0; i < dH.Length; i++) dH.Span[i] += g.Query.Span[i];
+        for (int i = 0; i < dMemory!.Length; i++) dMemory.Span[i] += g.Memory.Span[i];
+        return dH;
     }
 
     /// <summary>The attention weights (B, T, Ts) of decoder states h over memory m (for plots).</summary>
@@ -391,8 +494,17 @@ public sealed class EncoderDecoder : Layer
         return result;
     }
 
+    /// <summary>Step t of (B, T, F) as (B, 1, F).</summary>
+    private static Tensor StepOf(Tensor x, int t)
+    {
+        int B = x.Size(0), T = x.Size(1), F = x.Size(2);
+        var step = Tensor.Zeros(B, 1, F);
+        for (int b = 0; b < B; b++) x.Span.Slice((b * T + t) * F, F).CopyTo(step.Span.Slice(b * F, F));
+        return step;
+    }
+
     /// <summary>[a; b] along the last axis: (B, T, A) and (B, T, C) → (B, T, A + C).</summary>
-    private static Tensor ConcatLast(Tensor a, Tensor b)
+    internal static Tensor ConcatLast(Tensor a, Tensor b)
     {
         int rows = a.Length / a.Size(-1), A = a.Size(-1), C = b.Size(-1);
         var shape = a.ShapeArray;
@@ -429,6 +541,6 @@ public sealed class EncoderDecoder : Layer
     {
         public int B, Ts, Tt;
         public SequenceMask SourceMask = null!;
-        public AttentionCache? Attention;
+        public readonly List<AttentionCache> Attention = new(); // one per attention call: once, or once per step with input feeding
     }
 }

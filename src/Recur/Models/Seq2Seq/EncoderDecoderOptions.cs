@@ -73,6 +73,12 @@ public sealed record EncoderDecoderOptions
     /// <summary>Hidden units of additive attention.</summary>
     public int AttentionUnits { get; init; } = 128;
 
+    /// <summary>
+    /// Input feeding (Luong et al. 2015): each decoder step also reads the previous step's
+    /// attentional state, x_t = [y_t; h̃_{t−1}], so the decoder runs one step at a time in training too.
+    /// </summary>
+    public bool InputFeeding { get; init; }
+
     /// <summary>Dropout on the embeddings and on the attentional state h̃ (training only).</summary>
     public float Dropout { get; init; } = 0.2f;
 
@@ -113,6 +119,7 @@ public sealed record EncoderDecoderOptions
         ["cell"] = Cell.ToString(), ["encoder_units"] = EncoderUnits, ["encoder_layers"] = EncoderLayers,
         ["bidirectional"] = Bidirectional, ["decoder_units"] = DecoderUnits, ["decoder_layers"] = DecoderLayers,
         ["attention"] = Attention.ToString(), ["attention_units"] = AttentionUnits, ["dropout"] = Dropout,
+        ["input_feeding"] = InputFeeding,
     };
 
     internal static EncoderDecoderOptions FromJson(JsonObject o)
@@ -128,6 +135,7 @@ public sealed record EncoderDecoderOptions
             DecoderUnits = I("decoder_units"), DecoderLayers = I("decoder_layers"),
             Attention = Enum.Parse<Seq2SeqAttention>(S("attention")), AttentionUnits = I("attention_units"),
             Dropout = o["dropout"]?.GetValue<float>() ?? throw new InvalidDataException("The encoder–decoder options have no 'dropout'."),
+            InputFeeding = o["input_feeding"]?.GetValue<bool>() ?? false, // files written before the option have none
         };
     }
 }

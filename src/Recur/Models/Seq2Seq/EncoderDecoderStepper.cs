@@ -9,8 +9,9 @@ namespace Recur.Models.Seq2Seq;
 /// its states; each <see cref="Step"/> runs one decoder step, attention and the softmax.
 /// </summary>
 /// <remarks>
-/// The state holds the decoder's h and c (L_d, B, H_d), the encoder outputs (B, Ts, W_e) and the
-/// source mask; <see cref="SelectRows"/> gathers all of them by row, so beams of one input share
+/// The state holds the decoder's h and c (L_d, B, H_d), the encoder outputs (B, Ts, W_e), the
+/// source mask and, with input feeding, the previous step's attentional state h̃ (B, 1, H_d);
+/// <see cref="SelectRows"/> gathers all of them by row, so beams of one input share
 /// its encoding. Not safe to use from two threads at once (the parts reuse their work buffers).
 /// </remarks>
 public sealed class EncoderDecoderStepper(EncoderDecoder network) : IStepModel<EncoderDecoderStepper.State>
@@ -20,18 +21,20 @@ public sealed class EncoderDecoderStepper(EncoderDecoder network) : IStepModel<E
     /// <summary>The decoding state of B rows.</summary>
     public sealed class State
     {
-        internal State(Tensor hidden, Tensor? cell, Tensor memory, SequenceMask memoryMask)
+        internal State(Tensor hidden, Tensor? cell, Tensor memory, SequenceMask memoryMask, Tensor? fed)
         {
             Hidden = hidden;
             Cell = cell;
             Memory = memory;
             MemoryMask = memoryMask;
+            Fed = fed;
         }
 
         internal Tensor Hidden { get; }            // (L_d, B, H_d)
         internal Tensor? Cell { get; }             // (L_d, B, H_d), LSTM only
         internal Tensor Memory { get; }            // (B, Ts, W_e)
         internal SequenceMask MemoryMask { get; }  // (B, Ts)
+        internal Tensor? Fed { get; }              // (B, 1, H_d) h̃ of the previous step (zeros before the first), input feeding only
 
         /// <summary>Number of rows B.</summary>
         public int Rows => Memory.Size(0);
@@ -65,7 +68,8 @@ public sealed class EncoderDecoderStepper(EncoderDecoder network) : IStepModel<E
         var mask = SequenceMask.FromLengths(lengths, Ts);
         var encoded = _network.Encode(ids, mask, training: false, keep: false);
         var (h0, c0) = _network.BridgeStates(encoded.HiddenState, encoded.CellState, B, keep: false);
-        return new State(h0, c0, encoded.Output, mask);
+        var fed = _network.Options.InputFeeding ? Tensor.Zeros(B, 1, _network.Options.DecoderUnits) : null;
+        return new State(h0, c0, encoded.Output, mask, fed);
     }
 
     /// <inheritdoc/>
@@ -106,14 +110,16 @@ public sealed class EncoderDecoderStepper(EncoderDecoder network) : IStepModel<E
         for (int i = 0; i < rows.Length; i++)
             for (int t = 0; t < state.MemoryMask.Steps; t++) flags[i * state.MemoryMask.Steps + t] = state.MemoryMask[rows[i], t];
         return new State(RowSelection.Select(state.Hidden, 1, rows), state.Cell is null ? null : RowSelection.Select(state.Cell, 1, rows),
-            RowSelection.Select(state.Memory, 0, rows), new SequenceMask(flags, rows.Length, state.MemoryMask.Steps));
+            RowSelection.Select(state.Memory, 0, rows), new SequenceMask(flags, rows.Length, state.MemoryMask.Steps),
+            state.Fed is null ? null : RowSelection.Select(state.Fed, 0, rows));
     }
 
     private (State Next, Tensor Logits) Advance(ReadOnlySpan<int> previous, State state)
     {
         var r = DecoderStep(previous, state);
-        var logits = _network.Head(r.Output, state.Memory, state.MemoryMask, training: false, pass: null); // (B, 1, V)
-        return (new State(r.HiddenState, r.CellState, state.Memory, state.MemoryMask), logits);
+        var hTilde = _network.Attentional(r.Output, state.Memory, state.MemoryMask, training: false, pass: null); // (B, 1, H_d)
+        var logits = _network.Output.Infer(hTilde);                                                            // (B, 1, V)
+        return (new State(r.HiddenState, r.CellState, state.Memory, state.MemoryMask, state.Fed is null ? null : hTilde), logits);
     }
 
     private Layers.Recurrent.RecurrentOutput DecoderStep(ReadOnlySpan<int> previous, State state)
@@ -123,6 +129,7 @@ public sealed class EncoderDecoderStepper(EncoderDecoder network) : IStepModel<E
         var ids = new float[B];
         for (int b = 0; b < B; b++) ids[b] = previous[b];
         var y = _network.TargetEmbedding.Infer(new Tensor(ids, B, 1));   // (B, 1, E)
-        return _network.Decoder.Infer(y, state.Hidden, state.Cell);     // (B, 1, H_d), (L_d, B, H_d)
+        var x = state.Fed is null ? y : EncoderDecoder.ConcatLast(y, state.Fed); // (B, 1, E) or, input-fed, (B, 1, E + H_d)
+        return _network.Decoder.Infer(x, state.Hidden, state.Cell);     // (B, 1, H_d), (L_d, B, H_d)
     }
 }

@@ -24,6 +24,18 @@ public class AttentionFixtureTests
             Assert.True(names.Count(n => n!.StartsWith(score + "_", StringComparison.Ordinal)) >= 3, $"fewer than 3 {score} fixtures");
     }
 
+    [Fact]
+    public void The_general_fixtures_cover_both_sides_of_the_projection()
+    {
+        // GeneralAttention projects the query or the memory, whichever is cheaper; the fixtures must exercise both.
+        var sides = Directory.GetFiles(Folder, "general_*.safetensors").Select(f => SafeTensorsFile.Read(f).Metadata)
+            .Select(m => GeneralAttention.ProjectsQuery(int.Parse(m["query_steps"]), int.Parse(m["memory_steps"]), int.Parse(m["query_features"]), int.Parse(m["memory_features"])))
+            .ToHashSet();
+        Assert.Equal(2, sides.Count);
+        Assert.True(GeneralAttention.ProjectsQuery(1, 12, 256, 256));   // a decoder step over a source
+        Assert.False(GeneralAttention.ProjectsQuery(12, 12, 256, 256)); // teacher-forced: one side as good as the other
+    }
+
     internal static AttentionLayer Create(string score, int units) => score switch
     {
         "dot" => new DotAttention(),

@@ -16,12 +16,13 @@ public class AttentionGradientTests
     }
 
     [Theory]
-    [InlineData("dot", 0)]
-    [InlineData("general", 0)]
-    [InlineData("additive", 5)]
-    public void Gradients_match_finite_differences_with_a_mask(string score, int units)
+    [InlineData("dot", 0, 4)]
+    [InlineData("general", 0, 4)]
+    [InlineData("general", 0, 1)] // one query step: the query side is projected
+    [InlineData("additive", 5, 4)]
+    public void Gradients_match_finite_differences_with_a_mask(string score, int units, int Tq)
     {
-        const int B = 3, Tq = 4, Tk = 5;
+        const int B = 3, Tk = 5;
         int Dq = score == "dot" ? 4 : 3, Dm = 4;
         var layer = AttentionFixtureTests.Create(score, units);
         layer.Build(Dq, Dm, new SeededRandom(2));

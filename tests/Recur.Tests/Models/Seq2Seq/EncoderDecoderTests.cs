@@ -1,3 +1,4 @@
+using Recur.Data;
 using Recur.Decoding;
 using Recur.Layers;
 using Recur.Losses;
@@ -12,8 +13,9 @@ namespace Recur.Tests.Models.Seq2Seq;
 
 public class EncoderDecoderTests
 {
-    private static EncoderDecoderOptions Tiny(Seq2SeqCell cell, Seq2SeqAttention attention, bool bidirectional = true, int decoderLayers = 1, int encoderLayers = 1) => new()
+    private static EncoderDecoderOptions Tiny(Seq2SeqCell cell, Seq2SeqAttention attention, bool bidirectional = true, int decoderLayers = 1, int encoderLayers = 1, bool inputFeeding = false) => new()
     {
+        InputFeeding = inputFeeding,
         SourceVocabulary = 9, TargetVocabulary = 8, SourceSteps = 5, TargetSteps = 5, Embedding = 3,
         Cell = cell, EncoderUnits = 3, EncoderLayers = encoderLayers, Bidirectional = bidirectional,
         DecoderUnits = attention == Seq2SeqAttention.Dot ? (bidirectional ? 6 : 3) : 4, DecoderLayers = decoderLayers,
@@ -30,9 +32,14 @@ public class EncoderDecoderTests
     [InlineData(Seq2SeqCell.Lstm, Seq2SeqAttention.Additive, false, 1, 1)]
     [InlineData(Seq2SeqCell.Gru, Seq2SeqAttention.General, true, 2, 1)]
     [InlineData(Seq2SeqCell.Gru, Seq2SeqAttention.None, true, 1, 2)]
-    public void Every_parameter_gradient_matches_finite_differences(Seq2SeqCell cell, Seq2SeqAttention attention, bool bidirectional, int decoderLayers, int encoderLayers)
+    [InlineData(Seq2SeqCell.Lstm, Seq2SeqAttention.General, true, 1, 1, true)]
+    [InlineData(Seq2SeqCell.Lstm, Seq2SeqAttention.Dot, false, 2, 1, true)]
+    [InlineData(Seq2SeqCell.Gru, Seq2SeqAttention.Additive, true, 2, 1, true)]
+    [InlineData(Seq2SeqCell.Lstm, Seq2SeqAttention.None, true, 1, 1, true)]
+    public void Every_parameter_gradient_matches_finite_differences(Seq2SeqCell cell, Seq2SeqAttention attention, bool bidirectional, int decoderLayers, int encoderLayers,
+        bool inputFeeding = false)
     {
-        var o = Tiny(cell, attention, bidirectional, decoderLayers, encoderLayers);
+        var o = Tiny(cell, attention, bidirectional, decoderLayers, encoderLayers, inputFeeding);
         var net = new EncoderDecoder(o);
         net.Build([o.SourceSteps + o.TargetSteps], new SeededRandom(3));
         var (x, _) = Batch(o);
@@ -52,10 +59,12 @@ public class EncoderDecoderTests
                 GradientCheck.Check($"{part.Name}.{p.Name}", p.Value.Data, p.Grad.Span, Loss, eps: 1e-2f, atol: 2e-3, rtol: 2e-2, maxChecks: 40);
     }
 
-    [Fact]
-    public void Stepping_the_reference_tokens_gives_the_teacher_forced_log_probabilities()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Stepping_the_reference_tokens_gives_the_teacher_forced_log_probabilities(bool inputFeeding)
     {
-        var o = Tiny(Seq2SeqCell.Lstm, Seq2SeqAttention.Additive, decoderLayers: 2);
+        var o = Tiny(Seq2SeqCell.Lstm, Seq2SeqAttention.Additive, decoderLayers: 2, inputFeeding: inputFeeding);
         var net = new EncoderDecoder(o);
         net.Build([o.SourceSteps + o.TargetSteps], new SeededRandom(5));
         int[][] sources = [[4, 5, 6, 7, 8], [5, 4], [8]];
@@ -132,22 +141,26 @@ public class EncoderDecoderTests
         return (sources, sources.Select(s => s.Reverse().ToArray()).ToArray());
     }
 
-    [Fact]
-    public void Reversing_sequences_trains_to_every_test_item_exactly_right()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Reversing_sequences_trains_to_every_test_item_exactly_right(bool inputFeeding)
     {
         var (trainS, trainT) = ReverseTask(1500, 1);
         var (testS, testT) = ReverseTask(100, 2);
         var o = new EncoderDecoderOptions
         {
             SourceVocabulary = EncoderDecoder.FirstToken + 8, TargetVocabulary = EncoderDecoder.FirstToken + 8, SourceSteps = 6, TargetSteps = 7,
-            Embedding = 16, EncoderUnits = 32, DecoderUnits = 32, Attention = Seq2SeqAttention.General, Dropout = 0f,
+            Embedding = 16, EncoderUnits = 32, DecoderUnits = 32, Attention = Seq2SeqAttention.General, Dropout = 0f, InputFeeding = inputFeeding,
         };
         var net = new EncoderDecoder(o);
         var model = new Sequential(seed: 7, net);
         model.Compile(new Adam(1e-2f), new LabelSmoothedCrossEntropy(0f), metrics: null, clipNorm: 5f);
         var (x, y) = EncoderDecoder.Pack(o, trainS, trainT);
         model.Output = TextWriter.Null;
-        model.Fit(x, y, epochs: 12, batchSize: 32, verbose: Recur.Training.Verbosity.Silent);
+        // Both ways of feeding Fit: the tensors (random batches) and batches of similar lengths.
+        if (inputFeeding) model.Fit(new LengthBuckets(x, y, EncoderDecoder.LengthKeys(o, x), 32, seed: 7), epochs: 12, verbose: Recur.Training.Verbosity.Silent);
+        else model.Fit(x, y, epochs: 12, batchSize: 32, verbose: Recur.Training.Verbosity.Silent);
 
         var stepper = new EncoderDecoderStepper(net);
         var greedy = GreedyDecoder.Decode(stepper, stepper.Encode(testS), EncoderDecoder.Start, EncoderDecoder.End, maxLength: 10);
@@ -158,9 +171,40 @@ public class EncoderDecoderTests
     }
 
     [Fact]
-    public void Save_and_load_give_the_same_outputs_and_bad_files_are_named()
+    public void Input_feeding_changes_the_decoder_input_and_the_outputs()
     {
-        var o = Tiny(Seq2SeqCell.Gru, Seq2SeqAttention.Additive);
+        // The same weights but the fed half of the decoder's input weight: the fed h̃ must reach every step after the first.
+        var o = Tiny(Seq2SeqCell.Lstm, Seq2SeqAttention.General, inputFeeding: true);
+        var net = new EncoderDecoder(o);
+        net.Build([o.SourceSteps + o.TargetSteps], new SeededRandom(6));
+        Assert.Equal(o.Embedding + o.DecoderUnits, net.Decoder.InputSize);
+        var (x, _) = Batch(o);
+        var before = net.Forward(x);
+        var wih = net.Decoder.GetParameter("weight_ih_l0").Value; // (4H, E + H_d)
+        int I = o.Embedding + o.DecoderUnits;
+        for (int g = 0; g < wih.Size(0); g++)
+            for (int j = o.Embedding; j < I; j++) wih.Span[g * I + j] = 0f;
+        var after = net.Forward(x);
+        int V = o.TargetVocabulary;
+        for (int v = 0; v < V; v++) Assert.Equal(before[0, 0, v], after[0, 0, v], 6); // h̃_0 = 0: the first step reads no fed state
+        Assert.NotEqual(before[0, 1, 0], after[0, 1, 0]);
+    }
+
+    [Fact]
+    public void Length_keys_sort_by_source_then_target_length()
+    {
+        var o = Tiny(Seq2SeqCell.Lstm, Seq2SeqAttention.General);
+        var (x, _) = Batch(o); // sources of 5, 2, 1 tokens; decoder inputs of 5, 2, 3 (start + target)
+        Assert.Equal(new[] { 5 * 6 + 5, 2 * 6 + 2, 1 * 6 + 3 }, EncoderDecoder.LengthKeys(o, x));
+        Assert.Throws<ArgumentException>("packed", () => EncoderDecoder.LengthKeys(o, Tensor.Zeros(2, 9)));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Save_and_load_give_the_same_outputs_and_bad_files_are_named(bool inputFeeding)
+    {
+        var o = Tiny(Seq2SeqCell.Gru, Seq2SeqAttention.Additive, inputFeeding: inputFeeding);
         var net = new EncoderDecoder(o);
         net.Build([o.SourceSteps + o.TargetSteps], new SeededRandom(9));
         using var dir = new TempDirectory();
