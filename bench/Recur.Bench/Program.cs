@@ -8,6 +8,7 @@ using Recur.Bench;
 //   act         σ and tanh: scalar reference against the vectorized kernels
 //   pool        hand-off cost of the kernel worker pool
 //   layers [case…]  the recurrent training/streaming cases (see LayerCase), one line each
+//   seq2seq [rounds] [batches]  training-step time of recur translate's encoder–decoder configurations
 //   infer CASE  an inference case of InferCases.cs in Recur, one line
 //   ort CASE THREADS  the same case in ONNX Runtime on the model Recur.Onnx exports, one line
 //   bdn [args]  BenchmarkDotNet over the [Benchmark] classes (args go to BenchmarkSwitcher)
@@ -33,6 +34,9 @@ switch (mode)
     case "layers":
         LayerTable.Print(rest);
         break;
+    case "seq2seq":
+        Seq2SeqTable.Print(rest);
+        break;
     case "infer":
         InferTable.Ours(rest);
         break;
@@ -43,7 +47,7 @@ switch (mode)
         BenchmarkSwitcher.FromAssembly(typeof(PeakFlops).Assembly).Run(rest);
         break;
     default:
-        Console.Error.WriteLine($"Unknown mode '{mode}'. Modes: peak, kernel, gemm, act, pool, layers, infer, ort, bdn.");
+        Console.Error.WriteLine($"Unknown mode '{mode}'. Modes: peak, kernel, gemm, act, pool, layers, seq2seq, infer, ort, bdn.");
         return 1;
 }
 return 0;
