@@ -202,7 +202,7 @@ internal sealed class TranslateCommand
                 },
             },
             new LambdaCallback { EpochEnd = (_, logs) => history.Append(new Dictionary<string, double>(logs) { ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1), ["batches"] = trainedBatches }) },
-            schedule == "linear" ? new TimeBudgetDecay(budget, finalFactor: 0.02f, clock: () => clock.Elapsed) : new ReduceLROnPlateau("val_loss", factor: 0.5f, patience: 1),
+            schedule == "linear" ? (Callback)new TimeBudgetDecay(budget, finalFactor: 0.02f, clock: () => clock.Elapsed) : new ReduceLROnPlateau("val_loss", factor: 0.5f, patience: 1),
             new EarlyStopping("val_loss", patience: 4, restoreBestWeights: true),
         };
         var fit = model.Fit(trainBatches, epochs: s.Epochs, validationData: devBatches, callbacks: callbacks,
