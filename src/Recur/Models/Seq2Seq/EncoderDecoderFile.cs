@@ -7,8 +7,13 @@ namespace Recur.Models.Seq2Seq;
 /// <summary>
 /// Saves and loads an <see cref="EncoderDecoder"/>'s options and weights as one safetensors file:
 /// weights named <c>{part}.{parameter}</c> (e.g. <c>encoder.weight_ih_l0_reverse</c>), metadata
-/// <c>format</c> = <c>recur-encoder-decoder</c>, <c>format_version</c> = 1 and <c>options</c> (JSON).
+/// <c>format</c> = <c>recur-encoder-decoder</c>, <c>format_version</c> and <c>options</c> (JSON).
 /// </summary>
+/// <remarks>
+/// Version 1: the first layout. Version 2: the same layout for a network with input feeding
+/// (its decoder reads E + H_d features), written only for such a network, so that a reader
+/// of version 1 refuses it by its version instead of by a tensor's shape.
+/// </remarks>
 public static class EncoderDecoderFile
 {
     /// <summary>The metadata value of <c>format</c>.</summary>
@@ -23,7 +28,7 @@ public static class EncoderDecoderFile
         SafeTensorsWriter.Write(path, tensors, new Dictionary<string, string>
         {
             ["format"] = Format,
-            ["format_version"] = "1",
+            ["format_version"] = network.Options.InputFeeding ? "2" : "1",
             ["options"] = network.Options.ToJson().ToJsonString(),
         });
     }
@@ -35,8 +40,8 @@ public static class EncoderDecoderFile
         var file = SafeTensorsFile.Read(path);
         if (!file.Metadata.TryGetValue("format", out var format) || format != Format)
             throw new ModelFormatException(path, $"metadata 'format' is '{format ?? "(none)"}'; expected '{Format}' (a file written by EncoderDecoderFile.Save).");
-        if (!file.Metadata.TryGetValue("format_version", out var version) || version != "1")
-            throw new ModelFormatException(path, $"format_version is '{version ?? "(none)"}'; this version of Recur reads version 1.");
+        if (!file.Metadata.TryGetValue("format_version", out var version) || version is not ("1" or "2"))
+            throw new ModelFormatException(path, $"format_version is '{version ?? "(none)"}'; this version of Recur reads versions 1 and 2.");
         EncoderDecoder network;
         try
         {

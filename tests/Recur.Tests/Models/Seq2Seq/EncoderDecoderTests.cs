@@ -210,6 +210,7 @@ public class EncoderDecoderTests
         using var dir = new TempDirectory();
         string path = Path.Combine(dir.Path, "m.recur");
         EncoderDecoderFile.Save(net, path);
+        Assert.Equal(inputFeeding ? "2" : "1", SafeTensorsFile.Read(path).Metadata["format_version"]); // a reader of version 1 refuses an input-fed network
         var loaded = EncoderDecoderFile.Load(path);
         Assert.Equal(o, loaded.Options);
         var (x, _) = Batch(o);
