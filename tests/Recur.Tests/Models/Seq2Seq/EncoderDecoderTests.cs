@@ -1,4 +1,3 @@
-using Recur.Data;
 using Recur.Decoding;
 using Recur.Layers;
 using Recur.Losses;
@@ -158,9 +157,7 @@ public class EncoderDecoderTests
         model.Compile(new Adam(1e-2f), new LabelSmoothedCrossEntropy(0f), metrics: null, clipNorm: 5f);
         var (x, y) = EncoderDecoder.Pack(o, trainS, trainT);
         model.Output = TextWriter.Null;
-        // Both ways of feeding Fit: the tensors (random batches) and batches of similar lengths.
-        if (inputFeeding) model.Fit(new LengthBuckets(x, y, EncoderDecoder.LengthKeys(o, x), 32, seed: 7), epochs: 12, verbose: Recur.Training.Verbosity.Silent);
-        else model.Fit(x, y, epochs: 12, batchSize: 32, verbose: Recur.Training.Verbosity.Silent);
+        model.Fit(x, y, epochs: 12, batchSize: 32, verbose: Recur.Training.Verbosity.Silent);
 
         var stepper = new EncoderDecoderStepper(net);
         var greedy = GreedyDecoder.Decode(stepper, stepper.Encode(testS), EncoderDecoder.Start, EncoderDecoder.End, maxLength: 10);
