@@ -101,7 +101,7 @@ internal static partial class Seq2SeqTable
         foreach (var line in File.ReadLines(path))
         {
             var m = Entry().Match(line);
-            if (m.Success) pairs.Add((m.Groups[1].Value.Length, Phone().Matches(m.Groups[2].Value).Count));
+            if (m.Success) pairs.Add((m.Groups[1].Value.Length, Phone().Count(m.Groups[2].Value)));
         }
         return pairs;
     }

@@ -27,7 +27,7 @@ internal sealed class TranslateCommand
 
     public static readonly TaskDefaults Defaults = new()
     {
-        Cell = "lstm", Units = 128, Layers = 1, Bidirectional = true, Epochs = 30, Batch = 64, LearningRate = 2e-3f, Clip = 5f, Seed = 1,
+        Cell = "lstm", Units = 128, Layers = 1, Bidirectional = true, Epochs = 40, Batch = 128, LearningRate = 3e-3f, Clip = 5f, Seed = 1,
     };
 
     private readonly CliContext _ctx;
