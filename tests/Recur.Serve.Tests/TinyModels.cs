@@ -24,6 +24,9 @@ public sealed class TinyModels : IDisposable
         LongSeries = File("long.csv", LongCsv(48));
         ForecastLong = Train("forecast-long", "forecast", "--csv", LongSeries, "--id-column", "shop", "--time-column", "month", "--target", "sales",
             "--horizon", "3", "--window", "5", "--units", "8", "--epochs", "4", "--ensemble", "3", "--test-size", "8", "--season", "12");
+        Pairs = File("pairs.tsv", ReversePairs(300));
+        Translate = Train("translate", "translate", "--train", Pairs, "--test", Pairs, "--units", "16", "--embedding", "8", "--batch", "16",
+            "--epochs", "4", "--lr", "0.01", "--threads", "1");
         CharLm = Train("charlm", "charlm", "train", "--text", Play, "--units", "16", "--layers", "2", "--embedding", "8", "--steps", "20",
             "--eval-every", "10", "--seq", "20", "--batch", "8");
     }
@@ -35,6 +38,9 @@ public sealed class TinyModels : IDisposable
     public string Conllu { get; }
     public string LongSeries { get; }
 
+    /// <summary>Lines "abc⇥cba" over the letters a–f.</summary>
+    public string Pairs { get; }
+
     /// <summary>Run directories.</summary>
     public string Classify { get; }
     public string Tag { get; }
@@ -43,6 +49,9 @@ public sealed class TinyModels : IDisposable
     /// <summary>Two series in long format (ids "north", "south"), forecast 3 rows at once by a global ensemble of 3.</summary>
     public string ForecastLong { get; }
     public string CharLm { get; }
+
+    /// <summary>A character encoder–decoder trained a little on reversing strings.</summary>
+    public string Translate { get; }
 
     /// <summary>Runs <c>recur</c> in-process; fails the test on a non-zero exit.</summary>
     public static string Recur(params string[] args)
@@ -72,6 +81,18 @@ public sealed class TinyModels : IDisposable
     internal static readonly string[] Positive = ["good", "great", "lovely", "fine", "superb"];
     internal static readonly string[] Negative = ["bad", "awful", "dull", "poor", "weak"];
     internal static readonly string[] Filler = ["the", "film", "was", "a", "plot", "story", "and", "very"];
+
+    private static string ReversePairs(int rows)
+    {
+        var random = new Random(3);
+        var sb = new StringBuilder();
+        for (int i = 0; i < rows; i++)
+        {
+            var s = new string(Enumerable.Range(0, 2 + random.Next(4)).Select(_ => "abcdef"[random.Next(6)]).ToArray());
+            sb.Append(s).Append('\t').Append(new string(s.Reverse().ToArray())).Append('\n');
+        }
+        return sb.ToString();
+    }
 
     private static string SentimentTsv(int rows)
     {

@@ -17,8 +17,9 @@ internal sealed class CharLmAdapter : ITaskAdapter
 {
     public string Task => CharLmCommand.Task;
 
-    public ServedModel Load(TrainedModel trained, string name, ServeContext context)
+    public ServedModel Load(string path, string name, ServeContext context)
     {
+        var trained = TrainedModel.Load(path, Task);
         var chars = new CharText(trained.Task["alphabet"]?.GetValue<string>() ?? throw new InputException($"{trained.Path}: task.json has no alphabet."));
         LanguageModelStepper stepper;
         try

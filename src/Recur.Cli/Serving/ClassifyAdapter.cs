@@ -11,8 +11,9 @@ internal sealed class ClassifyAdapter : ITaskAdapter
 {
     public string Task => ClassifyCommand.Task;
 
-    public ServedModel Load(TrainedModel trained, string name, ServeContext context)
+    public ServedModel Load(string path, string name, ServeContext context)
     {
+        var trained = TrainedModel.Load(path, Task);
         var classifier = new Classifier(new TextClassifier(trained));
         var info = new ModelInfo(name, Task, TaskAdapters.Architecture(trained),
             "text: lower-cased words, the last max_length of them",

@@ -11,8 +11,9 @@ internal sealed class ForecastAdapter : ITaskAdapter
 {
     public string Task => ForecastCommand.Task;
 
-    public ServedModel Load(TrainedModel trained, string name, ServeContext context)
+    public ServedModel Load(string path, string name, ServeContext context)
     {
+        var trained = TrainedModel.Load(path, Task);
         var forecaster = new Forecaster(trained); // a model with feature columns is refused, naming them
         var adapter = new Adapter(forecaster);
         int shortest = adapter.Series.Min(s => s.MinHistory);

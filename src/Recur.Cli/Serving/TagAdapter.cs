@@ -12,8 +12,9 @@ internal sealed class TagAdapter : ITaskAdapter
 {
     public string Task => TagCommand.Task;
 
-    public ServedModel Load(TrainedModel trained, string name, ServeContext context)
+    public ServedModel Load(string path, string name, ServeContext context)
     {
+        var trained = TrainedModel.Load(path, Task);
         var tagger = new Adapter(new Tagger(trained));
         var info = new ModelInfo(name, Task, TaskAdapters.Architecture(trained),
             "text: words (lower-cased, digits as 0 for the lookup)", "tokens and one tag per token", Streams: false,

@@ -1,4 +1,5 @@
 using Recur.Cli.Common;
+using Recur.Cli.Output;
 using Recur.Cli.Tasks;
 using Recur.Serve;
 using Recur.Serve.Models;
@@ -15,8 +16,8 @@ internal interface ITaskAdapter
     /// <summary>The task name in <c>task.json</c>.</summary>
     string Task { get; }
 
-    /// <summary>The model of <paramref name="trained"/> served as <paramref name="name"/>.</summary>
-    ServedModel Load(TrainedModel trained, string name, ServeContext context);
+    /// <summary>The model at <paramref name="path"/> (a run directory or its model file, of this task) served as <paramref name="name"/>.</summary>
+    ServedModel Load(string path, string name, ServeContext context);
 }
 
 /// <summary>
@@ -31,15 +32,18 @@ internal static class TaskAdapters
         new TagAdapter(),
         new ForecastAdapter(),
         new CharLmAdapter(),
+        new TranslateAdapter(),
     ];
 
     /// <summary>Loads the model at <paramref name="path"/> (a run directory or model.recur) as <paramref name="name"/>.</summary>
     public static ServedModel Load(string path, string name, ServeContext context)
     {
         var byTask = All.ToDictionary(a => a.Task, StringComparer.Ordinal);
-        var trained = TrainedModel.Load(path, All.Select(a => a.Task).ToArray());
-        var adapter = byTask[trained.Task["task"]!.GetValue<string>()];
-        return adapter.Load(trained, name, context);
+        string file = Directory.Exists(path) ? Path.Combine(path, "model.recur") : path;
+        if (!File.Exists(file)) throw new InputException($"--model {path}: file not found.");
+        // task.json says which adapter reads the model (each task has its own model file and checks).
+        var task = JsonFiles.ReadTask(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "task.json"), All.Select(a => a.Task).ToArray());
+        return byTask[task["task"]!.GetValue<string>()].Load(path, name, context);
     }
 
     /// <summary>"bidirectional LSTM(128), 1,234,567 parameters".</summary>

@@ -274,33 +274,17 @@ internal sealed class TranslateCommand
             int k = r.GetValue(beam);
             CommonOptions.Positive("--beam", k);
             string dir = r.GetValue(model) ?? TrainedModel.Latest(Task);
-            string file = Directory.Exists(dir) ? Path.Combine(dir, "model.recur") : dir;
-            if (!File.Exists(file)) throw new InputException($"--model {dir}: file not found.");
-            var task = JsonFiles.ReadTask(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "task.json"), Task);
-            EncoderDecoder network;
-            try
-            {
-                network = EncoderDecoderFile.Load(file);
-            }
-            catch (Exception e) when (e is ModelFormatException or SafeTensorsFormatException or IOException)
-            {
-                throw new InputException($"--model {dir}: not a readable translate model ({e.Message}).");
-            }
-            string[] List(string key) => task[key] is JsonArray a ? a.Select(n => n!.GetValue<string>()).ToArray() : throw new InputException($"{file}: task.json has no \"{key}\" list.");
-            string sourceMode = task["source_tokens"]?.GetValue<string>() ?? "char", targetMode = task["target_tokens"]?.GetValue<string>() ?? "char";
-            var source = new TokenVocabulary(List("source_vocabulary"));
-            var target = new TokenVocabulary(List("target_vocabulary"));
-            var tokens = Tokens.Split(r.GetValue(text)!.Trim(), sourceMode);
+            var trained = TranslationModel.Load(dir, Task);
+            var tokens = trained.SourceTokens(r.GetValue(text)!);
             if (tokens.Length == 0) throw new InputException("--text is empty; give the text to translate.");
-            int unknown = tokens.Count(t => !source.Contains(t));
+            int unknown = trained.UnknownCount(tokens);
             if (unknown == tokens.Length) throw new InputException($"--text: none of its {tokens.Length} tokens occurs in the model's training data.");
-            var translator = new Translator(network, source, target, task["max_length"]?.GetValue<int>() ?? 100);
-            var best = translator.Translate([tokens], k)[0];
+            var best = trained.Translator.Translate([tokens], k)[0];
             if (unknown > 0) ctx.Error.WriteLine($"note: {unknown} of the {tokens.Length} source tokens never occurred in training (read as unknown).");
-            if (k == 1) ctx.Output.WriteLine(Tokens.Join(target.Strings(best[0].Tokens), targetMode));
+            if (k == 1) ctx.Output.WriteLine(trained.Text(best[0].Tokens));
             else
                 foreach (var h in best)
-                    ctx.Output.WriteLine($"{h.Score:0.0000}\t{Tokens.Join(target.Strings(h.Tokens), targetMode)}");
+                    ctx.Output.WriteLine($"{h.Score:0.0000}\t{trained.Text(h.Tokens)}");
             return CliApp.Success;
         });
         return command;

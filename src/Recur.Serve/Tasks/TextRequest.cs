@@ -7,10 +7,10 @@ namespace Recur.Serve.Tasks;
 /// <param name="Texts">Several texts (answered as a list, in order).</param>
 public sealed record TextRequest(string? Text, string[]? Texts)
 {
-    /// <summary>Reads and checks the body against the server limits.</summary>
-    public static TextRequest Read(JsonRequest request, ServeOptions options)
+    /// <summary>Reads and checks the body against the server limits; <paramref name="otherFields"/> are the task's own fields, read by the task.</summary>
+    public static TextRequest Read(JsonRequest request, ServeOptions options, params string[] otherFields)
     {
-        request.AllowOnly("text", "texts");
+        request.AllowOnly(["text", "texts", .. otherFields]);
         var text = request.Text("text", options.MaxTextLength);
         var texts = request.Strings("texts", options.MaxTexts, options.MaxTextLength);
         if (text is null && texts is null) throw RequestException.Missing("text", "a string (or 'texts': a list of strings)");
