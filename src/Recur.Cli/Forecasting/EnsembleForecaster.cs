@@ -5,16 +5,14 @@ namespace Recur.Cli.Forecasting;
 /// <summary>
 /// Turns the ensemble's normalised outputs into forecasts in the units of y. The point forecast
 /// is the base plus a share α of the members' median, ẑ = α·median_i(z_i), decoded by each
-/// series' <see cref="SeriesScaler"/>; α ∈ {0, ¼, ½, ¾, 1} is chosen on the validation slice
-/// (α = 0 is the seasonally adjusted naive forecast, so the network is kept only as far as it
-/// helps there). The prediction interval at level L takes the (1 ∓ L)/2 quantiles of the pooled
+/// series' <see cref="SeriesScaler"/>; α ∈ [0, 1] is estimated on the validation slice and shrunk
+/// toward 0 by its uncertainty (<see cref="NetworkShare"/>; α = 0 is the smoothing base alone, so
+/// the network is kept only as far as it clearly helps there). The prediction interval at level L takes the (1 ∓ L)/2 quantiles of the pooled
 /// set {α·z_i + e_r}: every member's output plus every validation residual e_r = z − ẑ of the same
 /// step, so it holds both the members' disagreement and the error seen on held-out data.
 /// </summary>
 internal sealed class EnsembleForecaster
 {
-    public static readonly double[] BlendGrid = [0, 0.25, 0.5, 0.75, 1];
-
     private readonly IReadOnlyList<PreparedSeries> _series;
     private readonly SeedEnsemble _ensemble;
     private readonly int _window, _horizon;
@@ -55,29 +53,27 @@ internal sealed class EnsembleForecaster
     /// <summary>The nominal coverage of the interval.</summary>
     public double Level { get; }
 
-    /// <summary>Chooses <see cref="Blend"/> and the residuals from the validation origins (their targets are validation rows only).</summary>
-    /// <returns>Validation RMSE per blend in <see cref="BlendGrid"/>.</returns>
-    public double[] Calibrate(IReadOnlyList<Origin> validation)
+    /// <summary>Chooses <see cref="Blend"/> (see <see cref="NetworkShare"/>) and the residuals from the validation origins (their targets are validation rows only).</summary>
+    /// <returns>The validation RMSE, in the units of y, of the base alone (share 0) and of the whole network output (share 1).</returns>
+    public (double Base, double Network) Calibrate(IReadOnlyList<Origin> validation)
     {
         var median = SeedEnsemble.Median(_ensemble.PredictMembers(Windows.Inputs(_series, validation, _window)));
-        var rmse = BlendGrid.Select(a =>
+        var (z, m) = (new List<double>(), new List<double>());
+        double baseSum = 0, networkSum = 0;
+        for (int i = 0; i < validation.Count; i++)
         {
-            double sum = 0;
-            int count = 0;
-            for (int i = 0; i < validation.Count; i++)
+            var (s, o) = (_series[validation[i].Series], validation[i].Time);
+            for (int j = 1; j <= _horizon; j++)
             {
-                var (s, o) = (_series[validation[i].Series], validation[i].Time);
-                for (int j = 1; j <= _horizon; j++)
-                {
-                    if (!s.Data.Observed[o + j]) continue;
-                    double e = s.Scaler.Decode(o, j, a * median[i * _horizon + j - 1]) - s.Data.Y[o + j];
-                    sum += e * e;
-                    count++;
-                }
+                if (!s.Data.Observed[o + j]) continue;
+                double output = median[i * _horizon + j - 1], y = s.Data.Y[o + j];
+                z.Add(s.Scaler.Target(o, j));
+                m.Add(output);
+                baseSum += Math.Pow(s.Scaler.Decode(o, j, 0) - y, 2);
+                networkSum += Math.Pow(s.Scaler.Decode(o, j, output) - y, 2);
             }
-            return Math.Sqrt(sum / Math.Max(1, count));
-        }).ToArray();
-        Blend = BlendGrid[Array.IndexOf(rmse, rmse.Min())];
+        }
+        Blend = NetworkShare.Shrunk(z, m);
         _residuals = new double[_horizon][];
         for (int j = 1; j <= _horizon; j++)
         {
@@ -89,7 +85,8 @@ internal sealed class EnsembleForecaster
             }
             _residuals[j - 1] = list.Count > 0 ? list.ToArray() : [0.0];
         }
-        return rmse;
+        int count = Math.Max(1, z.Count);
+        return (Math.Sqrt(baseSum / count), Math.Sqrt(networkSum / count));
     }
 
     /// <summary>

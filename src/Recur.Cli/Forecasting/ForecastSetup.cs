@@ -9,7 +9,7 @@ internal sealed record ForecastOptions(int? Window, int Horizon, int? Season, do
 /// <summary>
 /// Prepares every series for the network: the time-ordered split, the log decision, the season
 /// (given, or detected on the fit span), the window and the smoothing base of the per-series
-/// scaling: among a smoothed level, a smoothed level with a seasonal profile and the smoothed
+/// scaling: among a smoothed level, a smoothed level with a (smoothed) seasonal profile and the smoothed
 /// seasonal change (the last two only with a season; the first only when the season was not
 /// given), the one whose forecasts err least on the validation slice.
 /// </summary>
@@ -56,7 +56,13 @@ internal static class ForecastSetup
             var profile = season >= 2 ? SeasonalProfile.Estimate(v, season) : SeasonalProfile.None;
             var candidates = new List<SeriesScaler>();
             if (season < 2 || o.Season is null) candidates.Add(SeriesScaler.Fit(s.Y, split.ValidationStart, log, SeasonStyle.None, SeasonalProfile.None, 1));
-            if (profile.Period > 1) candidates.Add(SeriesScaler.Fit(s.Y, split.ValidationStart, log, SeasonStyle.Profile, profile, season));
+            // A short season's states may be smoothed: one candidate per γ of the grid (0: the fixed
+            // profile), its α fitted on the fit span; the validation slice picks γ with the style. (The
+            // profile is estimated on the fit span, so the fit span alone would always prefer γ = 0.) A long
+            // season's phases are seen once a season each, so its harmonic profile stays fixed.
+            if (profile.Period > 1)
+                foreach (double gamma in season <= SeasonalProfile.MaxAdaptivePeriod ? SeriesScaler.GammaGrid : [0.0])
+                    candidates.Add(SeriesScaler.Fit(s.Y, split.ValidationStart, log, SeasonStyle.Profile, profile, season, [gamma]));
             if (seasonalChange) candidates.Add(SeriesScaler.Fit(s.Y, split.ValidationStart, log, SeasonStyle.SeasonalChange, SeasonalProfile.None, season));
             if (candidates.Count == 0) candidates.Add(SeriesScaler.Fit(s.Y, split.ValidationStart, log, SeasonStyle.None, SeasonalProfile.None, 1));
             // The smoothing base with the least error on the validation slice (never the test span).

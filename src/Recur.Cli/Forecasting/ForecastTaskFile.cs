@@ -6,10 +6,10 @@ namespace Recur.Cli.Forecasting;
 
 /// <summary>
 /// One series of a forecast run as task.json keeps it: everything its <see cref="SeriesScaler"/>
-/// chose on the fit span (log, smoothing base, α, seasonal index, the three spreads), so the same
-/// scaling runs over a history posted later.
+/// chose on the fit span (log, smoothing base, α and γ, the initial seasonal index, the three spreads),
+/// so the same scaling runs over a history posted later.
 /// </summary>
-internal sealed record SavedSeries(string Id, bool Log, int Season, SeasonStyle Style, double Alpha, double Sigma, double SigmaV, double SigmaSlow,
+internal sealed record SavedSeries(string Id, bool Log, int Season, SeasonStyle Style, double Alpha, double Gamma, double Sigma, double SigmaV, double SigmaSlow,
     SeasonalProfile Profile)
 {
     /// <summary>m of the seasonal change base (the season), 1 for the others.</summary>
@@ -19,17 +19,21 @@ internal sealed record SavedSeries(string Id, bool Log, int Season, SeasonStyle 
     public int MinHistory(int window) => Math.Max(window, (Style == SeasonStyle.SeasonalChange ? Period : 0) + 1);
 
     /// <summary>The saved scaling run over <paramref name="y"/> (oldest first, starting where the training series started).</summary>
-    public SeriesScaler Scaler(double[] y) => SeriesScaler.Restore(y, Log, Style, Profile, Period, Alpha, Sigma, SigmaV, SigmaSlow);
+    public SeriesScaler Scaler(double[] y) => SeriesScaler.Restore(y, Log, Style, Profile, Period, Alpha, Gamma, Sigma, SigmaV, SigmaSlow);
 }
 
 /// <summary>
 /// <c>task.json</c> of <c>recur forecast</c>, written and read side by side. Format 3 keeps what a
 /// forecast from a new history needs: per series its scaling (<see cref="SavedSeries"/>), the blend
-/// α, and the interval's level with the validation residuals per step (normalised units).
+/// α, and the interval's level with the validation residuals per step (normalised units); format 4
+/// adds each series' seasonal smoothing weight γ (a format-3 file has fixed profiles: γ = 0).
 /// </summary>
 internal static class ForecastTaskFile
 {
-    public const int Format = 3;
+    public const int Format = 4;
+
+    /// <summary>The oldest format read (without γ).</summary>
+    public const int OldestFormat = 3;
 
     public static JsonObject Write(IReadOnlyList<PreparedSeries> prepared, int window, int horizon, int k, EnsembleForecaster forecaster,
         IEnumerable<string> features, string target, TrainSettings s) => new()
@@ -59,6 +63,7 @@ internal static class ForecastTaskFile
                 ["season"] = p.Season,
                 ["base"] = p.Scaler.Style.ToString(),
                 ["alpha"] = p.Scaler.Alpha,
+                ["gamma"] = p.Scaler.Gamma,
                 ["seasonal_index"] = Numbers(p.Scaler.Profile.Period > 1 ? p.Scaler.Profile.Index : []),
                 ["validation_start_line"] = p.Data.Lines[p.Split.ValidationStart],
                 ["test_start_line"] = p.Data.Lines[p.Split.TestStart],
@@ -73,8 +78,10 @@ internal static class ForecastTaskFile
     {
         var reader = new Reader(path);
         int format = task["format"] is JsonValue f && f.TryGetValue<int>(out var n) ? n : 0;
-        if (format < Format)
-            throw new InputException($"{path}: task.json is format {format}; serving a forecast needs format {Format} (its scaling spreads and interval residuals): train the model again with this recur.");
+        if (format < OldestFormat)
+            throw new InputException($"{path}: task.json is format {format}; serving a forecast needs format {OldestFormat} or later (its scaling spreads and interval residuals): train the model again with this recur.");
+        if (format > Format)
+            throw new InputException($"{path}: task.json is format {format}, newer than the format {Format} this recur reads: serve it with the recur that trained it.");
         double blend = reader.Number(task, "blend", "blend", min: 0, max: 1);
         var interval = task["interval"] as JsonObject ?? throw reader.Bad("interval", "an object with \"level\" and \"residuals\"", task["interval"]);
         double level = reader.Number(interval, "level", "interval.level", min: 0, max: 1);
@@ -103,6 +110,7 @@ internal static class ForecastTaskFile
             if (style == SeasonStyle.Profile && index.Length < 2) throw reader.Bad(at + ".seasonal_index", "a seasonal index of at least 2 values (the base is Profile)", o["seasonal_index"]);
             series.Add(new SavedSeries(id, log, season, style,
                 reader.Number(o, "alpha", at + ".alpha", min: 0, max: 1),
+                format >= 4 ? reader.Number(o, "gamma", at + ".gamma", min: 0, max: 1) : 0,
                 reader.Positive(o, "sigma", at + ".sigma"), reader.Positive(o, "sigma_v", at + ".sigma_v"), reader.Positive(o, "sigma_slow", at + ".sigma_slow"),
                 style == SeasonStyle.Profile ? SeasonalProfile.FromIndex(index) : SeasonalProfile.None));
         }

@@ -7,12 +7,15 @@ namespace Recur.Cli.Forecasting;
 /// <remarks>
 /// Estimated by classical decomposition on the fit span: the trend is the centred moving average
 /// of length m (2×m when m is even), index[p] the mean over the rows t ≡ p (mod m) of v_t − trend_t,
-/// centred. Long periods (m &gt; 24, e.g. 365 days) have few rows per phase, so their index is
+/// centred. Long periods (m &gt; <see cref="MaxAdaptivePeriod"/>, e.g. 365 days) have few rows per phase, so their index is
 /// smoothed to its first <see cref="LongPeriodHarmonics"/> Fourier harmonics.
 /// </remarks>
 internal sealed class SeasonalProfile
 {
     public const int LongPeriodHarmonics = 4;
+
+    /// <summary>The longest period estimated phase by phase (longer ones are smoothed to harmonics) and whose states a base may smooth.</summary>
+    public const int MaxAdaptivePeriod = 24;
 
     private readonly double[] _index;
 
@@ -61,7 +64,7 @@ internal sealed class SeasonalProfile
         }
         var index = new double[period];
         for (int p = 0; p < period; p++) index[p] = count[p] > 0 ? sum[p] / count[p] : 0;
-        if (period > 24) index = Smooth(index, LongPeriodHarmonics);
+        if (period > MaxAdaptivePeriod) index = Smooth(index, LongPeriodHarmonics);
         double mean = index.Average();
         for (int p = 0; p < period; p++) index[p] -= mean;
         return new SeasonalProfile(period, index);

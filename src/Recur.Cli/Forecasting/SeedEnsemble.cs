@@ -71,7 +71,10 @@ internal sealed class SeedEnsemble
     /// windows, once every choice is made on the validation slice): member i runs its own best
     /// epoch count with the learning rate of each of those epochs replayed, and no validation.
     /// </summary>
-    public SeedEnsemble Refit(Func<ulong, Model> create, Tensor x, Tensor y, int batch, CancellationToken cancellation)
+    /// <param name="memberCallbacks">More callbacks for member i's refit (its backup: a refit whose backup
+    /// says it finished is restored to its end at once, one killed half-way continues where it was).</param>
+    public SeedEnsemble Refit(Func<ulong, Model> create, Tensor x, Tensor y, int batch, CancellationToken cancellation,
+        Func<int, IEnumerable<Callback>>? memberCallbacks = null)
     {
         var clock = Stopwatch.StartNew();
         var members = new List<Model>();
@@ -80,7 +83,7 @@ internal sealed class SeedEnsemble
             if (members.Count > 0 && cancellation.IsCancellationRequested) break;
             var model = create(r.Seed);
             var replay = new LearningRateScheduler((epoch, lr0) => (float)r.Rates[Math.Min(epoch, r.Rates.Count - 1)]);
-            model.Fit(x, y, r.BestEpoch, batch, callbacks: [replay], verbose: Verbosity.Silent, cancellationToken: cancellation);
+            model.Fit(x, y, r.BestEpoch, batch, callbacks: [replay, .. memberCallbacks?.Invoke(members.Count) ?? []], verbose: Verbosity.Silent, cancellationToken: cancellation);
             members.Add(model);
         }
         return new SeedEnsemble(members, Results.Take(members.Count).ToList(), Seconds + clock.Elapsed.TotalSeconds);

@@ -6,7 +6,12 @@ internal enum SeasonStyle
     /// <summary>Simple exponential smoothing of the level: B(o, j) = ℓ_o.</summary>
     None,
 
-    /// <summary>A fixed seasonal profile s (see <see cref="SeasonalProfile"/>) around a smoothed level: B(o, j) = ℓ_o + s(o + j).</summary>
+    /// <summary>
+    /// A seasonal profile around a smoothed level, both smoothed as in Holt-Winters (ETS(A,N,A) on the
+    /// modelled scale): with e_t = v_t − ℓ_{t−1} − s_{t−m}, ℓ_t = ℓ_{t−1} + α·e_t and s_t = s_{t−m} + γ·e_t,
+    /// the seasonal states starting from the estimated <see cref="SeasonalProfile"/>; B(o, j) = ℓ_o + s_{o+j−m⌈j/m⌉}.
+    /// γ = 0 keeps the profile fixed: B(o, j) = ℓ_o + s(o + j).
+    /// </summary>
     Profile,
 
     /// <summary>
@@ -21,7 +26,8 @@ internal enum SeasonStyle
 /// base B(o, j) — the forecast of row o + j that the smoothing alone makes at origin o — and the
 /// network's inputs and targets measured against it, per window, on the modelled scale v = log y
 /// (when <see cref="Log"/>; the season is then multiplicative on y) or v = y. Legend: o origin,
-/// r = o − W + 1 … o the window's rows, j = 1 … h the steps, d_t = v_t − s(t) the deseasonalised series.
+/// r = o − W + 1 … o the window's rows, j = 1 … h the steps, d_t = v_t − s_{t−m} the deseasonalised series
+/// (against the seasonal state known before row t; the fixed profile s(t) when γ = 0).
 /// <code>
 ///   input  c0_r = (d_r − d_o) / σ_v               the window relative to its own level
 ///          c1_r = (v_r − B(r − 1, 1)) / σ         the base's one-step error at row r (0 before it exists)
@@ -32,26 +38,30 @@ internal enum SeasonStyle
 /// σ is the spread of the base's one-step errors over the fit span, σ_v that of d's one-step
 /// changes, σ_λ that of d − λ, so every series of a global model speaks in the same units. An
 /// output of 0 is the base forecast: the network learns what the smoothing cannot. The smoothing
-/// weight α is the one with the least one-step squared error over the fit span.
+/// weights α (and γ of a profile base, from the grid it is given) are those with the least one-step
+/// squared error over the fit span.
 /// </summary>
 internal sealed class SeriesScaler
 {
     public const double SlowAlpha = 0.05;
     public static readonly double[] AlphaGrid = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
 
-    private readonly double[] _v, _d, _state, _slow; // (n) modelled, deseasonalised, smoothed level ℓ or change ḡ, slow level λ
+    /// <summary>The γ of the profile bases a short season is tried with (0: the fixed profile).</summary>
+    public static readonly double[] GammaGrid = [0, 0.1, 0.2, 0.3, 0.5];
 
-    private SeriesScaler(bool log, SeasonStyle style, SeasonalProfile profile, int period, double alpha, double[] v, double[] d, double[] state, double[] slow)
+    private readonly double[] _v, _d, _state, _season, _slow; // (n) modelled, deseasonalised, smoothed level ℓ or change ḡ, seasonal state s_t (profile base), slow level λ
+
+    private SeriesScaler(bool log, SeasonStyle style, SeasonalProfile profile, int period, double alpha, double gamma, double[] v)
     {
         Log = log;
         Style = style;
-        Profile = profile;
-        Period = period;
+        Profile = style == SeasonStyle.Profile ? profile : SeasonalProfile.None;
+        Period = style == SeasonStyle.SeasonalChange ? period : 1;
         Alpha = alpha;
+        Gamma = style == SeasonStyle.Profile ? gamma : 0;
         _v = v;
-        _d = d;
-        _state = state;
-        _slow = slow;
+        (_state, _season, _d) = Smooth(v, Style, Profile, Period, Alpha, Gamma);
+        _slow = Slow(_d);
     }
 
     public bool Log { get; }
@@ -62,6 +72,10 @@ internal sealed class SeriesScaler
     public int Period { get; }
 
     public double Alpha { get; }
+
+    /// <summary>γ, the smoothing weight of the seasonal states of a <see cref="SeasonStyle.Profile"/> base (0: the profile stays fixed; 0 for the other styles).</summary>
+    public double Gamma { get; }
+
     public double Sigma { get; private set; } = 1;
     public double SigmaV { get; private set; } = 1;
     public double SigmaSlow { get; private set; } = 1;
@@ -73,84 +87,80 @@ internal sealed class SeriesScaler
     public static double Forward(double y, bool log) => log ? Math.Log(y) : y;
 
     /// <summary>
-    /// Builds the base for a style, choosing α and the spreads on the fit span [0, <paramref name="fitEnd"/>) only.
+    /// Builds the base for a style, choosing α (and a profile base's γ among <paramref name="gammas"/>, 0 when
+    /// not given) and the spreads on the fit span [0, <paramref name="fitEnd"/>) only.
     /// The smoothing runs over every row (causally: state t reads rows ≤ t), as a fitted model is run over new data.
     /// </summary>
-    public static SeriesScaler Fit(double[] y, int fitEnd, bool log, SeasonStyle style, SeasonalProfile profile, int period)
+    public static SeriesScaler Fit(double[] y, int fitEnd, bool log, SeasonStyle style, SeasonalProfile profile, int period, IReadOnlyList<double>? gammas = null)
     {
-        var (v, d, s, m) = Modelled(y, log, style, profile, period);
+        var v = y.Select(x => Forward(x, log)).ToArray();
         SeriesScaler? best = null;
         double bestError = double.PositiveInfinity;
-        foreach (double alpha in AlphaGrid)
-        {
-            var candidate = new SeriesScaler(log, style, s, m, alpha, v, d, Smooth(v, d, style, m, alpha), Slow(d));
-            double error = 0;
-            for (int t = candidate.FirstOrigin + 1; t < fitEnd; t++) error += Math.Pow(v[t] - candidate.Base(t - 1, 1), 2);
-            if (error < bestError)
+        IReadOnlyList<double> grid = style == SeasonStyle.Profile && gammas is not null ? gammas : [0.0];
+        foreach (double gamma in grid)
+            foreach (double alpha in AlphaGrid)
             {
-                bestError = error;
-                best = candidate;
+                var candidate = new SeriesScaler(log, style, profile, period, alpha, gamma, v);
+                double error = 0;
+                for (int t = candidate.FirstOrigin + 1; t < fitEnd; t++) error += Math.Pow(v[t] - candidate.Base(t - 1, 1), 2);
+                if (error < bestError)
+                {
+                    bestError = error;
+                    best = candidate;
+                }
             }
-        }
-        best!.Sigma = Spread(Enumerable.Range(best.FirstOrigin + 1, Math.Max(0, fitEnd - best.FirstOrigin - 1)).Select(t => v[t] - best.Base(t - 1, 1)));
+        var d = best!._d;
+        best.Sigma = Spread(Enumerable.Range(best.FirstOrigin + 1, Math.Max(0, fitEnd - best.FirstOrigin - 1)).Select(t => v[t] - best.Base(t - 1, 1)));
         best.SigmaV = Spread(Enumerable.Range(1, fitEnd - 1).Select(t => d[t] - d[t - 1]));
         best.SigmaSlow = Spread(Enumerable.Range(0, fitEnd).Select(t => d[t] - best._slow[t]));
         return best;
     }
 
     /// <summary>
-    /// The same base (log, style, α, spreads: the network's units) around another seasonal profile:
-    /// d and the smoothed states are recomputed with the fixed α. Used once every choice is made, to
+    /// The same base (log, style, α, γ, spreads: the network's units) around another seasonal profile:
+    /// d and the smoothed states are recomputed with the fixed weights. Used once every choice is made, to
     /// forecast the test span with the profile re-estimated on all the rows before it, as a fitted
     /// model is refitted on its whole training span before it forecasts.
     /// </summary>
     public SeriesScaler WithProfile(SeasonalProfile profile)
-    {
-        if (Style != SeasonStyle.Profile) return this;
-        int n = _v.Length;
-        var d = new double[n];
-        for (int t = 0; t < n; t++) d[t] = _v[t] - profile.At(t);
-        return new SeriesScaler(Log, Style, profile, Period, Alpha, _v, d, Smooth(_v, d, Style, Period, Alpha), Slow(d))
+        => Style != SeasonStyle.Profile ? this : new SeriesScaler(Log, Style, profile, Period, Alpha, Gamma, _v)
         {
             Sigma = Sigma,
             SigmaV = SigmaV,
             SigmaSlow = SigmaSlow,
         };
-    }
 
     /// <summary>
-    /// The scaler a fit chose (its α and spreads, saved with the model) run over the rows
+    /// The scaler a fit chose (its α, γ and spreads, saved with the model) run over the rows
     /// <paramref name="y"/>. The smoothing is causal, so over the first rows of the series it was
     /// fitted on it gives the same inputs and decodes as the fitted scaler at every origin there.
     /// </summary>
-    public static SeriesScaler Restore(double[] y, bool log, SeasonStyle style, SeasonalProfile profile, int period, double alpha,
+    public static SeriesScaler Restore(double[] y, bool log, SeasonStyle style, SeasonalProfile profile, int period, double alpha, double gamma,
         double sigma, double sigmaV, double sigmaSlow)
-    {
-        var (v, d, s, m) = Modelled(y, log, style, profile, period);
-        return new SeriesScaler(log, style, s, m, alpha, v, d, Smooth(v, d, style, m, alpha), Slow(d))
+        => new(log, style, profile, period, alpha, gamma, y.Select(x => Forward(x, log)).ToArray())
         {
             Sigma = sigma,
             SigmaV = sigmaV,
             SigmaSlow = sigmaSlow,
         };
-    }
-
-    /// <summary>v = log y or y, the profile the style uses, d = v − s and the change period m.</summary>
-    private static (double[] V, double[] D, SeasonalProfile S, int M) Modelled(double[] y, bool log, SeasonStyle style, SeasonalProfile profile, int period)
-    {
-        var v = y.Select(x => Forward(x, log)).ToArray();
-        var s = style == SeasonStyle.Profile ? profile : SeasonalProfile.None;
-        var d = new double[y.Length];
-        for (int t = 0; t < y.Length; t++) d[t] = v[t] - s.At(t);
-        return (v, d, s, style == SeasonStyle.SeasonalChange ? period : 1);
-    }
 
     /// <summary>B(o, j) on the modelled scale.</summary>
     public double Base(int origin, int step)
     {
-        if (Style != SeasonStyle.SeasonalChange) return _state[origin] + Profile.At(origin + step);
+        if (Style == SeasonStyle.None) return _state[origin];
+        if (Style == SeasonStyle.Profile) return _state[origin] + SeasonKnownAt(origin, origin + step);
         int k = (step + Period - 1) / Period;
         return _v[origin + step - k * Period] + k * _state[origin];
+    }
+
+    /// <summary>
+    /// The seasonal term of row t as known after row <paramref name="origin"/> &lt; t: the state of t's
+    /// phase last updated at a row ≤ origin, s_{t−m⌈(t−origin)/m⌉}, or the initial profile s(t) before the first update.
+    /// </summary>
+    private double SeasonKnownAt(int origin, int t)
+    {
+        int m = Profile.Period, row = t - m * ((t - origin + m - 1) / m);
+        return row >= 0 ? _season[row] : Profile.At(t);
     }
 
     /// <summary>Input channels per window step.</summary>
@@ -174,21 +184,37 @@ internal sealed class SeriesScaler
         return Log ? Math.Exp(v) : v;
     }
 
-    /// <summary>ℓ_t = α d_t + (1 − α) ℓ_{t−1} (levels), or ḡ_t = α w_t + (1 − α) ḡ_{t−1} with w_t = v_t − v_{t−m} (changes, from t = m).</summary>
-    private static double[] Smooth(double[] v, double[] d, SeasonStyle style, int m, double alpha)
+    /// <summary>
+    /// The smoothed states, (n) each: the level ℓ_t (or the change ḡ_t), the seasonal state s_t of a
+    /// profile base (s(t) when γ = 0; empty for the other styles) and d_t = v_t − s_{t−m}.
+    /// <code>
+    ///   None, Profile   ℓ_t = α d_t + (1 − α) ℓ_{t−1},  s_t = s_{t−m} + γ (d_t − ℓ_{t−1}),  ℓ_0 = d_0, s_{t−m} = s(t) for t &lt; m
+    ///   SeasonalChange  ḡ_t = α w_t + (1 − α) ḡ_{t−1},  w_t = v_t − v_{t−m}, from ḡ_m = w_m; d = v
+    /// </code>
+    /// (ℓ_t = ℓ_{t−1} + α e_t with e_t = d_t − ℓ_{t−1}, the one-step error: the error-correction form of ETS.)
+    /// </summary>
+    private static (double[] State, double[] Season, double[] D) Smooth(double[] v, SeasonStyle style, SeasonalProfile profile, int m, double alpha, double gamma)
     {
         int n = v.Length;
         var state = new double[n];
-        if (style != SeasonStyle.SeasonalChange)
+        if (style == SeasonStyle.SeasonalChange)
         {
-            state[0] = d[0];
-            for (int t = 1; t < n; t++) state[t] = alpha * d[t] + (1 - alpha) * state[t - 1];
-            return state;
+            if (m >= n) return (state, [], v);
+            state[m] = v[m] - v[0];
+            for (int t = m + 1; t < n; t++) state[t] = alpha * (v[t] - v[t - m]) + (1 - alpha) * state[t - 1];
+            return (state, [], v);
         }
-        if (m >= n) return state;
-        state[m] = v[m] - v[0];
-        for (int t = m + 1; t < n; t++) state[t] = alpha * (v[t] - v[t - m]) + (1 - alpha) * state[t - 1];
-        return state;
+        int p = profile.Period;
+        var season = style == SeasonStyle.Profile ? new double[n] : [];
+        var d = new double[n];
+        for (int t = 0; t < n; t++)
+        {
+            double before = t >= p && season.Length > 0 ? season[t - p] : profile.At(t); // s_{t−m}
+            d[t] = v[t] - before;
+            state[t] = t == 0 ? d[0] : alpha * d[t] + (1 - alpha) * state[t - 1];
+            if (season.Length > 0) season[t] = t == 0 ? before : before + gamma * (d[t] - state[t - 1]);
+        }
+        return (state, season, d);
     }
 
     private static double[] Slow(double[] d)

@@ -152,23 +152,34 @@ internal sealed class ForecastCommand
             (member, epoch, logs) => ui.Progress($"member {member + 1}/{k}  epoch {epoch + 1}  loss {logs["loss"]:0.0000}  val_loss {logs["val_loss"]:0.0000}"),
             _ctx.Cancellation, MemberCallbacks);
         ui.EndProgress();
-        if (backups.Where(b => b.ResumedAtEpoch is not null).Select(b => backups.IndexOf(b) + 1).ToList() is { Count: > 0 } resumed)
+        if (Resumed(backups) is { Count: > 0 } resumed)
             ui.Info($"resumed from the backups of member{(resumed.Count == 1 ? "" : "s")} {string.Join(", ", resumed)} of {k}");
 
         // Selection and intervals on the validation slice, then the test span, scored once.
         var forecaster = new EnsembleForecaster(prepared, ensemble, window, horizon, level);
-        var blendRmse = forecaster.Calibrate(valOrigins);
+        var shareRmse = forecaster.Calibrate(valOrigins);
         var val = forecaster.Forecast(valOrigins, (_, _, _) => true);
         var fit = forecaster.Forecast(fitOrigins, (_, _, _) => true);
         // The settings chosen, the networks are trained again on every window before the test span.
         var final = ForecastSetup.RefitProfiles(prepared);
         var refitOrigins = ForecastWindows.Collect(final, split => split.FitOrigins().Concat(split.ValidationOrigins()));
         ui.Progress($"refit of the {k} members on {refitOrigins.Count} fit and validation windows");
-        var refit = ensemble.Refit(Create, ForecastWindows.Inputs(final, refitOrigins, window), ForecastWindows.Targets(final, refitOrigins, horizon), batch, _ctx.Cancellation);
+        // The refit of each member has its own backup too: a run killed during the refit resumes it.
+        var refitBackups = new List<BackupAndRestore>();
+        IEnumerable<Callback> RefitCallbacks(int member)
+        {
+            var backup = CommandTraining.Backup(run, $"backup-refit-{member + 1}.safetensors", fingerprint);
+            refitBackups.Add(backup);
+            return [.. _ctx.ExtraCallbacks, backup];
+        }
+        var refit = ensemble.Refit(Create, ForecastWindows.Inputs(final, refitOrigins, window), ForecastWindows.Targets(final, refitOrigins, horizon), batch,
+            _ctx.Cancellation, RefitCallbacks);
         ui.EndProgress();
+        if (Resumed(refitBackups) is { Count: > 0 } resumedRefit)
+            ui.Info($"resumed the refit of member{(resumedRefit.Count == 1 ? "" : "s")} {string.Join(", ", resumedRefit)} of {k} from its backup{(resumedRefit.Count == 1 ? "" : "s")}");
         var test = forecaster.On(final, refit).Forecast(ForecastWindows.Collect(final, split => split.TestOrigins()), (split, o, j) => split.IsTestTarget(o, j));
         if (test.Count == 0) throw new InputException($"{path}: every target in the test span is missing.");
-        var metrics = Metrics(prepared, test, val, fit, horizon, ensemble, forecaster, blendRmse);
+        var metrics = Metrics(prepared, test, val, fit, horizon, ensemble, forecaster, shareRmse);
         metrics["test_size"] = test.Count(f => f.Step == 1);
         metrics["missing_filled"] = missing;
         metrics["series"] = series.Count;
@@ -176,6 +187,9 @@ internal sealed class ForecastCommand
         metrics["season"] = prepared[0].Season;
         metrics["base"] = ForecastSetup.Describe(prepared[0].Scaler.Style);
         metrics["smoothing_alpha"] = prepared[0].Scaler.Alpha;
+        metrics["smoothing_gamma"] = prepared[0].Scaler.Gamma;
+        // The base alone (network share 0) on the test targets: reported, never used for a choice.
+        metrics["test_base_rmse"] = Scores.Rmse(test, f => final[f.Series].Scaler.Decode(f.Origin, f.Step, 0));
         metrics["train_seconds"] = Math.Round(refit.Seconds, 1);
         metrics["refit_windows"] = refitOrigins.Count;
         metrics["interrupted"] = _ctx.Cancellation.IsCancellationRequested;
@@ -203,8 +217,12 @@ internal sealed class ForecastCommand
         return CliApp.Success;
     }
 
+    /// <summary>The members (1-based) whose training continued from a backup.</summary>
+    private static List<int> Resumed(List<BackupAndRestore> backups)
+        => backups.Select((b, i) => (b, i)).Where(x => x.b.ResumedAtEpoch is not null).Select(x => x.i + 1).ToList();
+
     private static Dictionary<string, object> Metrics(IReadOnlyList<PreparedSeries> prepared, List<ScoredForecast> test, List<ScoredForecast> val, List<ScoredForecast> fit,
-        int horizon, SeedEnsemble ensemble, EnsembleForecaster forecaster, double[] blendRmse)
+        int horizon, SeedEnsemble ensemble, EnsembleForecaster forecaster, (double Base, double Network) shareRmse)
     {
         var m = new Dictionary<string, object>
         {
@@ -220,8 +238,8 @@ internal sealed class ForecastCommand
         m["validation_rmse"] = Scores.Rmse(val, f => f.Forecast);
         m["validation_naive_rmse"] = Scores.Rmse(val, f => f.Naive);
         if (val.All(f => !double.IsNaN(f.SeasonalNaive))) m["validation_seasonal_naive_rmse"] = Scores.Rmse(val, f => f.SeasonalNaive);
-        m["validation_base_rmse"] = blendRmse[0];
-        m["validation_network_rmse"] = blendRmse[^1];
+        m["validation_base_rmse"] = shareRmse.Base;
+        m["validation_network_rmse"] = shareRmse.Network;
         m["blend"] = forecaster.Blend;
         m["test_interval_coverage"] = Scores.Coverage(test);
         m["interval_level"] = forecaster.Level;

@@ -85,6 +85,9 @@ public class ResumeTests
     {
         private int _begun;
 
+        /// <summary>Epochs begun so far.</summary>
+        public int Begun => _begun;
+
         public override void OnEpochBegin(int e)
         {
             if (_begun++ == n) throw new IOException("simulated crash");
@@ -109,6 +112,25 @@ public class ResumeTests
         Assert.Equal(0, CliApp.Run([.. args[..^1], "--out", crashed, "--resume"], output, new StringWriter(), default, [new CrashAtEpochBegun(-1)]));
         Assert.Contains("resumed from the backups of members 1, 2 of 2", output.ToString());
 
+        SameRun(straight, crashed);
+    }
+
+    [Fact]
+    public void A_forecast_crashed_in_its_refit_resumes_the_refit_instead_of_training_it_again()
+    {
+        using var dir = new TempDir();
+        string[] args = [.. Args("forecast", dir), "--units", "8", "--seed", "3", "--quiet"];
+        string straight = dir.File("straight"), crashed = dir.File("crashed");
+        var count = new CrashAtEpochBegun(-1);
+        Assert.Equal(0, CliApp.Run([.. args, "--out", straight], new StringWriter(), new StringWriter(), default, [count]));
+        // The last epoch begun is the last epoch of the last member's refit (two members: at least two refit epochs).
+        Assert.Equal(1, CliApp.Run([.. args, "--out", crashed], new StringWriter(), new StringWriter(), default, [new CrashAtEpochBegun(count.Begun - 1)]));
+        Assert.True(File.Exists(Path.Combine(crashed + ".partial", "backup-refit-1.safetensors")));
+        var output = new StringWriter();
+        var resumed = new CrashAtEpochBegun(-1);
+        Assert.Equal(0, CliApp.Run([.. args[..^1], "--out", crashed, "--resume"], output, new StringWriter(), default, [resumed]));
+        Assert.Contains("resumed the refit of member", output.ToString());
+        Assert.Equal(1, resumed.Begun); // only the epoch the crash cut short: the members and the refits before it come from their backups
         SameRun(straight, crashed);
     }
 

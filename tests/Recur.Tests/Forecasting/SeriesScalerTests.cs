@@ -27,6 +27,76 @@ public class SeriesScalerTests
                 Assert.Equal(y[o + j], scaler.Decode(o, j, scaler.Target(o, j)), 9);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Smoothed_profile_targets_decode_back_and_its_inputs_restore_exactly(bool log)
+    {
+        var y = Shifting(96, 36);
+        var v = y.Select(x => SeriesScaler.Forward(x, log)).ToArray();
+        var scaler = SeriesScaler.Fit(y, 84, log, SeasonStyle.Profile, SeasonalProfile.Estimate(v.AsSpan(0, 84), 12), 12, [0.2]);
+        Assert.Equal(0.2, scaler.Gamma);
+        var restored = SeriesScaler.Restore(y, log, SeasonStyle.Profile, scaler.Profile, 12, scaler.Alpha, scaler.Gamma, scaler.Sigma, scaler.SigmaV, scaler.SigmaSlow);
+        var (a, b) = (new float[3], new float[3]);
+        for (int o = 0; o < 84; o++)
+        {
+            for (int j = 1; j <= 12; j++)
+            {
+                Assert.Equal(y[o + j], scaler.Decode(o, j, scaler.Target(o, j)), 9);
+                Assert.Equal(scaler.Base(o, j), restored.Base(o, j));
+            }
+            scaler.Inputs(o, o / 2, a);
+            restored.Inputs(o, o / 2, b);
+            Assert.Equal(a, b);
+        }
+    }
+
+    /// <summary>A season whose shape moves by three months at row <paramref name="turn"/>, around a flat level of 50, with seeded uniform noise of ±<paramref name="noise"/>.</summary>
+    private static double[] Shifting(int n, int turn, double noise = 0.5)
+    {
+        var random = new Random(7);
+        return Enumerable.Range(0, n).Select(t => 50 + 8 * Math.Sin(2 * Math.PI * (t - (t < turn ? -1 : 2)) / 12) + noise * (2 * random.NextDouble() - 1)).ToArray();
+    }
+
+    [Fact]
+    public void Smoothed_profile_is_holt_winters_from_the_estimated_profile()
+    {
+        var y = Shifting(96, 48);
+        var profile = SeasonalProfile.Estimate(y.AsSpan(0, 60), 12);
+        const double alpha = 0.3, gamma = 0.2;
+        var scaler = SeriesScaler.Restore(y, log: false, SeasonStyle.Profile, profile, 12, alpha, gamma, 1, 1, 1);
+        // ETS(A,N,A) written out: e_t = y_t − ℓ_{t−1} − s_{t−12}, ℓ_t = ℓ_{t−1} + α e_t, s_t = s_{t−12} + γ e_t,
+        // from ℓ_0 = y_0 − s(0) and s_{t−12} = s(t) for t < 12; the one-step forecast of row t + 1 is ℓ_t + s_{t+1−12}.
+        var s = new double[96];
+        double level = y[0] - profile.At(0);
+        s[0] = profile.At(0);
+        for (int t = 1; t < 96; t++)
+        {
+            double seasonBefore = t >= 12 ? s[t - 12] : profile.At(t);
+            Assert.Equal(level + seasonBefore, scaler.Base(t - 1, 1), 10);
+            double e = y[t] - level - seasonBefore;
+            level += alpha * e;
+            s[t] = seasonBefore + gamma * e;
+        }
+        // h steps ahead: the latest state of the target's phase, s_{o+j−12⌈j/12⌉}.
+        Assert.Equal(scaler.Base(80, 1) - s[69] + s[77], scaler.Base(80, 9), 10);
+        Assert.Equal(scaler.Base(80, 9), scaler.Base(80, 21), 10);
+    }
+
+    [Fact]
+    public void Smoothed_profile_follows_a_season_that_changes_where_the_fixed_one_does_not()
+    {
+        var y = Shifting(144, 48);
+        var profile = SeasonalProfile.Estimate(y.AsSpan(0, 48), 12); // the shape before the turn
+        var smoothed = SeriesScaler.Restore(y, log: false, SeasonStyle.Profile, profile, 12, alpha: 0.1, gamma: 0.5, 1, 1, 1);
+        var fixedProfile = SeriesScaler.Restore(y, log: false, SeasonStyle.Profile, profile, 12, alpha: 0.1, gamma: 0, 1, 1, 1);
+        double Error(SeriesScaler s) => Math.Sqrt(Enumerable.Range(96, 47).Select(o => Math.Pow(s.Decode(o, 1, 0) - y[o + 1], 2)).Average());
+        // Four seasons after the turn the smoothed states hold the new shape (noise ±0.5); the fixed profile
+        // keeps the old one, 2·8·sin(π/4) = 11.3 apart at the peaks (RMS 8).
+        Assert.True(Error(smoothed) < 1, $"smoothed {Error(smoothed)}");
+        Assert.True(Error(fixedProfile) > 5, $"fixed {Error(fixedProfile)}");
+    }
+
     [Fact]
     public void Seasonal_change_base_tracks_multiplicative_seasonality_on_a_trend()
     {
