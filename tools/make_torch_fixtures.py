@@ -138,6 +138,83 @@ def rnn_reference(params, x, h0, layers, directions, lengths, relu):
     return layer_input, margin
 
 
+def draw_data(rng, layers, directions, batch, steps, inputs, out_size, hidden, packed):
+    """Draws, in this order, the input (B, T, I) (right-padded with zeros past each length), the
+    lengths, h0 (L·D, B, out_size), c0 (L·D, B, H) and the upstream gradients."""
+    state_shape = (layers * directions, batch, out_size)
+    cell_shape = (layers * directions, batch, hidden)
+    x = rng.standard_normal((batch, steps, inputs)).astype(np.float32)
+    lengths = draw_lengths(rng, batch, steps) if packed else np.full(batch, steps)
+    for n in range(batch):
+        x[n, lengths[n]:] = 0  # right padding
+    h0 = (0.5 * rng.standard_normal(state_shape)).astype(np.float32)
+    c0 = (0.5 * rng.standard_normal(cell_shape)).astype(np.float32)
+    # Upstream gradients are random everywhere, padded steps included: those outputs are constant
+    # zeros, so whatever gradient arrives there must not flow anywhere.
+    grad_output = rng.standard_normal((batch, steps, directions * out_size)).astype(np.float32)
+    grad_h_n = rng.standard_normal(state_shape).astype(np.float32)
+    grad_c_n = rng.standard_normal(cell_shape).astype(np.float32)
+    return x, lengths, h0, c0, grad_output, grad_h_n, grad_c_n
+
+
+def leaf(a):
+    """A float64 leaf tensor that collects its gradient."""
+    return torch.from_numpy(a.astype(np.float64)).requires_grad_()
+
+
+def fixture_metadata(cell, inputs, hidden, layers, bidirectional, batch, steps):
+    """The `__metadata__` every fixture holds (all values strings)."""
+    return {
+        "cell": cell,
+        "input_size": str(inputs),
+        "hidden_size": str(hidden),
+        "num_layers": str(layers),
+        "bidirectional": "true" if bidirectional else "false",
+        "batch_first": "true",
+        "batch": str(batch),
+        "seq_len": str(steps),
+    }
+
+
+def upstream_loss(results, upstream):
+    """sum(output * grad_output) + sum(h_n * grad_h_n) [+ sum(c_n * grad_c_n)]: its gradients are
+    the stored ones. c_n is None for a cell without a cell state."""
+    (output, h_n, c_n), (grad_output, grad_h_n, grad_c_n) = results, upstream
+    loss = (output * torch.from_numpy(grad_output.astype(np.float64))).sum() \
+        + (h_n * torch.from_numpy(grad_h_n.astype(np.float64))).sum()
+    if c_n is not None:
+        loss = loss + (c_n * torch.from_numpy(grad_c_n.astype(np.float64))).sum()
+    return loss
+
+
+def fixture_tensors(params, x, lengths, h0, c0, results, upstream, inputs, parameter_grads):
+    """The tensors of one fixture in file order: parameters, input (and lengths), initial states,
+    results, upstream gradients, then the gradients of the inputs and of every parameter. c0 is
+    None for a cell without a cell state, lengths None for full-length sequences."""
+    lstm = c0 is not None
+    output, h_n, c_n = results
+    grad_output, grad_h_n, grad_c_n = upstream
+    xt, h0t, c0t = inputs
+    tensors = list(params.items())
+    tensors.append(("input", x))
+    if lengths is not None:
+        tensors.append(("lengths", lengths.astype(np.float32)))
+    tensors.append(("h0", h0))
+    if lstm:
+        tensors.append(("c0", c0))
+    tensors += [("output", output.detach().numpy()), ("h_n", h_n.detach().numpy())]
+    if lstm:
+        tensors.append(("c_n", c_n.detach().numpy()))
+    tensors += [("grad_output", grad_output), ("grad_h_n", grad_h_n)]
+    if lstm:
+        tensors.append(("grad_c_n", grad_c_n))
+    tensors += [("grad.input", xt.grad.numpy()), ("grad.h0", h0t.grad.numpy())]
+    if lstm:
+        tensors.append(("grad.c0", c0t.grad.numpy()))
+    tensors += [("grad." + name, grad.numpy()) for name, grad in parameter_grads]
+    return tensors
+
+
 def make_case(cell, layers, bidirectional, batch, steps, inputs, hidden, seed, packed, proj=0):
     rng = np.random.default_rng(seed)
     directions = 2 if bidirectional else 1
@@ -152,23 +229,7 @@ def make_case(cell, layers, bidirectional, batch, steps, inputs, hidden, seed, p
         with torch.no_grad():
             p.copy_(torch.from_numpy(params[name].astype(np.float64)))
 
-    state_shape = (layers * directions, batch, out_size)
-    cell_shape = (layers * directions, batch, hidden)
-    x = rng.standard_normal((batch, steps, inputs)).astype(np.float32)
-    lengths = draw_lengths(rng, batch, steps) if packed else np.full(batch, steps)
-    for n in range(batch):
-        x[n, lengths[n]:] = 0  # right padding
-    h0 = (0.5 * rng.standard_normal(state_shape)).astype(np.float32)
-    c0 = (0.5 * rng.standard_normal(cell_shape)).astype(np.float32)
-    # Upstream gradients are random everywhere, padded steps included: those outputs are constant
-    # zeros, so whatever gradient arrives there must not flow anywhere.
-    grad_output = rng.standard_normal((batch, steps, directions * out_size)).astype(np.float32)
-    grad_h_n = rng.standard_normal(state_shape).astype(np.float32)
-    grad_c_n = rng.standard_normal(cell_shape).astype(np.float32)
-
-    def leaf(a):
-        return torch.from_numpy(a.astype(np.float64)).requires_grad_()
-
+    x, lengths, h0, c0, grad_output, grad_h_n, grad_c_n = draw_data(rng, layers, directions, batch, steps, inputs, out_size, hidden, packed)
     xt, h0t, c0t = leaf(x), leaf(h0), leaf(c0)
     state = (h0t, c0t) if cell == "lstm" else h0t
     if packed:
@@ -179,11 +240,7 @@ def make_case(cell, layers, bidirectional, batch, steps, inputs, hidden, seed, p
         output, final = module(xt, state)
     h_n, c_n = final if cell == "lstm" else (final, None)
 
-    loss = (output * torch.from_numpy(grad_output.astype(np.float64))).sum() \
-        + (h_n * torch.from_numpy(grad_h_n.astype(np.float64))).sum()
-    if cell == "lstm":
-        loss = loss + (c_n * torch.from_numpy(grad_c_n.astype(np.float64))).sum()
-    loss.backward()
+    upstream_loss((output, h_n, c_n), (grad_output, grad_h_n, grad_c_n)).backward()
 
     margin = np.inf
     if cell.startswith("rnn"):
@@ -192,34 +249,11 @@ def make_case(cell, layers, bidirectional, batch, steps, inputs, hidden, seed, p
                                           layers, directions, lengths, relu=cell == "rnn_relu")
         assert np.allclose(reference, output.detach().numpy(), rtol=0, atol=1e-12), "numpy reference disagrees"
 
-    tensors = list(params.items())
-    tensors.append(("input", x))
-    if packed:
-        tensors.append(("lengths", lengths.astype(np.float32)))
-    tensors.append(("h0", h0))
-    if cell == "lstm":
-        tensors.append(("c0", c0))
-    tensors += [("output", output.detach().numpy()), ("h_n", h_n.detach().numpy())]
-    if cell == "lstm":
-        tensors.append(("c_n", c_n.detach().numpy()))
-    tensors += [("grad_output", grad_output), ("grad_h_n", grad_h_n)]
-    if cell == "lstm":
-        tensors.append(("grad_c_n", grad_c_n))
-    tensors += [("grad.input", xt.grad.numpy()), ("grad.h0", h0t.grad.numpy())]
-    if cell == "lstm":
-        tensors.append(("grad.c0", c0t.grad.numpy()))
-    tensors += [("grad." + name, p.grad.numpy()) for name, p in module.named_parameters()]
+    tensors = fixture_tensors(params, x, lengths if packed else None, h0, c0 if cell == "lstm" else None,
+                              (output, h_n, c_n), (grad_output, grad_h_n, grad_c_n), (xt, h0t, c0t),
+                              [(name, p.grad) for name, p in module.named_parameters()])
 
-    metadata = {
-        "cell": cell,
-        "input_size": str(inputs),
-        "hidden_size": str(hidden),
-        "num_layers": str(layers),
-        "bidirectional": "true" if bidirectional else "false",
-        "batch_first": "true",
-        "batch": str(batch),
-        "seq_len": str(steps),
-    }
+    metadata = fixture_metadata(cell, inputs, hidden, layers, bidirectional, batch, steps)
     if proj:
         metadata["proj_size"] = str(proj)
     return tensors, metadata, margin

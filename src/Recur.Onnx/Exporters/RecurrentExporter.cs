@@ -38,6 +38,12 @@ internal static class RecurrentExporter
         if (layer.Options.ProjectionSize != 0)
             throw new OnnxExportException(
                 $"Layer '{name}' has a recurrent projection (ProjectionSize {layer.Options.ProjectionSize}); ONNX's LSTM operator has no projection, so it cannot be exported.");
+        if (layer.Options.LayerNorm)
+            throw new OnnxExportException(
+                $"Layer '{name}' is layer-normalised (LayerNorm true); ONNX's recurrent operators have no normalisation inside the step, so it cannot be exported.");
+        if (layer.Options.ZoneoutHidden != 0f || layer.Options.ZoneoutCell != 0f)
+            throw new OnnxExportException(
+                $"Layer '{name}' uses zoneout (ZoneoutHidden {layer.Options.ZoneoutHidden}, ZoneoutCell {layer.Options.ZoneoutCell}), which mixes the previous state into each step in inference too; ONNX's recurrent operators cannot express it, so it cannot be exported.");
     }
 
     private static OnnxLayerOutput Export(RecurrentLayer layer, string name, OnnxLayerContext context)

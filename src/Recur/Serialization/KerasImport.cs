@@ -209,6 +209,9 @@ public static class KerasImport
         if (r.Options.ProjectionSize != 0)
             throw new NotSupportedException(
                 $"Layer '{r.Name}' is a projected LSTM (ProjectionSize {r.Options.ProjectionSize}); Keras has no projected LSTM, so its weights have no Keras layout.");
+        if (r.Options.LayerNorm)
+            throw new NotSupportedException(
+                $"Layer '{r.Name}' is layer-normalised (LayerNorm true); Keras' {cell} has no normalisation gains, so its weights have no Keras layout.");
         bool splitBias = r is Gru { ResetAfter: true }; // bias (2, GH): input row, recurrent row
         int H = r.Units, L = r.Options.NumLayers, D = r.Directions;
         var arrays = new List<KerasArray>();

@@ -5,7 +5,7 @@ namespace Recur.Tests.Serialization;
 
 /// <summary>
 /// Checks that the committed PyTorch fixture files (tests/fixtures/torch, torch_packed and torch_proj, made by
-/// tools/make_torch_fixtures.py) are complete and self-consistent: metadata present, exactly the
+/// tools/make_torch_fixtures.py, and torch_layernorm, made by tools/make_layernorm_fixtures.py) are complete and self-consistent: metadata present, exactly the
 /// expected tensors, and every shape agreeing with the metadata. The layer parity tests rely on this.
 /// </summary>
 public class TorchFixtureFileTests
@@ -18,7 +18,7 @@ public class TorchFixtureFileTests
     public static TheoryData<string, string> Files()
     {
         var data = new TheoryData<string, string>();
-        foreach (string folder in new[] { "torch", "torch_packed", "torch_proj" })
+        foreach (string folder in new[] { "torch", "torch_packed", "torch_proj", "torch_layernorm" })
             if (Directory.Exists(Folder(folder)))
                 foreach (string file in Directory.GetFiles(Folder(folder), "*.safetensors").Order(StringComparer.Ordinal))
                     data.Add(folder, Path.GetFileName(file));
@@ -29,6 +29,7 @@ public class TorchFixtureFileTests
     [InlineData("torch", 25)]
     [InlineData("torch_packed", 6)]
     [InlineData("torch_proj", 9)]
+    [InlineData("torch_layernorm", 14)]
     public void Fixture_folder_is_copied_to_the_test_output(string folder, int atLeast)
     {
         Assert.True(Directory.Exists(Folder(folder)), $"{Folder(folder)} is missing; regenerate with tools/make_torch_fixtures.py");
@@ -56,7 +57,9 @@ public class TorchFixtureFileTests
         int proj = file.Metadata.ContainsKey("proj_size") ? Positive(file, "proj_size") : 0;
         Assert.True(proj < hidden, $"{fileName}: proj_size {proj} is not below hidden_size {hidden}");
 
-        var expected = ExpectedShapes(cell == "lstm", gates, inputs, hidden, layers, directions, batch, steps, packed, proj);
+        bool layerNorm = folder == "torch_layernorm";
+        Assert.Equal(layerNorm, file.Metadata.TryGetValue("layer_norm", out var ln) && ln == "true");
+        var expected = ExpectedShapes(cell == "lstm", gates, inputs, hidden, layers, directions, batch, steps, packed, proj, layerNorm);
         Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), file.Names.Order(StringComparer.Ordinal));
         foreach (var (name, shape) in expected)
         {
@@ -100,7 +103,7 @@ public class TorchFixtureFileTests
     }
 
     private static Dictionary<string, int[]> ExpectedShapes(bool lstm, int gates, int inputs, int hidden, int layers,
-        int directions, int batch, int steps, bool packed, int proj)
+        int directions, int batch, int steps, bool packed, int proj, bool layerNorm)
     {
         var shapes = new Dictionary<string, int[]>();
         int width = proj > 0 ? proj : hidden; // of h
@@ -114,6 +117,9 @@ public class TorchFixtureFileTests
                 shapes["bias_ih" + suffix] = new[] { gates * hidden };
                 shapes["bias_hh" + suffix] = new[] { gates * hidden };
                 if (proj > 0) shapes["weight_hr" + suffix] = new[] { proj, hidden };
+                if (!layerNorm) continue;
+                shapes["ln_weight_ih" + suffix] = shapes["ln_weight_hh" + suffix] = new[] { gates * hidden };
+                if (lstm) shapes["ln_weight_c" + suffix] = shapes["ln_bias_c" + suffix] = new[] { hidden };
             }
         foreach (string parameter in shapes.Keys.ToArray()) shapes["grad." + parameter] = shapes[parameter];
 

@@ -79,6 +79,9 @@ internal sealed class DirectionCache
     /// <summary>The variational dropout masks of the pass, null when it drops nothing (inference, rates 0).</summary>
     public VariationalDropout? Dropout;
 
+    /// <summary>The zoneout of the pass, null when both rates are 0.</summary>
+    public Zoneout? Zoneout;
+
     /// <summary>(T, B, I) the dropped inputs x ⊙ m_x, when inputs are dropped.</summary>
     public LineAlignedBuffer DroppedInput(int length) => _droppedInput is { } b && b.Length == length ? b : (_droppedInput = new LineAlignedBuffer(length));
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Recur.Layers.Recurrent.Normalized;
 
 namespace Recur.Layers.Recurrent;
 
@@ -17,7 +18,10 @@ public sealed class Gru : RecurrentLayer
     public Gru(int units, RecurrentOptions options, bool resetAfter = true, string? name = null) : base(units, options, name)
     {
         RecurrentVariants.RequireLstmOnly(Options, nameof(Gru));
-        RecurrentVariants.RequireNoRecurrentDropout(Options, nameof(Gru));
+        if (!resetAfter) RecurrentVariants.RequireNoRecurrentDropout(Options);
+        if (Options.LayerNorm && !resetAfter)
+            throw new ArgumentOutOfRangeException(nameof(resetAfter), resetAfter,
+                "resetAfter is false with LayerNorm true; a layer-normalised GRU resets after the recurrent multiply: expected resetAfter true (or LayerNorm false).");
         ResetAfter = resetAfter;
     }
 
@@ -40,4 +44,7 @@ public sealed class Gru : RecurrentLayer
     internal static Gru FromConfig(LayerConfig c) => new(c.Int("units", min: 1), OptionsFrom(c), c.Bool("reset_after"), c.LayerName);
 
     private protected override RecurrentCell CreateCell(Tensor weightHh, Tensor biasHh) => new GruCell(Units, ResetAfter, weightHh, biasHh);
+
+    private protected override RecurrentCell CreateCell(Tensor weightHh, Tensor biasHh, Parameter? projection, LayerNormWeights? norm)
+        => norm is null ? CreateCell(weightHh, biasHh) : new LayerNormGruCell(Units, weightHh, biasHh, norm);
 }

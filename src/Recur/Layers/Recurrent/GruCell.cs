@@ -80,11 +80,7 @@ internal sealed unsafe class GruCell : RecurrentCell
     {
         if (_resetAfter)
         {
-            // rec (B, 3H) = (B, H) · W_hhᵀ: all three blocks in one multiply
-            Gemm.Multiply(false, batch, hPrev, H, _whhT!, scratch, GH);
-            fixed (float* z = gates, rec = scratch, hn = extra, bias = BiasHh.Span, hp = hPrev, ht = h)
-                for (int b = 0; b < batch; b++)
-                    GruPointwise.ForwardResetAfter(H, H, z + b * GH, rec + b * GH, bias + 2 * H, hp + b * H, hn + b * H, ht + b * H);
+            ForwardResetAfter(batch, gates, hPrev, hPrev, h, extra, scratch);
             return;
         }
         // r and z blocks of (B, 3H) += (B, H) · W_h{r,z}ᵀ
@@ -97,6 +93,29 @@ internal sealed unsafe class GruCell : RecurrentCell
         fixed (float* z = gates, hp = hPrev, ht = h)
             for (int b = 0; b < batch; b++)
                 GruResetBeforePointwise.ForwardState(H, z + b * GH, hp + b * H, ht + b * H);
+    }
+
+    /// <summary>Resetting after: <paramref name="hProjected"/> enters the multiply, <paramref name="hCarried"/> the interpolation.</summary>
+    private void ForwardResetAfter(int batch, Span<float> gates, ReadOnlySpan<float> hProjected, ReadOnlySpan<float> hCarried,
+        Span<float> h, Span<float> extra, Span<float> scratch)
+    {
+        // rec (B, 3H) = (B, H) · W_hhᵀ: all three blocks in one multiply
+        Gemm.Multiply(false, batch, hProjected, H, _whhT!, scratch, GH);
+        GruSteps.Forward(batch, H, H, gates, scratch, BiasHh.Span, hCarried, extra, h);
+    }
+
+    // Recurrent dropout (resetting after; Gru refuses it otherwise): the multiply sees h_{t−1} ⊙ m_h,
+    // the interpolation z ⊙ h_{t−1} and dz's (h_{t−1} − n) the carried state, as Keras' GRUCell.
+    public override void ForwardDropped(int batch, Span<float> gates, ReadOnlySpan<float> hDropped, ReadOnlySpan<float> hPrev,
+        ReadOnlySpan<float> cPrev, Span<float> h, Span<float> c, Span<float> extra, Span<float> scratch)
+        => ForwardResetAfter(batch, gates, hDropped, hPrev, h, extra, scratch);
+
+    public override void BackwardDropped(int batch, ReadOnlySpan<float> dh, ReadOnlySpan<float> dc, ReadOnlySpan<float> hDropped,
+        ReadOnlySpan<float> hPrev, ReadOnlySpan<float> mask, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> gates, ReadOnlySpan<float> extra,
+        Span<float> dgx, Span<float> dgh, Span<float> dhPrev, Span<float> dcPrev, Span<float> scratch)
+    {
+        GruSteps.Backward(batch, H, H, dh, hPrev, gates, extra, dgx, dgh, dhPrev, scratch);
+        GruSteps.AddMaskedProjection(batch, H, dh, gates, mask, scratch, _whh!, dhPrev);
     }
 
     // Reset before: n needs (r ⊙ h_{t−1}) of every unit, so units are not independent.
@@ -125,10 +144,7 @@ internal sealed unsafe class GruCell : RecurrentCell
         if (_resetAfter)
         {
             // The step's recurrent gradient (B, 3H) in the scratch; its n block is kept in dgh (B, H).
-            fixed (float* g = gates, hn = extra, hp = hPrev, d = dh, dx = dgx, dr = scratch, dhp = dhPrev)
-                for (int b = 0; b < batch; b++)
-                    GruPointwise.BackwardResetAfter(H, g + b * GH, hn + b * H, hp + b * H, d + b * H, dx + b * GH, dr + b * GH, dhp + b * H);
-            for (int b = 0; b < batch; b++) scratch.Slice(b * GH + 2 * H, H).CopyTo(dgh.Slice(b * H, H));
+            GruSteps.Backward(batch, H, H, dh, hPrev, gates, extra, dgx, dgh, dhPrev, scratch);
             Gemm.Multiply(false, batch, scratch, GH, _whh!, dhPrev, H, accumulate: true); // (B, H) += (B, 3H)·(3H, H)
             return;
         }

@@ -1,3 +1,5 @@
+using Recur.Layers.Recurrent.Normalized;
+
 namespace Recur.Layers.Recurrent;
 
 /// <summary>
@@ -5,6 +7,7 @@ namespace Recur.Layers.Recurrent;
 /// <see cref="RecurrentLayer"/>); states (L·D, B, H) for h and c. Gates in PyTorch's order
 /// i, f, g, o; four gate blocks of H rows in each weight. With
 /// <see cref="RecurrentOptions.ProjectionSize"/> P, h is (L·D, B, P) and each direction outputs P.
+/// With <see cref="RecurrentOptions.LayerNorm"/> the cell is layer-normalised (Ba et al. 2016).
 /// </summary>
 /// <example>
 /// <code>
@@ -35,8 +38,9 @@ public sealed class Lstm : RecurrentLayer
 
     private protected override RecurrentCell CreateCell(Tensor weightHh, Tensor biasHh) => new LstmCell(Units, weightHh, biasHh);
 
-    private protected override RecurrentCell CreateCell(Tensor weightHh, Tensor biasHh, Parameter? projection)
-        => projection is null ? CreateCell(weightHh, biasHh) : new LstmProjectedCell(Units, weightHh, biasHh, projection);
+    private protected override RecurrentCell CreateCell(Tensor weightHh, Tensor biasHh, Parameter? projection, LayerNormWeights? norm)
+        => norm is not null ? new LayerNormLstmCell(Units, weightHh, biasHh, norm)
+            : projection is null ? CreateCell(weightHh, biasHh) : new LstmProjectedCell(Units, weightHh, biasHh, projection);
 
     // Keras' unit_forget_bias: the forget block [H, 2H) starts at 1.
     private protected override void InitializeKerasBias(Span<float> biasIh) => biasIh.Slice(Units, Units).Fill(1f);

@@ -178,6 +178,43 @@ internal abstract class RecurrentCell
         Span<float> dgx, Span<float> dgh, Span<float> dhPrev, Span<float> dcPrev, Span<float> scratch);
 
     /// <summary>
+    /// Once per sequence, after the input projection of every step: <paramref name="gates"/>
+    /// (R, GH) holds x·W_ihᵀ, before any bias. A layer-normalised cell normalises it here
+    /// (<see cref="Normalized.NormalizedCell"/>); the default leaves it as it is.
+    /// </summary>
+    public virtual void NormalizeInputProjection(int rows, Span<float> gates) { }
+
+    /// <summary>
+    /// After the loop: ∂L/∂(x·W_ihᵀ) (R, GH) from ∂L/∂gx <paramref name="dgx"/> (R, GH), for dW_ih
+    /// and dx. The same unless <see cref="NormalizeInputProjection"/> changed the projection.
+    /// </summary>
+    public virtual ReadOnlySpan<float> InputProjectionGradient(int rows, ReadOnlySpan<float> dgx) => dgx;
+
+    /// <summary>
+    /// <see cref="Forward"/> under recurrent dropout: <paramref name="hDropped"/> = h_{t−1} ⊙ m_h
+    /// enters the recurrent projection, <paramref name="hPrev"/> is the state as carried. The
+    /// default is the step on <paramref name="hDropped"/>, right for every cell whose h_{t−1}
+    /// reaches the step through the projection alone (LSTM, SimpleRNN); a GRU also mixes the
+    /// carried state in (z ⊙ h_{t−1}) and overrides this.
+    /// </summary>
+    public virtual void ForwardDropped(int batch, Span<float> gates, ReadOnlySpan<float> hDropped, ReadOnlySpan<float> hPrev,
+        ReadOnlySpan<float> cPrev, Span<float> h, Span<float> c, Span<float> extra, Span<float> scratch)
+        => Forward(batch, gates, hDropped, cPrev, h, c, extra, scratch);
+
+    /// <summary>
+    /// <see cref="Backward"/> under recurrent dropout, with the mask rows <paramref name="mask"/>
+    /// (B, S): writes ∂L/∂h_{t−1} of the carried state into <paramref name="dhPrev"/>. Default: the
+    /// step back on <paramref name="hDropped"/>, whose ∂L/∂h_{t−1} ⊙ m_h is then the carried state's.
+    /// </summary>
+    public virtual void BackwardDropped(int batch, ReadOnlySpan<float> dh, ReadOnlySpan<float> dc, ReadOnlySpan<float> hDropped,
+        ReadOnlySpan<float> hPrev, ReadOnlySpan<float> mask, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> gates, ReadOnlySpan<float> extra,
+        Span<float> dgx, Span<float> dgh, Span<float> dhPrev, Span<float> dcPrev, Span<float> scratch)
+    {
+        Backward(batch, dh, dc, hDropped, cPrev, gates, extra, dgx, dgh, dhPrev, dcPrev, scratch);
+        VariationalDropout.Apply(dhPrev, mask, 1, dhPrev);
+    }
+
+    /// <summary>
     /// After the loop, over all R = T·B rows: dW_hh += (∂L/∂recurrent projection)ᵀ·h_{t−1} (the
     /// loop adds the bias gradients). <paramref name="dgx"/> (R, GH); <paramref name="dgh"/>
     /// (R, <see cref="RecurrentGradientWidth"/>), or dgx itself when the cell has no separate part;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Recur.Initializers;
 using Recur.Kernels;
+using Recur.Layers.Recurrent.Normalized;
 
 namespace Recur.Layers.Recurrent;
 
@@ -19,6 +20,10 @@ namespace Recur.Layers.Recurrent;
 /// <para>Parameters are named as PyTorch's <c>state_dict</c>: <c>weight_ih_l{k}</c> (GH, I_k),
 /// <c>weight_hh_l{k}</c> (GH, H), <c>bias_ih_l{k}</c>, <c>bias_hh_l{k}</c> (GH), with the suffix
 /// <c>_reverse</c> for the backward direction; gate order is PyTorch's.</para>
+/// <para>Layer-normalised cells (<see cref="RecurrentOptions.LayerNorm"/>) add, after each
+/// direction's biases, <c>ln_weight_ih_l{k}</c> and <c>ln_weight_hh_l{k}</c> (GH), the gains of
+/// the normalised input and recurrent projections, and for an LSTM <c>ln_weight_c_l{k}</c> and
+/// <c>ln_bias_c_l{k}</c> (H), the gain and bias of the normalised cell state.</para>
 /// <para>A mask (B, T) marks real steps. A masked step keeps the state, outputs zeros and gets no
 /// gradient; the backward direction therefore starts at each sequence's real last step.</para>
 /// </remarks>
@@ -154,7 +159,7 @@ public abstract class RecurrentLayer : Layer
     private protected abstract RecurrentCell CreateCell(Tensor weightHh, Tensor biasHh);
 
     /// <summary>The per-step cell of one direction: <see cref="CreateCell(Tensor, Tensor)"/> unless the options need another.</summary>
-    private protected virtual RecurrentCell CreateCell(Tensor weightHh, Tensor biasHh, Parameter? projection)
+    private protected virtual RecurrentCell CreateCell(Tensor weightHh, Tensor biasHh, Parameter? projection, LayerNormWeights? norm)
         => CreateCell(weightHh, biasHh);
 
     /// <summary>Sets Keras-style biases after zero init (LSTM: forget gate 1).</summary>
@@ -216,10 +221,21 @@ public abstract class RecurrentLayer : Layer
                     InitializeKerasBias(bih.Value.Span);
                     if (whr is not null) Initializer.GlorotUniform(whr.Value.Span, H, S, random);
                 }
-                _directions[l * D + d] = new DirectionWeights(wih, whh, bih, bhh, inSize, whr);
+                var norm = Options.LayerNorm ? AddLayerNorm(suffix, GH) : null; // fixed values: the random stream is untouched
+                _directions[l * D + d] = new DirectionWeights(wih, whh, bih, bhh, inSize, whr, norm);
             }
         }
         _dropoutRandom = random.Fork();
+    }
+
+    /// <summary>The gains (1) and cell bias (0) of one direction of a layer-normalised cell (see <see cref="LayerNormWeights"/>).</summary>
+    private LayerNormWeights AddLayerNorm(string suffix, int gateWidth)
+    {
+        var names = LayerNormWeights.Names(suffix, HasCellState).ToArray();
+        var inputGain = AddParameter(names[0], Tensor.Full(1f, gateWidth));
+        var recurrentGain = AddParameter(names[1], Tensor.Full(1f, gateWidth));
+        if (!HasCellState) return new LayerNormWeights(inputGain, recurrentGain, null, null);
+        return new LayerNormWeights(inputGain, recurrentGain, AddParameter(names[2], Tensor.Full(1f, Units)), AddParameter(names[3], Tensor.Zeros(Units)));
     }
 
     /// <summary>
@@ -271,8 +287,9 @@ public abstract class RecurrentLayer : Layer
                 var dropout = training
                     ? VariationalDropout.Draw(Options.InputDropout, Options.RecurrentDropout, B, w.InputSize, S, _dropoutRandom!)
                     : null;
+                var zoneout = Zoneout.Create(Options.ZoneoutHidden, Options.ZoneoutCell, training, T, B, S, HasCellState ? H : 0, _dropoutRandom!);
                 var cache = SequenceLoop.Forward(state.Cells[k], x, T, B, w.InputSize, w.WeightIh.Value, w.BiasIh.Value, h0, c0, valid, d == 1,
-                    reuse: state.Caches[k], dropout: dropout);
+                    reuse: state.Caches[k], dropout: dropout, zoneout: zoneout);
                 state.Caches[k] = cache;
                 outputs[d] = cache.Output(masked: valid is not null);
                 cache.StateAt(cache.FinalSlot).CopyTo(hN.Span.Slice(k * B * S, B * S));
@@ -346,7 +363,7 @@ public abstract class RecurrentLayer : Layer
         if (!_idle.TryTake(out var state))
         {
             var cells = new RecurrentCell[_directions.Length];
-            for (int k = 0; k < cells.Length; k++) cells[k] = CreateCell(_directions[k].WeightHh.Value, _directions[k].BiasHh.Value, _directions[k].WeightHr);
+            for (int k = 0; k < cells.Length; k++) cells[k] = CreateCell(_directions[k].WeightHh.Value, _directions[k].BiasHh.Value, _directions[k].WeightHr, _directions[k].Norm);
             state = new ForwardState(Options.NumLayers, Directions, cells);
         }
         state.Begin(batch, steps, valid);
@@ -571,7 +588,7 @@ public abstract class RecurrentLayer : Layer
     }
 
     private sealed record DirectionWeights(Parameter WeightIh, Parameter WeightHh, Parameter BiasIh, Parameter BiasHh, int InputSize,
-        Parameter? WeightHr);
+        Parameter? WeightHr, LayerNormWeights? Norm);
 
     /// <summary>
     /// One call of the layer: what its forward pass left for backward, with the buffers and the

@@ -71,9 +71,30 @@ public sealed record RecurrentOptions
     /// <summary>
     /// Variational dropout on h_{t−1} where it enters the recurrent projection, while training
     /// (Keras' <c>recurrent_dropout</c>): one mask per sequence, the same at every step; the carried
-    /// state is not dropped. In [0, 1); default 0. Inference ignores it. LSTM and SimpleRNN.
+    /// state is not dropped (a GRU's interpolation z ⊙ h_{t−1} sees it undropped, as in Keras'
+    /// GRUCell). In [0, 1); default 0. Inference ignores it. Every cell but a GRU resetting before the multiply.
     /// </summary>
     public float RecurrentDropout { get; init; }
+
+    /// <summary>
+    /// Layer-normalised cells (Ba et al. 2016): the input projection x·W_ihᵀ and the recurrent
+    /// projection h_{t−1}·W_hhᵀ normalised separately over their gate pre-activations, each with
+    /// a learned gain (<c>ln_weight_ih_l{k}</c>, <c>ln_weight_hh_l{k}</c>) and with b_ih, b_hh as
+    /// their biases; for an LSTM also h_t = o ⊙ tanh(LN(c_t)) with a gain and bias
+    /// (<c>ln_weight_c_l{k}</c>, <c>ln_bias_c_l{k}</c>). Lstm (not projected) and Gru (resetting
+    /// after the multiply). Default false.
+    /// </summary>
+    public bool LayerNorm { get; init; }
+
+    /// <summary>
+    /// Zoneout on h (Krueger et al. 2017): while training, each unit of h keeps its previous value
+    /// with this probability at each step (a new mask per step); in inference
+    /// h_t = p·h_{t−1} + (1 − p)·h̃_t, the expectation. In [0, 1); default 0. Every cell.
+    /// </summary>
+    public float ZoneoutHidden { get; init; }
+
+    /// <summary>Zoneout on an LSTM's cell state c, as <see cref="ZoneoutHidden"/> on h. In [0, 1); default 0. LSTM only.</summary>
+    public float ZoneoutCell { get; init; }
 
     /// <summary>Check inputs and initial states for NaN/Inf and throw before any work. Default false.</summary>
     public bool CheckFinite { get; init; }

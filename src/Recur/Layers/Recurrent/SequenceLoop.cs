@@ -32,11 +32,12 @@ internal static unsafe partial class SequenceLoop
     /// Forward over time. <paramref name="x"/> (T, B, I); <paramref name="h0"/>, <paramref name="c0"/> (B, H);
     /// <paramref name="valid"/> (T, B) or null when every step is real. The buffers of
     /// <paramref name="reuse"/> (the previous pass of this direction) are reused when they fit.
-    /// <paramref name="dropout"/>: the variational dropout masks of a training pass, or null.
+    /// <paramref name="dropout"/>: the variational dropout masks of a training pass, or null;
+    /// <paramref name="zoneout"/>: the zoneout of the pass, or null.
     /// </summary>
     public static DirectionCache Forward(RecurrentCell cell, ReadOnlySpan<float> x, int steps, int batch, int inputSize,
         Tensor weightIh, Tensor biasIh, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, bool[]? valid, bool reverse,
-        DirectionCache? reuse = null, VariationalDropout? dropout = null)
+        DirectionCache? reuse = null, VariationalDropout? dropout = null, Zoneout? zoneout = null)
     {
         int H = cell.H, S = cell.StateWidth, GH = cell.GH, B = batch, T = steps;
         var cache = reuse is not null && reuse.Fits(T, B, S, GH, reverse, cell.HasCellState ? H : 0)
@@ -45,6 +46,7 @@ internal static unsafe partial class SequenceLoop
         h0.CopyTo(cache.StateAt(cache.InitialSlot));
         if (cell.HasCellState) c0.CopyTo(cache.CellAt(cache.InitialSlot));
         cache.Dropout = dropout;
+        cache.Zoneout = zoneout;
         if (dropout?.Input is { } inputMask)
         {
             // x ⊙ m_x (T, B, I): dW_ih needs the dropped inputs again in backward.
@@ -57,11 +59,12 @@ internal static unsafe partial class SequenceLoop
         // Gates (T·B, GH) = x (T·B, I) · W_ihᵀ: the input projection of every step in one multiply,
         // written where the step will finish it in place (after adding b_ih + the folded b_hh).
         Gemm.MatMulTransB(x, weightIh.Span, cache.Gates, T * B, GH, inputSize);
+        cell.NormalizeInputProjection(T * B, cache.Gates);
         biasIh.Span.CopyTo(cache.Bias);
         cell.FoldRecurrentBias(cache.Bias);
         if (valid is not null) _ = cache.MaskedOutput; // allocated here, before the threads share it
 
-        if (B == 1 && cell.UnitsIndependent && dropout?.Recurrent is null)
+        if (B == 1 && cell.UnitsIndependent && dropout?.Recurrent is null && zoneout is null)
         {
             // One row: split the units of each step (the batch cannot be split).
             cell.PrepareForwardUnits();
@@ -123,7 +126,10 @@ internal static unsafe partial class SequenceLoop
             var c = cache.CellRows(cache.Slot(t), b0, nb);
             var gates = cache.Gates.AsSpan((t * B + b0) * GH, nb * GH); // (nb, GH)
             Reductions.AddToEachRow(gates, nb, GH, cache.Bias);
-            cell.Forward(nb, gates, DroppedPrev(cache, hPrev, b0, nb), cPrev, h, c, cache.Extra.AsSpan((t * B + b0) * E, nb * E), scratch);
+            var extra = cache.Extra.AsSpan((t * B + b0) * E, nb * E);
+            if (cache.Dropout?.Recurrent is not null) cell.ForwardDropped(nb, gates, DroppedPrev(cache, hPrev, b0, nb), hPrev, cPrev, h, c, extra, scratch);
+            else cell.Forward(nb, gates, hPrev, cPrev, h, c, extra, scratch);
+            cache.Zoneout?.Forward(t, b0, nb, hPrev, h, cPrev, c);
             if (valid is null) continue;
             var y = cache.MaskedOutput.AsSpan((t * B + b0) * S, nb * S);
             h.CopyTo(y);
@@ -137,10 +143,10 @@ internal static unsafe partial class SequenceLoop
         }
     }
 
-    /// <summary>h_{t−1} as the recurrent projection sees it: rows [b0, b0 + nb) ⊙ m_h under recurrent dropout, else as is.</summary>
+    /// <summary>h_{t−1} as the recurrent projection sees it under recurrent dropout: rows [b0, b0 + nb) ⊙ m_h.</summary>
     private static ReadOnlySpan<float> DroppedPrev(DirectionCache cache, Span<float> hPrev, int b0, int nb)
     {
-        if (cache.Dropout?.Recurrent is not { } mask) return hPrev;
+        var mask = cache.Dropout!.Recurrent!;
         int n = nb * cache.H;
         var dropped = cache.DroppedPrev.AsSpan(b0 * cache.H, n);
         VariationalDropout.Apply(hPrev, mask.AsSpan(b0 * cache.H, n), 1, dropped);
@@ -170,6 +176,7 @@ internal static unsafe partial class SequenceLoop
         var dgh = RW > 0 ? cache.GradRecurrent(RW) : dgx;            // (T·B, RW), or dgx itself
         _ = (cache.GradH, cache.GradHPrev, cache.GradCPrev);
         if (cell.KeepsStateGradients) _ = cache.GradStates;
+        cache.Zoneout?.PrepareBackward();
         var dhNext = cache.GradHNext;
         var dcNext = cache.GradCNext;
         if (dhN.IsEmpty) dhNext.Span.Clear();
@@ -194,14 +201,16 @@ internal static unsafe partial class SequenceLoop
         int rows = T * B;
         var inputMask = cache.Dropout?.Input;
         if (inputMask is not null) x = cache.DroppedInput(rows * inputSize); // the x ⊙ m_x the step saw
-        // dW_ih (GH, I) += dgxᵀ (GH, T·B) · x (T·B, I)
-        Gemm.MatMulTransA(dgx, x, dWeightIh, GH, inputSize, rows, accumulate: true);
-        // dx (T·B, I) += dgx (T·B, GH) · W_ih (GH, I), unless nobody needs it (dx empty); ⊙ m_x when dropped
-        if (!dx.IsEmpty && inputMask is null) Gemm.MatMul(dgx, weightIh.Span, dx, rows, inputSize, GH, accumulate: true);
+        // ∂L/∂(x·W_ihᵀ) (T·B, GH): dgx itself unless the cell normalised the input projection
+        var dProjection = cell.InputProjectionGradient(rows, dgx);
+        // dW_ih (GH, I) += dProjectionᵀ (GH, T·B) · x (T·B, I)
+        Gemm.MatMulTransA(dProjection, x, dWeightIh, GH, inputSize, rows, accumulate: true);
+        // dx (T·B, I) += dProjection (T·B, GH) · W_ih (GH, I), unless nobody needs it (dx empty); ⊙ m_x when dropped
+        if (!dx.IsEmpty && inputMask is null) Gemm.MatMul(dProjection, weightIh.Span, dx, rows, inputSize, GH, accumulate: true);
         else if (!dx.IsEmpty)
         {
             var dxDropped = cache.DroppedInputGrad(rows * inputSize);
-            Gemm.MatMul(dgx, weightIh.Span, dxDropped, rows, inputSize, GH);
+            Gemm.MatMul(dProjection, weightIh.Span, dxDropped, rows, inputSize, GH);
             VariationalDropout.Apply(dxDropped, inputMask!, T, dx, accumulate: true);
         }
         // dW_hh from the states that entered each step: one contiguous (T·B, S) block (⊙ m_h when dropped).
@@ -281,14 +290,21 @@ internal static unsafe partial class SequenceLoop
                         if (!valid[t * B + b0 + r]) dcIn.Slice(r * C, C).Clear();
                 }
             }
-            if (keep) dh.CopyTo(cache.GradStates.AsSpan((t * B + b0) * S, n));
+            // Under zoneout only ∂L/∂h_t ⊙ (1 − d_t) (and the same of c) enters the cell's step.
+            ReadOnlySpan<float> dhCell = dh, dcCell = dcIn;
+            if (cache.Zoneout is { } zoneout) zoneout.Split(t, b0, nb, dh, dcIn, ref dhCell, ref dcCell);
+            if (keep) dhCell.CopyTo(cache.GradStates.AsSpan((t * B + b0) * S, n));
             var dgxT = dgx.AsSpan((t * B + b0) * GH, nb * GH);
             var dghT = dgh.AsSpan((t * B + b0) * RW, nb * RW);
-            cell.Backward(nb, dh, dcIn, DroppedPrev(cache, cache.StateRows(cache.PrevSlot(t), b0, nb), b0, nb), cache.CellRows(cache.PrevSlot(t), b0, nb),
-                cache.Gates.AsSpan((t * B + b0) * GH, nb * GH), cache.Extra.AsSpan((t * B + b0) * E, nb * E),
-                dgxT, dghT, dhPrev, dcPrev, scratch);
-            // h_{t−1} reached the step only through the projection, as h_{t−1} ⊙ m_h (recurrent dropout)
-            if (cache.Dropout?.Recurrent is { } mask) VariationalDropout.Apply(dhPrev, mask.AsSpan(b0 * S, n), 1, dhPrev);
+            var hPrevRows = cache.StateRows(cache.PrevSlot(t), b0, nb);
+            var cPrevRows = cache.CellRows(cache.PrevSlot(t), b0, nb);
+            var gatesT = cache.Gates.AsSpan((t * B + b0) * GH, nb * GH);
+            var extraT = cache.Extra.AsSpan((t * B + b0) * E, nb * E);
+            if (cache.Dropout?.Recurrent is { } mask)
+                cell.BackwardDropped(nb, dhCell, dcCell, DroppedPrev(cache, hPrevRows, b0, nb), hPrevRows, mask.AsSpan(b0 * S, n), cPrevRows,
+                    gatesT, extraT, dgxT, dghT, dhPrev, dcPrev, scratch);
+            else cell.Backward(nb, dhCell, dcCell, hPrevRows, cPrevRows, gatesT, extraT, dgxT, dghT, dhPrev, dcPrev, scratch);
+            cache.Zoneout?.AddCarried(b0, nb, dhPrev, dcPrev);
             if (valid is not null)
             {
                 // A padded step is the identity on the state: its gradient passes through untouched.

@@ -13,6 +13,7 @@ public sealed class SimpleRnn : RecurrentLayer
         : base(units, options, name)
     {
         RecurrentVariants.RequireLstmOnly(Options, nameof(SimpleRnn));
+        RecurrentVariants.RequireNoLayerNorm(Options, nameof(SimpleRnn));
         Activation = activation;
     }
 

@@ -20,6 +20,8 @@ public class TorchParityTests
 
     public static IEnumerable<object[]> ProjectedFixtures() => Files("torch_proj");
 
+    public static IEnumerable<object[]> LayerNormFixtures() => Files("torch_layernorm");
+
     private static IEnumerable<object[]> Files(string folder)
     {
         var files = Directory.GetFiles(FixtureDir(folder), "*.safetensors").OrderBy(f => f, StringComparer.Ordinal).ToList();
@@ -55,10 +57,26 @@ public class TorchParityTests
         Assert.Contains(files, f => f.Contains("lengths") && f.Metadata["bidirectional"] == "true");
     }
 
+    [Fact]
+    public void Every_layer_norm_case_is_covered()
+    {
+        var files = Directory.GetFiles(FixtureDir("torch_layernorm"), "*.safetensors").Select(SafeTensorsFile.Read).ToList();
+        foreach (var cell in new[] { "lstm", "gru" })
+        {
+            var mine = files.Where(f => f.Metadata["cell"] == cell).ToList();
+            Assert.All(mine, f => Assert.Equal("true", f.Metadata["layer_norm"]));
+            Assert.Equal(new[] { "1", "2" }, mine.Select(f => f.Metadata["num_layers"]).Distinct().Order());
+            Assert.Equal(new[] { "false", "true" }, mine.Select(f => f.Metadata["bidirectional"]).Distinct().Order());
+            foreach (var key in new[] { "seq_len", "batch" }) Assert.Contains(mine, f => f.Metadata[key] == "1");
+            Assert.Contains(mine, f => f.Contains("lengths") && f.Metadata["bidirectional"] == "true");
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Fixtures))]
     [MemberData(nameof(PackedFixtures))]
     [MemberData(nameof(ProjectedFixtures))]
+    [MemberData(nameof(LayerNormFixtures))]
     public void Matches_pytorch(string folder, string file)
     {
         var f = SafeTensorsFile.Read(Path.Combine(FixtureDir(folder), file));
@@ -69,10 +87,14 @@ public class TorchParityTests
         int B = int.Parse(meta["batch"]), T = int.Parse(meta["seq_len"]), I = int.Parse(meta["input_size"]);
         bool bi = meta["bidirectional"] == "true";
         int P = meta.TryGetValue("proj_size", out var proj) ? int.Parse(proj) : 0;
-        var layer = RecurrentFactory.Create(cell, H, new RecurrentOptions { NumLayers = L, Bidirectional = bi, ReturnSequences = true, ProjectionSize = P });
+        bool layerNorm = meta.TryGetValue("layer_norm", out var ln) && ln == "true";
+        var layer = RecurrentFactory.Create(cell, H, new RecurrentOptions
+        {
+            NumLayers = L, Bidirectional = bi, ReturnSequences = true, ProjectionSize = P, LayerNorm = layerNorm,
+        });
         layer.Build(new[] { T, I });
         foreach (var p in layer.Parameters) p.Value.CopyFrom(f.Get(p.Name));
-        Assert.Equal(f.Names.Count(n => n.StartsWith("weight_") || n.StartsWith("bias_")), layer.Parameters.Count);
+        Assert.Equal(f.Names.Count(n => n.StartsWith("weight_") || n.StartsWith("bias_") || n.StartsWith("ln_")), layer.Parameters.Count);
 
         bool lstm = cell == "lstm";
         SequenceMask? mask = null;

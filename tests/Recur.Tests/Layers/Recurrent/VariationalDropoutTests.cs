@@ -21,7 +21,8 @@ public sealed class VariationalDropoutTests : IDisposable
 
     private const int B = 3, T = 5, I = 3, H = 4;
 
-    public sealed record Case(string Name, string Cell, int Layers, bool Bidirectional, bool Masked, int Projection, float InputRate, float RecurrentRate, int Batch = B);
+    public sealed record Case(string Name, string Cell, int Layers, bool Bidirectional, bool Masked, int Projection, float InputRate, float RecurrentRate,
+        int Batch = B, bool LayerNorm = false);
 
     private static readonly Case[] Cases =
     {
@@ -33,6 +34,10 @@ public sealed class VariationalDropoutTests : IDisposable
         new("rnn_tanh_recurrent_only_bi", "rnn_tanh", 1, true, false, 0, 0f, 0.5f),
         new("gru_input_only_bi", "gru", 2, true, true, 0, 0.4f, 0f),
         new("gru_cho_input_only", "gru_cho", 1, false, false, 0, 0.4f, 0f),
+        new("gru_recurrent_bi_stacked_masked", "gru", 2, true, true, 0, 0.3f, 0.4f),
+        new("gru_recurrent_only_one_row", "gru", 1, false, false, 0, 0f, 0.5f, Batch: 1),
+        new("gru_layernorm_both", "gru", 1, true, true, 0, 0.3f, 0.4f, LayerNorm: true),
+        new("lstm_layernorm_both", "lstm", 1, false, true, 0, 0.3f, 0.4f, LayerNorm: true),
     };
 
     public static TheoryData<string> CaseNames()
@@ -47,7 +52,7 @@ public sealed class VariationalDropoutTests : IDisposable
         var layer = RecurrentFactory.Create(c.Cell, H, new RecurrentOptions
         {
             NumLayers = c.Layers, Bidirectional = c.Bidirectional, ReturnSequences = true, Initialization = RecurrentInit.PyTorch,
-            ProjectionSize = c.Projection, InputDropout = inputRate, RecurrentDropout = recurrentRate,
+            ProjectionSize = c.Projection, InputDropout = inputRate, RecurrentDropout = recurrentRate, LayerNorm = c.LayerNorm,
         });
         layer.Build(new[] { T, I }, new SeededRandom(seed));
         if (values is not null)
@@ -62,36 +67,8 @@ public sealed class VariationalDropoutTests : IDisposable
     public void Training_gradients_match_finite_differences_for_fixed_masks(string name)
     {
         var c = Cases.Single(k => k.Name == name);
-        int batch = c.Batch;
-        var values = Build(c).Parameters.Select(p => p.Value.ToArray()).ToArray();
-        var r = new SeededRandom(17);
-        var x = GradientCheck.RandomTensor(r, 1f, batch, T, I);
-        var probe = Build(c);
-        int LD = c.Layers * (c.Bidirectional ? 2 : 1), S = probe.StateSize, W = probe.OutputWidth;
-        var h0 = GradientCheck.RandomTensor(r, 0.5f, LD, batch, S);
-        bool lstm = c.Cell == "lstm";
-        var c0 = lstm ? GradientCheck.RandomTensor(r, 0.5f, LD, batch, H) : null;
-        var mask = c.Masked ? SequenceMask.FromLengths(new[] { T, 2, 4 }.AsSpan(0, batch).ToArray(), T) : null;
-        var wy = GradientCheck.RandomWeights(batch * T * W, 1);
-        var wh = GradientCheck.RandomWeights(LD * batch * S, 2);
-        var wc = GradientCheck.RandomWeights(LD * batch * H, 3);
-
-        // Each evaluation uses a fresh layer: its first training call draws the same masks.
-        double Loss()
-        {
-            var o = Build(c, values).ForwardWithState(x, h0, c0, mask, training: true);
-            double l = GradientCheck.Dot(o.Output.Span, wy) + GradientCheck.Dot(o.HiddenState.Span, wh);
-            if (o.CellState is not null) l += GradientCheck.Dot(o.CellState.Span, wc);
-            return l;
-        }
-
-        var layer = Build(c, values);
-        var trained = layer.ForwardWithState(x, h0, c0, mask, training: true);
-        var g = layer.BackwardWithState(new Tensor(wy, batch, T, W), new Tensor(wh, LD, batch, S), lstm ? new Tensor(wc, LD, batch, H) : null);
-        // The masks are really applied: training differs from inference.
-        Assert.NotEqual(Build(c, values).ForwardWithState(x, h0, c0, mask).Output.ToArray(), trained.Output.ToArray());
-
-        LayerGradientCheck.All(layer, g, x, h0, c0, values, Loss);
+        var (trained, inference) = FreshLayerCheck.Gradients(values => Build(c, values), c.Batch, T, I, c.Masked, training: true, layerNorm: c.LayerNorm);
+        Assert.NotEqual(inference, trained); // the masks are really applied: training differs from inference
     }
 
     [Theory]
@@ -99,13 +76,7 @@ public sealed class VariationalDropoutTests : IDisposable
     public void The_same_seed_draws_the_same_masks_and_another_seed_others(string name)
     {
         var c = Cases.Single(k => k.Name == name);
-        var x = GradientCheck.RandomTensor(new SeededRandom(4), 1f, c.Batch, T, I);
-        var values = Build(c).Parameters.Select(p => p.Value.ToArray()).ToArray();
-        var a = Build(c, c.InputRate, c.RecurrentRate, seed: 3, values).ForwardWithState(x, training: true).Output.ToArray();
-        var b = Build(c, c.InputRate, c.RecurrentRate, seed: 3, values).ForwardWithState(x, training: true).Output.ToArray();
-        var other = Build(c, c.InputRate, c.RecurrentRate, seed: 9, values).ForwardWithState(x, training: true).Output.ToArray();
-        Assert.Equal(a, b);
-        Assert.NotEqual(a, other);
+        FreshLayerCheck.SameSeedSameMasks((seed, values) => Build(c, c.InputRate, c.RecurrentRate, seed, values), c.Batch, T, I);
     }
 
     [Theory]
@@ -202,11 +173,49 @@ public sealed class VariationalDropoutTests : IDisposable
     }
 
     [Fact]
-    public void A_gru_refuses_recurrent_dropout_by_name()
+    public void A_gru_resetting_before_refuses_recurrent_dropout_by_name()
     {
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new Gru(H, new RecurrentOptions { RecurrentDropout = 0.2f }));
-        Assert.Contains("RecurrentDropout is 0.2", e.Message);
-        Assert.Contains("Gru", e.Message);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new Gru(H, new RecurrentOptions { RecurrentDropout = 0.2f }, resetAfter: false));
+        Assert.Equal("options", e.ParamName);
+        Assert.Contains("RecurrentDropout is 0.2 with resetAfter false", e.Message);
+        Assert.Contains("supports only 0", e.Message);
+    }
+
+    /// <summary>
+    /// GRU with W_ih = 0, W_hh = 0 except the z block = identity, b_hz = −4 … : the recurrent mask
+    /// shows only through z; a dropped unit sees z = σ(b_z) exactly, a kept one σ(b_z + h/(1 − p)),
+    /// while the interpolation keeps the undropped h_{t−1} (Keras' GRUCell): checked by computing
+    /// the step by hand from the masks the step implies.
+    /// </summary>
+    [Fact]
+    public void A_gru_drops_h_in_the_recurrent_projection_only_and_interpolates_the_carried_state()
+    {
+        const int Units = 6, Batch = 5;
+        const float Rate = 0.5f;
+        var layer = new Gru(Units, new RecurrentOptions { ReturnSequences = true, RecurrentDropout = Rate });
+        layer.Build(new[] { 1, 1 }, new SeededRandom(3));
+        foreach (var p in layer.Parameters) p.Value.Span.Clear();
+        var whh = layer.GetParameter("weight_hh_l0").Value; // (3H, H): [r | z | n]
+        for (int j = 0; j < Units; j++) whh[Units + j, j] = 1f;
+        var bih = layer.GetParameter("bias_ih_l0").Value.Span;
+        for (int j = 0; j < Units; j++) bih[2 * Units + j] = 0.7f; // n = tanh(0.7) whatever h
+        var h0 = Tensor.Zeros(1, Batch, Units);
+        for (int k = 0; k < h0.Length; k++) h0.Span[k] = 0.25f + 0.1f * (k % 7);
+        var y = layer.ForwardWithState(Tensor.Zeros(Batch, 1, 1), h0, training: true).Output;
+        float n = MathF.Tanh(0.7f);
+        int dropped = 0;
+        for (int b = 0; b < Batch; b++)
+            for (int j = 0; j < Units; j++)
+            {
+                float h = h0[0, b, j];
+                float zKept = 1f / (1f + MathF.Exp(-h / (1f - Rate))), zDropped = 0.5f;
+                float kept = (1f - zKept) * n + zKept * h, droppedValue = (1f - zDropped) * n + zDropped * h;
+                float actual = y[b, 0, j];
+                bool isDropped = MathF.Abs(actual - droppedValue) < 1e-6f;
+                Assert.True(isDropped || MathF.Abs(actual - kept) < 1e-6f, $"h[{b}, {j}] = {actual}; expected {kept} (kept) or {droppedValue} (dropped)");
+                if (isDropped) dropped++;
+            }
+        Assert.InRange(dropped, 1, Batch * Units - 1);
     }
 
     [Fact]
