@@ -8,8 +8,13 @@ namespace Recur.Bench;
 /// same shapes). A training step is forward + backward of a sum loss over every output + an SGD
 /// update, with the input as data (no input gradient, as PyTorch does for a tensor without
 /// requires_grad); the streaming case is a forward pass of batch 1 (reported per sequence of T steps).
+/// The <c>*_medium_&lt;option&gt;_train</c> cases are the medium shape with one cell option on
+/// (<see cref="Variant"/>), to read the option's cost against the plain medium case; they have no
+/// PyTorch counterpart (PyTorch has no layer-normalised, dropped or zoned-out cell) and their
+/// FLOP count is the plain cell's, so their GFLOP/s is a ratio to it, not a hardware figure.
 /// </summary>
-internal sealed record LayerCase(string Name, string Cell, int B, int T, int I, int H, bool Train)
+/// <param name="Variant">The options on top of the plain cell: "", "layernorm", "dropout", "zoneout" or "proj".</param>
+internal sealed record LayerCase(string Name, string Cell, int B, int T, int I, int H, bool Train, string Variant = "")
 {
     public static readonly LayerCase[] All =
     {
@@ -19,7 +24,29 @@ internal sealed record LayerCase(string Name, string Cell, int B, int T, int I, 
         new("gru_medium_train", "gru", 64, 100, 128, 256, true),
         new("rnn_medium_train", "rnn_tanh", 64, 100, 128, 256, true),
         new("lstm_stream_step", "lstm", 1, 100, 32, 128, false),
+        new("lstm_medium_layernorm_train", "lstm", 64, 100, 128, 256, true, "layernorm"),
+        new("gru_medium_layernorm_train", "gru", 64, 100, 128, 256, true, "layernorm"),
+        new("lstm_medium_dropout_train", "lstm", 64, 100, 128, 256, true, "dropout"),
+        new("gru_medium_dropout_train", "gru", 64, 100, 128, 256, true, "dropout"),
+        new("lstm_medium_zoneout_train", "lstm", 64, 100, 128, 256, true, "zoneout"),
+        new("gru_medium_zoneout_train", "gru", 64, 100, 128, 256, true, "zoneout"),
+        new("lstm_medium_proj_train", "lstm", 64, 100, 128, 256, true, "proj"),
     };
+
+    /// <summary>The layer's options: the plain cell's with <see cref="Variant"/> on (rates as Keras users commonly set them).</summary>
+    public RecurrentOptions Options()
+    {
+        var plain = new RecurrentOptions { ReturnSequences = true, Initialization = RecurrentInit.PyTorch };
+        return Variant switch
+        {
+            "" => plain,
+            "layernorm" => plain with { LayerNorm = true },
+            "dropout" => plain with { InputDropout = 0.25f, RecurrentDropout = 0.25f },
+            "zoneout" => plain with { ZoneoutHidden = 0.1f, ZoneoutCell = Cell == "lstm" ? 0.1f : 0f },
+            "proj" => plain with { ProjectionSize = H / 2 },
+            _ => throw new ArgumentException($"Unknown variant '{Variant}'.", nameof(Variant)),
+        };
+    }
 
     public int Gates => Cell switch { "lstm" => 4, "gru" => 3, _ => 1 };
 
@@ -48,7 +75,7 @@ internal sealed class LayerStep
     public LayerStep(LayerCase c)
     {
         _case = c;
-        var options = new RecurrentOptions { ReturnSequences = true, Initialization = RecurrentInit.PyTorch };
+        var options = c.Options();
         _layer = c.Cell switch
         {
             "lstm" => new Lstm(c.H, options),
@@ -59,7 +86,7 @@ internal sealed class LayerStep
         var random = new SeededRandom(2);
         _x = Tensor.Zeros(c.B, c.T, c.I);
         for (int i = 0; i < _x.Length; i++) _x.Span[i] = random.Normal();
-        _ones = Tensor.Full(1f, c.B, c.T, c.H);   // ∂(Σ output)/∂output
+        _ones = Tensor.Full(1f, c.B, c.T, _layer.OutputWidth);   // ∂(Σ output)/∂output
     }
 
     /// <summary>Forward, and for a training case backward of Σ output and an SGD update.</summary>
