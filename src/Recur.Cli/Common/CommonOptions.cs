@@ -17,18 +17,35 @@ internal sealed record TaskDefaults
     public ulong Seed { get; init; } = 1;
 }
 
+/// <summary>
+/// The cell options of <c>--input-dropout --recurrent-dropout --layer-norm --zoneout</c> (see
+/// <see cref="Recur.Layers.Recurrent.RecurrentOptions"/>); all off by default.
+/// </summary>
+internal sealed record CellVariants(float InputDropout = 0f, float RecurrentDropout = 0f, bool LayerNorm = false, float Zoneout = 0f)
+{
+    /// <summary>", layer norm, recurrent dropout 0.25" for summaries; empty when all are off.</summary>
+    public string Describe() => string.Concat(
+        LayerNorm ? ", layer norm" : "",
+        InputDropout > 0 ? $", input dropout {CommonOptions.FloatText(InputDropout)}" : "",
+        RecurrentDropout > 0 ? $", recurrent dropout {CommonOptions.FloatText(RecurrentDropout)}" : "",
+        Zoneout > 0 ? $", zoneout {CommonOptions.FloatText(Zoneout)}" : "");
+}
+
 /// <summary>The validated common settings of a training run.</summary>
 internal sealed record TrainSettings(string Cell, int Units, int Layers, bool Bidirectional, int Epochs, int Batch,
-    float LearningRate, float Clip, ulong Seed, int? Threads, bool Quiet, string? Out, string Init = "keras", bool Resume = false)
+    float LearningRate, float Clip, ulong Seed, int? Threads, bool Quiet, string? Out, string Init = "keras", bool Resume = false,
+    CellVariants? Variants = null)
 {
-    /// <summary>"2-layer bidirectional LSTM(64)" for summaries.</summary>
+    /// <summary>"2-layer bidirectional LSTM(64)" (with the cell options on, "LSTM(64, layer norm)") for summaries.</summary>
     public string Describe() =>
-        $"{(Layers > 1 ? Layers + "-layer " : "")}{(Bidirectional ? "bidirectional " : "")}{Cell.ToUpperInvariant() switch { "RNN" => "SimpleRNN", var c => c }}({Units})";
+        $"{(Layers > 1 ? Layers + "-layer " : "")}{(Bidirectional ? "bidirectional " : "")}{Cell.ToUpperInvariant() switch { "RNN" => "SimpleRNN", var c => c }}({Units}{Variants?.Describe()})";
 }
 
 /// <summary>
 /// The options every training command takes: <c>--cell --units --layers --bidirectional --epochs
-/// --batch --lr --clip --seed --threads --quiet --out --resume</c>, each with the task's default.
+/// --batch --lr --clip --seed --threads --quiet --out --resume</c>, each with the task's default;
+/// for the commands whose model is one recurrent stack, also the cell options
+/// <c>--input-dropout --recurrent-dropout --layer-norm --zoneout</c>.
 /// </summary>
 internal sealed class CommonOptions
 {
@@ -42,6 +59,11 @@ internal sealed class CommonOptions
     private readonly Option<string?> _out;
     private readonly Option<string> _init;
     private readonly Option<bool> _resume;
+    private readonly Option<float> _inputDropout = new("--input-dropout") { Description = "Variational dropout on each layer's inputs, one mask per sequence, while training (Keras' dropout)", DefaultValueFactory = _ => 0f };
+    private readonly Option<float> _recurrentDropout = new("--recurrent-dropout") { Description = "Variational dropout on h(t-1) inside the recurrent projection, one mask per sequence, while training (Keras' recurrent_dropout)", DefaultValueFactory = _ => 0f };
+    private readonly Option<bool> _layerNorm = new("--layer-norm") { Description = "Layer-normalised LSTM or GRU cells (Ba et al. 2016)" };
+    private readonly Option<float> _zoneout = new("--zoneout") { Description = "Zoneout rate on h (and an LSTM's c): each unit keeps its previous value with this probability at each step while training (Krueger et al. 2017)", DefaultValueFactory = _ => 0f };
+    private readonly bool _variants;
 
     /// <summary>Options that do not change what a run computes: a resumed run may set them differently.</summary>
     private static readonly HashSet<string> NotInFingerprint = new(StringComparer.Ordinal) { "--resume", "--quiet", "--threads", "--out" };
@@ -51,7 +73,8 @@ internal sealed class CommonOptions
     /// <param name="task">The task's name (default output directory).</param>
     /// <param name="epochsHelp">Help for --epochs when it has no default value.</param>
     /// <param name="resumable">The command trains through Fit with a backup: it takes --resume.</param>
-    public CommonOptions(Command command, TaskDefaults d, string task, string? epochsHelp = null, bool resumable = false)
+    /// <param name="variants">The command's model is one recurrent stack built by <c>Network.Recurrent</c>: it takes the cell options.</param>
+    public CommonOptions(Command command, TaskDefaults d, string task, string? epochsHelp = null, bool resumable = false, bool variants = false)
     {
         _cell = new Option<string>("--cell") { Description = "Recurrent cell: lstm, gru or rnn (SimpleRNN)", DefaultValueFactory = _ => d.Cell, HelpName = "lstm|gru|rnn" };
         _cell.AcceptOnlyFromAmong("lstm", "gru", "rnn");
@@ -74,6 +97,10 @@ internal sealed class CommonOptions
         foreach (var o in new Option[] { _cell, _units, _layers, _bidirectional, _init, _epochs, _batch, _lr, _clip, _seed, _threads, _quiet, _out })
             command.Add(o);
         if (resumable) command.Add(_resume);
+        _variants = variants;
+        if (variants)
+            foreach (var o in new Option[] { _inputDropout, _recurrentDropout, _layerNorm, _zoneout })
+                command.Add(o);
     }
 
     public TrainSettings Read(ParseResult r)
@@ -90,7 +117,22 @@ internal sealed class CommonOptions
         if (!(s.Clip >= 0 && float.IsFinite(s.Clip)))
             throw new InputException($"--clip is {Text(s.Clip)}; expected a number ≥ 0 (0 turns clipping off).");
         if (s.Threads is { } t && t < 1) throw new InputException($"--threads is {t}; expected at least 1.");
-        return s;
+        return _variants ? s with { Variants = ReadVariants(r, s.Cell) } : s;
+    }
+
+    private CellVariants ReadVariants(ParseResult r, string cell)
+    {
+        var v = new CellVariants(r.GetValue(_inputDropout), r.GetValue(_recurrentDropout), r.GetValue(_layerNorm), r.GetValue(_zoneout));
+        Rate("--input-dropout", v.InputDropout);
+        Rate("--recurrent-dropout", v.RecurrentDropout);
+        Rate("--zoneout", v.Zoneout);
+        if (v.LayerNorm && cell == "rnn") throw new InputException("--layer-norm needs --cell lstm or gru; got --cell rnn.");
+        return v;
+    }
+
+    private static void Rate(string option, float rate)
+    {
+        if (!(rate >= 0 && rate < 1)) throw new InputException($"{option} is {FloatText(rate)}; expected a value in [0, 1).");
     }
 
     /// <summary>
@@ -115,4 +157,7 @@ internal sealed class CommonOptions
     }
 
     public static string Text(double v) => v.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A float as typed (0.1, not the 0.10000000149 of its double).</summary>
+    public static string FloatText(float v) => v.ToString(CultureInfo.InvariantCulture);
 }

@@ -55,7 +55,7 @@ internal static class CharLmCommand
         {
             _ctx = ctx;
             foreach (var o in new Option[] { _text, _valFraction, _seq, _steps, _minutes, _evalEvery, _embedding, _dropout }) command.Add(o);
-            _common = new CommonOptions(command, Defaults, Task, epochsHelp: "no limit: --minutes or --steps decides", resumable: true);
+            _common = new CommonOptions(command, Defaults, Task, epochsHelp: "no limit: --minutes or --steps decides", resumable: true, variants: true);
             command.SetAction(Run);
         }
 

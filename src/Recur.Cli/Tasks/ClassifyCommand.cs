@@ -48,7 +48,7 @@ internal sealed class ClassifyCommand
         foreach (var o in new Option[] { _train, _test, _textColumn, _labelColumn, _valFraction, _minCount, _maxVocab, _maxLength, _embedding, _dropout, _pool })
             command.Add(o);
         _header = new HeaderOptions(command);
-        _common = new CommonOptions(command, Defaults, Task, resumable: true);
+        _common = new CommonOptions(command, Defaults, Task, resumable: true, variants: true);
         command.SetAction(Run);
     }
 

@@ -39,7 +39,7 @@ internal sealed class TagCommand
     {
         _ctx = ctx;
         foreach (var o in new Option[] { _train, _test, _dev, _embedding, _dropout }) command.Add(o);
-        _common = new CommonOptions(command, Defaults, Task, resumable: true);
+        _common = new CommonOptions(command, Defaults, Task, resumable: true, variants: true);
         command.SetAction(Run);
     }
 

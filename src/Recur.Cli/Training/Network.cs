@@ -12,7 +12,8 @@ internal static class Network
 {
     /// <summary>
     /// The recurrent layer the options ask for: <c>--cell</c>, <c>--units</c>, <c>--layers</c>
-    /// (stacked inside one layer, with <paramref name="dropout"/> between them), <c>--bidirectional</c>.
+    /// (stacked inside one layer, with <paramref name="dropout"/> between them), <c>--bidirectional</c>,
+    /// and the cell options (<c>--input-dropout --recurrent-dropout --layer-norm --zoneout</c>) when the command takes them.
     /// </summary>
     public static RecurrentLayer Recurrent(TrainSettings s, bool returnSequences, float dropout = 0f, bool? bidirectional = null)
     {
@@ -24,6 +25,15 @@ internal static class Network
             Dropout = s.Layers > 1 ? dropout : 0f,
             Initialization = s.Init == "pytorch" ? RecurrentInit.PyTorch : RecurrentInit.Keras,
         };
+        if (s.Variants is { } v)
+            options = options with
+            {
+                InputDropout = v.InputDropout,
+                RecurrentDropout = v.RecurrentDropout,
+                LayerNorm = v.LayerNorm,
+                ZoneoutHidden = v.Zoneout,
+                ZoneoutCell = s.Cell == "lstm" ? v.Zoneout : 0f,
+            };
         return s.Cell switch
         {
             "gru" => new Gru(s.Units, options),
