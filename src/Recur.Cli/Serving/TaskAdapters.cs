@@ -1,5 +1,4 @@
 using Recur.Cli.Common;
-using Recur.Cli.Output;
 using Recur.Cli.Tasks;
 using Recur.Serve;
 using Recur.Serve.Models;
@@ -39,10 +38,8 @@ internal static class TaskAdapters
     public static ServedModel Load(string path, string name, ServeContext context)
     {
         var byTask = All.ToDictionary(a => a.Task, StringComparer.Ordinal);
-        string file = Directory.Exists(path) ? Path.Combine(path, "model.recur") : path;
-        if (!File.Exists(file)) throw new InputException($"--model {path}: file not found.");
         // task.json says which adapter reads the model (each task has its own model file and checks).
-        var task = JsonFiles.ReadTask(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "task.json"), All.Select(a => a.Task).ToArray());
+        var (_, task) = TrainedModel.Files(path, All.Select(a => a.Task).ToArray());
         return byTask[task["task"]!.GetValue<string>()].Load(path, name, context);
     }
 

@@ -17,10 +17,20 @@ internal sealed record TrainedModel(Model Model, JsonObject Task, string Path)
     /// <exception cref="InputException">Either file is missing or malformed, or they do not belong together.</exception>
     public static TrainedModel Load(string path, params string[] tasks)
     {
+        var (file, task) = Files(path, tasks);
+        return Checked(ReadModel(file, path), task, file);
+    }
+
+    /// <summary>
+    /// The model file of <paramref name="path"/> (model.recur, or the run directory holding it) and
+    /// the task.json beside it, read and checked to be one of <paramref name="tasks"/>.
+    /// </summary>
+    /// <exception cref="InputException">The model file is missing, or task.json is missing, malformed or of another task.</exception>
+    public static (string File, JsonObject Task) Files(string path, params string[] tasks)
+    {
         string file = Directory.Exists(path) ? System.IO.Path.Combine(path, "model.recur") : path;
         if (!File.Exists(file)) throw new InputException($"--model {path}: file not found.");
-        var task = JsonFiles.ReadTask(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(file))!, "task.json"), tasks);
-        return Checked(ReadModel(file, path), task, file);
+        return (file, JsonFiles.ReadTask(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(file))!, "task.json"), tasks));
     }
 
     /// <summary>The model in <paramref name="file"/>; <paramref name="shown"/> names it in the error.</summary>

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Recur.Cli.Common;
-using Recur.Cli.Output;
+using Recur.Cli.Tasks;
 using Recur.Models.Seq2Seq;
 using Recur.Serialization;
 
@@ -40,9 +40,7 @@ internal sealed class TranslationModel
     /// <exception cref="InputException">A missing or unreadable model file, or a task.json without the vocabularies.</exception>
     public static TranslationModel Load(string path, string task)
     {
-        string file = Directory.Exists(path) ? Path.Combine(path, "model.recur") : path;
-        if (!System.IO.File.Exists(file)) throw new InputException($"--model {path}: file not found.");
-        var json = JsonFiles.ReadTask(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "task.json"), task);
+        var (file, json) = TrainedModel.Files(path, task);
         EncoderDecoder network;
         try
         {
