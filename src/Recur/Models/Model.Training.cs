@@ -382,11 +382,13 @@ public abstract partial class Model
         => outputMask is not null && (loss.MaskGivesPredictionLengths || (target.Rank >= 2 && target.Size(1) == outputMask.Steps)) ? outputMask : null;
 
     /// <summary>
-    /// The mask known before running the model: the explicit one, or the one an input-side
-    /// <see cref="Embedding"/> (maskZero) or <see cref="Masking"/> layer derives from the raw input.
+    /// The mask known before running the model: the one the first layer on the input gives its
+    /// output (<see cref="Layer.ComputeMask"/> from the raw input and the explicit mask: an
+    /// <see cref="Embedding"/> with maskZero, a <see cref="Masking"/> layer, an encoder–decoder's
+    /// target padding, or any layer's own rule), else the explicit one.
     /// </summary>
     private SequenceMask? InputMask(TrainingData data)
-        => Graph!.FirstCallOnInput(0) is { } first and (Embedding or Masking) ? first.ComputeMask(data.X, data.Mask) : data.Mask;
+        => Graph!.FirstCallOnInput(0) is { } first ? first.ComputeMask(data.X, data.Mask) ?? data.Mask : data.Mask;
 
     private void RequireCompiled(string operation)
     {

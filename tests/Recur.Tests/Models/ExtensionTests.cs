@@ -116,6 +116,32 @@ public class ExtensionTests
     }
 
     [Fact]
+    public void A_user_layer_that_masks_from_the_raw_input_masks_the_targets_as_a_built_in_one()
+    {
+        // Steps whose first feature is negative are padding: their label 99 is junk, out of range for 3 classes.
+        const int N = 8, T = 6, F = 2;
+        var random = new SeededRandom(21);
+        var x = Tensor.Zeros(N, T, F);
+        var y = Tensor.Zeros(N, T);
+        for (int i = 0; i < N; i++)
+            for (int t = 0; t < T; t++)
+            {
+                bool real = t < 2 + i % 4;
+                x[i, t, 0] = real ? random.Uniform(0f, 1f) : -1f;
+                x[i, t, 1] = random.Uniform(-1f, 1f);
+                y[i, t] = real ? i % 3 : 99f;
+            }
+        var model = new Sequential(4UL, new NegativeStepMask(), new Lstm(5, returnSequences: true), new Dense(3)) { Output = TextWriter.Null };
+        model.Compile(new Adam(0.01f), Loss.SparseCategoricalCrossEntropy(fromLogits: true));
+        var h = model.Fit(x, y, epochs: 2, batchSize: 4, verbose: Verbosity.Silent);
+        Assert.True(double.IsFinite(h["loss"][^1]));
+        // The junk labels are refused where the steps are real, naming the target.
+        y[0, 0] = 99f;
+        var e = Assert.Throws<ArgumentException>(() => model.Fit(x, y, epochs: 1, batchSize: 4, verbose: Verbosity.Silent));
+        Assert.Contains("99", e.Message);
+    }
+
+    [Fact]
     public void A_user_layer_passes_finite_differences_inside_a_model()
     {
         var layer = new ScaleShift(0.5f);
@@ -160,6 +186,26 @@ public class ExtensionTests
         var ex = Assert.Throws<NotSupportedException>(() => model.Save(path));
         Assert.Contains("Unregistered", ex.Message);
         Assert.False(File.Exists(path));
+    }
+
+    /// <summary>The identity, whose mask marks the steps with a negative first feature as padding.</summary>
+    private sealed class NegativeStepMask() : Layer(null)
+    {
+        public override int[] ComputeOutputShape(int[] inputShape) => inputShape;
+
+        public override SequenceMask? ComputeMask(Tensor input, SequenceMask? inputMask)
+        {
+            int B = input.Size(0), T = input.Size(1), F = input.Size(2);
+            var valid = new bool[B * T];
+            for (int k = 0; k < valid.Length; k++) valid[k] = input.Span[k * F] >= 0f && (inputMask?.Flags[k] ?? true);
+            return new SequenceMask(valid, B, T);
+        }
+
+        public override Tensor Forward(Tensor input, SequenceMask? mask = null, bool training = false) => input;
+
+        public override Tensor Backward(Tensor gradOutput) => gradOutput;
+
+        public override JsonObject GetConfig() => new();
     }
 
     private sealed class Unregistered() : Layer(null)
