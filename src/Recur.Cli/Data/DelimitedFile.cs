@@ -85,6 +85,9 @@ internal sealed class DelimitedFile
         throw new InputException($"{Path}: no column \"{Limits.Quote(spec)}\" for {option} ({known}).");
     }
 
+    /// <summary>The longest cell (characters) that <see cref="LooksLikeHeader"/> reads as a value of a column of few values.</summary>
+    private const int MaxCategoryLength = 256;
+
     /// <summary>
     /// A header is likely when some column is numeric in the data rows but not in the first row
     /// (<c>Passengers</c> above numbers), or when the first row's value of a column with few
@@ -104,6 +107,8 @@ internal sealed class DelimitedFile
         }
         for (int c = 0; c < first.Length; c++)
         {
+            // A class label is short: a column with a long cell (a text) is not one of few values.
+            if (first[c].Length > MaxCategoryLength || sample.Any(r => r.Cells[c].Length > MaxCategoryLength)) continue;
             var cells = sample.Select(r => r.Cells[c].Trim()).ToList();
             int distinct = cells.Distinct().Count();
             if (cells.Count >= 2 && distinct <= Math.Max(1, cells.Count / 2) && !cells.Contains(first[c].Trim())) return true;

@@ -112,6 +112,7 @@ internal sealed class ClassifyCommand
         var trainSet = new Encoded(train.Texts.Select(encoder.Encode).ToList(), train.Labels.Select(l => classIndex[l]).ToList());
         var valSet = new Encoded(val.Texts.Select(encoder.Encode).ToList(), val.Labels.Select(l => classIndex[l]).ToList());
         var testSet = new Encoded(test.Texts.Select(encoder.Encode).ToList(), test.Labels.Select(l => classIndex[l]).ToList());
+        string testFile = test.Path; // the texts themselves are not needed past this point: a long one is not kept through training
 
         string pool = r.GetValue(_pool)!;
         if (pool is not ("last" or "max")) throw new InputException($"--pool is '{pool}'; expected last or max.");
@@ -165,7 +166,7 @@ internal sealed class ClassifyCommand
         });
         run.Complete();
 
-        ui.Summary($"test accuracy {testAccuracy:0.0000} on {test.Texts.Count:N0} texts of {test.Path} (majority class {majorityAccuracy:0.0000}); train accuracy {trainAccuracy:0.0000}");
+        ui.Summary($"test accuracy {testAccuracy:0.0000} on {testSet.Labels.Count:N0} texts of {testFile} (majority class {majorityAccuracy:0.0000}); train accuracy {trainAccuracy:0.0000}");
         ui.Summary($"best epoch {result.BestRound} of {result.Rounds}, {result.StopReason}, {result.Seconds:0} s; wrote {run.FinalPath}/ (model.recur, task.json, history.csv, metrics.json, {string.Join(", ", plots)})");
         return 0;
     }

@@ -50,7 +50,7 @@ internal static class ModelFile
             metadata["compile"] = compile.ToJsonString();
             if (includeOptimizer)
             {
-                var state = model.Optimizer!.ExportState(model.Parameters);
+                var state = model.Optimizer!.ExportStateViews(model.Parameters); // written at once
                 foreach (var (k, t) in state.Tensors) tensors.Add(new(OptimizerPrefix + k, t));
                 var scalars = new JsonObject();
                 foreach (var (k, v) in state.Scalars) scalars[k] = v;

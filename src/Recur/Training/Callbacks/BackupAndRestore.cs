@@ -71,7 +71,7 @@ public sealed class BackupAndRestore(string directory, string? fingerprint = nul
         var parameters = Model.Parameters;
         var tensors = new List<KeyValuePair<string, Tensor>>();
         for (int i = 0; i < parameters.Count; i++) tensors.Add(new($"weights.{i}", parameters[i].Value));
-        var optimizer = Model.Optimizer!.ExportState(parameters);
+        var optimizer = Model.Optimizer!.ExportStateViews(parameters); // written at once
         foreach (var (k, t) in optimizer.Tensors) tensors.Add(new("optimizer." + k, t));
         int r = 0;
         foreach (var layer in Model.RecurrentLayers)

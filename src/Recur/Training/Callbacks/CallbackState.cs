@@ -27,6 +27,13 @@ public sealed class CallbackState
         _tensors[Key(key)] = Tensor.FromArray(value.Span, value.ShapeArray);
     }
 
+    /// <summary>As <see cref="Set(string, Tensor)"/>, keeping <paramref name="value"/> itself: for a built-in callback whose tensor stays unchanged until the state is written.</summary>
+    internal void SetView(string key, Tensor value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        _tensors[Key(key)] = value;
+    }
+
     /// <summary>True when <paramref name="key"/> holds a number, text or tensor.</summary>
     public bool Contains(string key) => _numbers.ContainsKey(key) || _texts.ContainsKey(key) || _tensors.ContainsKey(key);
 

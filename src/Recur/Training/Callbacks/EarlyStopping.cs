@@ -38,7 +38,7 @@ public sealed class EarlyStopping(string monitor = "val_loss", int patience = 0,
         {
             _wait = 0;
             BestEpoch = epoch;
-            if (restoreBestWeights) _bestWeights = Model.Parameters.Select(p => p.Value.ToArray()).ToArray();
+            if (restoreBestWeights) KeepBestWeights();
             return;
         }
         if (++_wait >= patience)
@@ -46,6 +46,15 @@ public sealed class EarlyStopping(string monitor = "val_loss", int patience = 0,
             StoppedEpoch = epoch;
             Model.StopTraining = true;
         }
+    }
+
+    /// <summary>Copies the weights into the snapshot, reusing its arrays after the first time (no new large arrays per improvement).</summary>
+    private void KeepBestWeights()
+    {
+        var parameters = Model.Parameters;
+        if (_bestWeights is null || _bestWeights.Length != parameters.Count || _bestWeights.Where((w, i) => w.Length != parameters[i].Value.Length).Any())
+            _bestWeights = parameters.Select(p => new float[p.Value.Length]).ToArray();
+        for (int i = 0; i < parameters.Count; i++) parameters[i].Value.Span.CopyTo(_bestWeights[i]);
     }
 
     /// <inheritdoc/>
@@ -57,7 +66,7 @@ public sealed class EarlyStopping(string monitor = "val_loss", int patience = 0,
         state.Set("stopped_epoch", StoppedEpoch);
         if (_bestWeights is null) return;
         var parameters = Model.Parameters;
-        for (int i = 0; i < _bestWeights.Length; i++) state.Set($"best_weights.{i}", Tensor.FromArray(_bestWeights[i], parameters[i].Value.ShapeArray));
+        for (int i = 0; i < _bestWeights.Length; i++) state.SetView($"best_weights.{i}", new Tensor(_bestWeights[i], parameters[i].Value.ShapeArray)); // saved at once
     }
 
     /// <inheritdoc/>
