@@ -47,7 +47,8 @@ internal static class ModelExporter
             values[tensor] = (input, mask);
         }
 
-        // Every call in the model's order; a layer called several times exports once per call, without states.
+        // Every call in the model's order; a layer called several times adds its nodes once per call,
+        // without states, and its weights once (OnnxGraphBuilder.Weight keeps them by layer).
         var calls = model.Nodes.GroupBy(n => n.Layer).ToDictionary(c => c.Key, c => c.Count());
         foreach (var node in model.Nodes)
         {

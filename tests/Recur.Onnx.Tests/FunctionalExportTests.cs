@@ -44,7 +44,7 @@ public sealed class FunctionalExportTests : IDisposable
     [Fact]
     public void A_shared_lstm_added_and_multiplied_over_two_masked_sequences_runs_as_predict()
     {
-        // The same LSTM reads both sequences (its weights exported once per call); the masks are ANDed.
+        // The same LSTM reads both sequences (its nodes once per call, its weights once); the masks are ANDed.
         var a = Functional.Input([-1, 3], "a");
         var b = Functional.Input([-1, 3], "b");
         var shared = new Lstm(4, returnSequences: true, name: "shared");
@@ -57,14 +57,64 @@ public sealed class FunctionalExportTests : IDisposable
         var xa = Padded(TestData.Sequences(B, T, 3, null, 9), Lengths);
         var xb = Padded(TestData.Sequences(B, T, 3, null, 10), [5, 6, 2, 2]); // the AND of the masks is neither one: [5, 4, 1, 2]
         var expected = model.Predict([xa, xb])[0];
-        using var session = OnnxRuntimeRun.Session(model.ToOnnx());
+        byte[] onnx = model.ToOnnx();
+        using var session = OnnxRuntimeRun.Session(onnx);
         var actual = OnnxRuntimeRun.Run(session, OnnxRuntimeRun.Floats("a", xa), OnnxRuntimeRun.Floats("b", xb))["output"];
         OnnxRuntimeRun.AssertClose(expected, actual, "shared LSTM, Add, Multiply");
         // A layer called twice has no state inputs (its two calls would share them); the reader has its own.
         Assert.Equal(["a", "b"], session.InputMetadata.Keys);
         Assert.DoesNotContain(session.OverridableInitializerMetadata.Keys, k => k.StartsWith("shared.", StringComparison.Ordinal));
         Assert.Contains("reader.h0", session.OverridableInitializerMetadata.Keys);
+
+        // Each weight once: W, R, B of each LSTM, as many values as the model has parameters, and
+        // both calls of the shared LSTM read the same three initializers.
+        var weights = Weights(onnx);
+        Assert.Equal(6, weights.Count);
+        Assert.Equal(model.Parameters.Sum(p => (long)p.Value.Length), weights.Sum(Size));
+        var calls = Graph(onnx).Node.Where(n => n.OpType == "LSTM" && n.Name.StartsWith("shared/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, calls.Count);
+        Assert.Equal(calls[0].Input.Skip(1).Take(3), calls[1].Input.Skip(1).Take(3));
     }
+
+    [Fact]
+    public void A_shared_embedding_bidirectional_lstm_and_time_distributed_dense_write_each_weight_once_and_run_as_predict()
+    {
+        var a = Functional.Input([-1], "a");
+        var b = Functional.Input([-1], "b");
+        var embed = new Embedding(V, 4, maskZero: true, name: "embed");
+        var encoder = new Bidirectional(new Lstm(3, returnSequences: true), name: "encoder");
+        var project = new TimeDistributed(new Dense(2, Activation.Tanh), name: "project");
+        var ha = project.Apply(encoder.Apply(embed.Apply(a)));
+        var hb = project.Apply(encoder.Apply(embed.Apply(b)));
+        var joined = new Concatenate(name: "joined").Apply(ha, hb);
+        var model = new Functional([a, b], [new Dense(1, name: "head").Apply(new GlobalMaxPooling1D(name: "pool").Apply(joined))], seed: 8);
+
+        var ia = TestData.Ids(B, T, V, Lengths, 13);
+        var ib = TestData.Ids(B, T, V, [6, 6, 2, 2], 14);
+        var expected = model.Predict([ia, ib])[0];
+        byte[] onnx = model.ToOnnx();
+        using var session = OnnxRuntimeRun.Session(onnx);
+        var actual = OnnxRuntimeRun.Run(session, OnnxRuntimeRun.Ids("a", ia), OnnxRuntimeRun.Ids("b", ib))["output"];
+        OnnxRuntimeRun.AssertClose(expected, actual, "shared Embedding, Bidirectional LSTM, TimeDistributed Dense");
+
+        // The table, the LSTM's W, R, B (both directions in each), the projection's and the head's weight and bias.
+        var weights = Weights(onnx);
+        Assert.Equal(8, weights.Count);
+        Assert.Equal(model.Parameters.Sum(p => (long)p.Value.Length), weights.Sum(Size));
+        Assert.Equal(2, Graph(onnx).Node.Count(n => n.OpType == "Gather" && n.Input[0] == "embed/weight"));
+    }
+
+    private static global::Onnx.GraphProto Graph(byte[] onnx) => global::Onnx.ModelProto.Parser.ParseFrom(onnx).Graph;
+
+    /// <summary>The weights in a file: float initializers of rank ≥ 1 that are not the defaults of state inputs.</summary>
+    private static List<global::Onnx.TensorProto> Weights(byte[] onnx)
+    {
+        var graph = Graph(onnx);
+        var inputs = graph.Input.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        return graph.Initializer.Where(t => t.DataType == (int)OnnxElementType.Float && t.Dims.Count > 0 && !inputs.Contains(t.Name)).ToList();
+    }
+
+    private static long Size(global::Onnx.TensorProto tensor) => tensor.Dims.Aggregate(1L, (n, d) => n * d);
 
     [Fact]
     public void Concatenate_along_time_runs_as_predict()

@@ -39,6 +39,28 @@ public class LayerExportTests
         OnnxRuntimeRun.AssertClose(model.Predict(x), OnnxRuntimeRun.Output(model, x, ids: true), "masked pooling");
     }
 
+    [Theory]
+    [InlineData("lstm")]
+    [InlineData("gru")]
+    [InlineData("rnn")]
+    public void Dropout_between_stacked_layers_on_inputs_and_on_the_recurrent_state_is_gone_at_inference(string cell)
+    {
+        var options = new RecurrentOptions
+        {
+            NumLayers = 2, Bidirectional = true, ReturnSequences = true, Initialization = RecurrentInit.PyTorch,
+            Dropout = 0.3f, InputDropout = 0.2f, RecurrentDropout = 0.25f,
+        };
+        RecurrentLayer layer = cell switch
+        {
+            "lstm" => new Lstm(5, options),
+            "gru" => new Gru(5, options, resetAfter: true),
+            _ => new SimpleRnn(5, options, RnnActivation.Tanh),
+        };
+        var model = new Sequential(seed: 10, new Masking(0f), layer, new Dense(2));
+        var x = TestData.Sequences(B, T, I, Lengths, 17);
+        OnnxRuntimeRun.AssertClose(model.Predict(x), OnnxRuntimeRun.Output(model, x, ids: false), $"{cell} with dropout options");
+    }
+
     [Fact]
     public void Max_pooling_without_a_mask_and_masking_with_another_value()
     {

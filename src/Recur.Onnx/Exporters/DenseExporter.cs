@@ -13,15 +13,22 @@ internal static class DenseExporter
             throw new OnnxExportException($"Layer '{layer.Name}' needs a float (batch, features) or (batch, time, features) input; got {x}.");
         string scope = OnnxGraphBuilder.Clean(layer.Name);
         int U = layer.Units, F = layer.InputFeatures;
-        var w = layer.Weight!.Value.Span;                  // (U, F)
-        var wt = new float[F * U];                         // (F, U)
-        for (int u = 0; u < U; u++)
-            for (int f = 0; f < F; f++) wt[f * U + u] = w[u * F + f];
-        string y = g.Node("MatMul", [x.Name, g.Initializer(scope + "/weight_t", wt, F, U)], scope + "/matmul");
-        if (layer.Bias is { } bias) y = g.Node("Add", [y, g.Initializer(scope + "/bias", bias.Value.Span, U)], scope + "/add");
+        // Once per layer: a Dense applied several times (shared) reads the same initializers.
+        string weight = g.Weight(layer, scope + "/weight_t", () => Transposed(layer.Weight!.Value.Span, U, F), F, U);
+        string y = g.Node("MatMul", [x.Name, weight], scope + "/matmul");
+        if (layer.Bias is { } bias) y = g.Node("Add", [y, g.Weight(layer, scope + "/bias", () => bias.Value.Span.ToArray(), U)], scope + "/add");
         y = ActivationExporter.Apply(g, y, layer.Activation, scope);
         var shape = x.Shape.ToArray();
         shape[^1] = OnnxDim.Fixed(U);
         return new OnnxLayerOutput(x.With(y, shape), x.Rank == 3 ? context.Mask : null);
+    }
+
+    /// <summary>W (U, F) → Wᵀ (F, U), the right operand of MatMul.</summary>
+    private static float[] Transposed(ReadOnlySpan<float> w, int U, int F)
+    {
+        var wt = new float[F * U];
+        for (int u = 0; u < U; u++)
+            for (int f = 0; f < F; f++) wt[f * U + u] = w[u * F + f];
+        return wt;
     }
 }

@@ -16,7 +16,7 @@ internal static class EmbeddingExporter
             throw new OnnxExportException($"Layer '{layer.Name}' needs (batch, time) ids; got {x}.");
         string scope = OnnxGraphBuilder.Clean(layer.Name);
         string ids = x.ElementType == OnnxElementType.Int64 ? x.Name : g.Cast(x.Name, scope + "/ids", OnnxElementType.Int64);
-        string table = g.Initializer(scope + "/weight", layer.Weight!.Value.Span, layer.InputDim, layer.OutputDim); // (V, E)
+        string table = g.Weight(layer, scope + "/weight", () => layer.Weight!.Value.Span.ToArray(), layer.InputDim, layer.OutputDim); // (V, E), once per layer
         string y = g.Node("Gather", [table, ids], scope, OnnxAttribute.Int("axis", 0));                            // (B, T, E)
         var output = new OnnxValue(y, OnnxElementType.Float, [x.Shape[0], x.Shape[1], OnnxDim.Fixed(layer.OutputDim)]);
         if (!layer.MaskZero) return context.Pass(output);

@@ -146,23 +146,35 @@ internal static class RecurrentExporter
     private static string Stack(OnnxGraphBuilder g, List<string> states, string hint)
         => states.Count == 1 ? states[0] : g.Node("Concat", states, hint, OnnxAttribute.Int("axis", 0)); // (L·D, B, H)
 
-    /// <summary>(D, GH, K) from <c>{kind}_l{l}[_reverse]</c> (GH, K), gate blocks put in ONNX's order.</summary>
+    /// <summary>
+    /// (D, GH, K) from <c>{kind}_l{l}[_reverse]</c> (GH, K), gate blocks put in ONNX's order; one
+    /// initializer per layer, however many times the layer is applied.
+    /// </summary>
     private static string Weights(OnnxGraphBuilder g, RecurrentLayer layer, string kind, int l, int D, int H, int[] order, string hint)
     {
         var first = layer.GetParameter($"{kind}_l{l}").Value;
         int GH = first.Size(0), K = first.Size(1);
-        var data = new float[D * GH * K];
-        for (int d = 0; d < D; d++)
+        return g.Weight(layer, hint, () =>
         {
-            var w = layer.GetParameter($"{kind}_l{l}{(d == 1 ? "_reverse" : "")}").Value.Span;
-            for (int k = 0; k < order.Length; k++)
-                w.Slice(order[k] * H * K, H * K).CopyTo(data.AsSpan(d * GH * K + k * H * K, H * K));
-        }
-        return g.Initializer(hint, data, D, GH, K);
+            var data = new float[D * GH * K];
+            for (int d = 0; d < D; d++)
+            {
+                var w = layer.GetParameter($"{kind}_l{l}{(d == 1 ? "_reverse" : "")}").Value.Span;
+                for (int k = 0; k < order.Length; k++)
+                    w.Slice(order[k] * H * K, H * K).CopyTo(data.AsSpan(d * GH * K + k * H * K, H * K));
+            }
+            return data;
+        }, D, GH, K);
     }
 
-    /// <summary>(D, 2GH): [W_b | R_b] per direction = [b_ih | b_hh], gate blocks in ONNX's order.</summary>
+    /// <summary>(D, 2GH): [W_b | R_b] per direction = [b_ih | b_hh], gate blocks in ONNX's order; one initializer per layer.</summary>
     private static string Biases(OnnxGraphBuilder g, RecurrentLayer layer, int l, int D, int H, int[] order, string hint)
+    {
+        int GH = order.Length * H;
+        return g.Weight(layer, hint, () => ReorderedBiases(layer, l, D, H, order), D, 2 * GH);
+    }
+
+    private static float[] ReorderedBiases(RecurrentLayer layer, int l, int D, int H, int[] order)
     {
         int GH = order.Length * H;
         var data = new float[D * 2 * GH];
@@ -177,7 +189,7 @@ internal static class RecurrentExporter
                 bhh.Slice(order[k] * H, H).CopyTo(data.AsSpan(d * 2 * GH + GH + k * H, H));
             }
         }
-        return g.Initializer(hint, data, D, 2 * GH);
+        return data;
     }
 
     /// <summary>The ONNX operator of a cell, its gate order (ONNX block k = Recur block order[k]) and attributes.</summary>

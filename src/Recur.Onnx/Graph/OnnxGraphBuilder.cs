@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Google.Protobuf;
@@ -20,6 +21,7 @@ public sealed class OnnxGraphBuilder
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _constants = new(StringComparer.Ordinal);
     private readonly HashSet<string> _reserved = new(StringComparer.Ordinal); // graph output names kept free for AddOutput
+    private readonly Dictionary<(object Owner, string Hint), string> _weights = new(WeightKeyComparer.Instance);
 
     internal OnnxGraphBuilder(string name)
     {
@@ -74,6 +76,25 @@ public sealed class OnnxGraphBuilder
     /// <summary>Adds an int64 initializer of shape <paramref name="dims"/> and returns its name.</summary>
     public string Initializer(string nameHint, ReadOnlySpan<long> values, params long[] dims)
         => AddInitializer(nameHint, OnnxElementType.Int64, MemoryMarshal.AsBytes(values), values.Length, dims);
+
+    /// <summary>
+    /// The float initializer <paramref name="nameHint"/> of <paramref name="owner"/> (the layer whose
+    /// parameters it holds), made by <paramref name="values"/> and added the first time it is asked
+    /// for; later calls return the same name without adding anything. A layer applied more than once
+    /// in a functional model (shared weights) thus writes each weight once, and every call's nodes
+    /// read it (ONNX lets one initializer feed any number of nodes).
+    /// </summary>
+    /// <param name="owner">The layer owning the parameters (compared by reference).</param>
+    /// <param name="nameHint">Base of the initializer's name; with <paramref name="owner"/>, the cache key.</param>
+    /// <param name="values">The values in ONNX's layout (reordered or transposed as the operator needs), called once.</param>
+    /// <param name="dims">The initializer's shape.</param>
+    public string Weight(object owner, string nameHint, Func<float[]> values, params long[] dims)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        ArgumentNullException.ThrowIfNull(values);
+        if (_weights.TryGetValue((owner, nameHint), out var name)) return name;
+        return _weights[(owner, nameHint)] = Initializer(nameHint, values(), dims);
+    }
 
     /// <summary>A 1-D int64 constant (shapes, axes, slice bounds); equal constants are shared.</summary>
     public string Int64s(params long[] values)
@@ -170,6 +191,18 @@ public sealed class OnnxGraphBuilder
             DocString = doc,
             Type = new Proto.TypeProto { TensorType = new Proto.TypeProto.Types.Tensor { ElemType = (int)type, Shape = tensorShape } },
         };
+    }
+
+    /// <summary>(owner by reference, hint by ordinal): a layer's weights are its own, whatever its Equals says.</summary>
+    private sealed class WeightKeyComparer : IEqualityComparer<(object Owner, string Hint)>
+    {
+        public static readonly WeightKeyComparer Instance = new();
+
+        public bool Equals((object Owner, string Hint) x, (object Owner, string Hint) y)
+            => ReferenceEquals(x.Owner, y.Owner) && string.Equals(x.Hint, y.Hint, StringComparison.Ordinal);
+
+        public int GetHashCode((object Owner, string Hint) key)
+            => HashCode.Combine(RuntimeHelpers.GetHashCode(key.Owner), StringComparer.Ordinal.GetHashCode(key.Hint));
     }
 
     /// <summary>Makes a value name safe to read in tools (letters, digits, '.', '_', '/', '-').</summary>
