@@ -128,7 +128,9 @@ internal static unsafe class GruResetBeforePointwise
     /// Backward, after the n-block multiply, with drh = d(r ⊙ h) (H):
     /// <code>dz_r = drh⊙h_{t−1}⊙r(1 − r)   drh ← drh⊙r + dh⊙z</code>
     /// dz_r into dgx's r block; drh becomes the element-wise part of dh_{t−1} (the r⊙h path and the
-    /// direct z path; the r and z blocks' multiply is added after).
+    /// direct z path; the r and z blocks' multiply is added after). Under recurrent dropout
+    /// <paramref name="hPrev"/> is h_{t−1} ⊙ m_h, the state the multiplies saw, and
+    /// <paramref name="dh"/> is null: drh ← drh⊙r, the direct path being added after the mask.
     /// </summary>
     public static void BackwardR(int h, float* gates, float* hPrev, float* dh, float* dgx, float* drh)
     {
@@ -144,7 +146,7 @@ internal static unsafe class GruResetBeforePointwise
         {
             float r = gates[j];
             dgx[j] = drh[j] * hPrev[j] * r * (1f - r);
-            drh[j] = drh[j] * r + dh[j] * gates[h + j];
+            drh[j] = dh == null ? drh[j] * r : drh[j] * r + dh[j] * gates[h + j];
         }
     }
 
@@ -158,7 +160,8 @@ internal static unsafe class GruResetBeforePointwise
             var r = TVec.Load(gates + j);
             var d = TVec.Load(drh + j);
             TVec.Store(d * TVec.Load(hPrev + j) * r * (one - r), dgx + j);
-            TVec.Store(TVec.FusedMultiplyAdd(TVec.Load(dh + j), TVec.Load(gates + h + j), d * r), drh + j);
+            var dr = d * r;
+            TVec.Store(dh == null ? dr : TVec.FusedMultiplyAdd(TVec.Load(dh + j), TVec.Load(gates + h + j), dr), drh + j);
         }
         return j;
     }

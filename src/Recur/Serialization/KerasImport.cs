@@ -46,6 +46,9 @@ namespace Recur.Serialization;
 /// as a <see cref="SimpleRnn"/>), <c>recurrent_activation="sigmoid"</c>, <c>use_bias=True</c>.
 /// The counts and every shape are checked before any weight changes; an error names the layer,
 /// the array (<c>arr_k</c>), the expected and the actual shape.</para>
+/// <para>Only weights are read. Keras options that carry none are set on the Recur layer itself:
+/// <c>dropout</c> and <c>recurrent_dropout</c> as <see cref="RecurrentOptions.InputDropout"/> and
+/// <see cref="RecurrentOptions.RecurrentDropout"/> (both GRU forms), which change no array.</para>
 /// <para>A layer type of one's own with weights takes part once its layout is registered with
 /// <see cref="RegisterLayout{TLayer}"/>; the built-in layouts above are registered the same way.</para>
 /// <para>Going back (<see cref="ToKerasArrays(Layer)"/>), LSTM, SimpleRNN and Cho-GRU biases are

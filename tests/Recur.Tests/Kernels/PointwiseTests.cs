@@ -139,5 +139,20 @@ public unsafe class PointwiseTests
             GruResetBeforePointwise.BackwardRReference(0, h, g, php, pdh, a2, c2);
         }
         Close(dx2, dx1, "dgx"); Close(drh2, drh1, "dh_prev");
+
+        // Under recurrent dropout (dh null): the multiplies saw h_{t−1} ⊙ m_h, and dh ⊙ z is added after.
+        float[] dp1 = (float[])drh.Clone(), dp2 = (float[])drh.Clone(), rx1 = new float[3 * h], rx2 = new float[3 * h];
+        fixed (float* g = z2, php = hp, a1 = rx1, a2 = rx2, c1 = dp1, c2 = dp2)
+        {
+            if (path == Dispatch) GruResetBeforePointwise.BackwardR(h, g, php, null, a1, c1);
+            else GruResetBeforePointwise.BackwardRReference(Body(path, k, "BackwardR", h, P(g), P(php), P(null), P(a1), P(c1)), h, g, php, null, a1, c1);
+            GruResetBeforePointwise.BackwardRReference(0, h, g, php, null, a2, c2);
+        }
+        Close(rx2, rx1, "dgx (dropped)"); Close(dp2, dp1, "d(h ⊙ m) (dropped)");
+        for (int j = 0; j < h; j++)
+        {
+            Assert.Equal(dx2[j], rx2[j]); // the same dz_r as without dropout for the same h
+            Assert.Equal(drh[j] * z2[j], dp2[j]); // drh ⊙ r, without the direct path
+        }
     }
 }

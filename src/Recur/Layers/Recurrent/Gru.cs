@@ -11,6 +11,8 @@ namespace Recur.Layers.Recurrent;
 /// <c>resetAfter</c> = true (default) is PyTorch's GRU and Keras' default
 /// (reset gate applied after the recurrent multiply); false is the original Cho et al. form
 /// (Keras <c>reset_after=False</c>), where the reset gate scales the state before the multiply.
+/// Recurrent dropout works in both: the mask on h_{t−1} enters the r, z and n multiplies (resetting
+/// before, as r ⊙ (h_{t−1} ⊙ m_h)), the interpolation z ⊙ h_{t−1} sees the carried state.
 /// </remarks>
 public sealed class Gru : RecurrentLayer
 {
@@ -18,7 +20,6 @@ public sealed class Gru : RecurrentLayer
     public Gru(int units, RecurrentOptions options, bool resetAfter = true, string? name = null) : base(units, options, name)
     {
         RecurrentVariants.RequireLstmOnly(Options, nameof(Gru));
-        if (!resetAfter) RecurrentVariants.RequireNoRecurrentDropout(Options);
         if (Options.LayerNorm && !resetAfter)
             throw new ArgumentOutOfRangeException(nameof(resetAfter), resetAfter,
                 "resetAfter is false with LayerNorm true; a layer-normalised GRU resets after the recurrent multiply: expected resetAfter true (or LayerNorm false).");

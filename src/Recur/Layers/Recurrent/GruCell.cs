@@ -15,7 +15,7 @@ namespace Recur.Layers.Recurrent;
 /// Without it (the original form, Keras <c>reset_after=False</c>) the reset gate scales the
 /// state before the multiply: <c>n = tanh(x·W_inᵀ + b_in + (r ⊙ h)·W_hnᵀ + b_hn)</c>.
 /// Caches the activated gates (B, 3H) and one extra (B, H): <c>h·W_hnᵀ + b_hn</c> (reset after)
-/// or <c>r ⊙ h</c> (reset before).
+/// or <c>r ⊙ h</c> (reset before; <c>r ⊙ (h ⊙ m_h)</c> under recurrent dropout).
 /// </summary>
 internal sealed unsafe class GruCell : RecurrentCell
 {
@@ -78,19 +78,25 @@ internal sealed unsafe class GruCell : RecurrentCell
     public override void Forward(int batch, Span<float> gates, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> cPrev,
         Span<float> h, Span<float> c, Span<float> extra, Span<float> scratch)
     {
-        if (_resetAfter)
-        {
-            ForwardResetAfter(batch, gates, hPrev, hPrev, h, extra, scratch);
-            return;
-        }
+        if (_resetAfter) ForwardResetAfter(batch, gates, hPrev, hPrev, h, extra, scratch);
+        else ForwardResetBefore(batch, gates, hPrev, hPrev, h, extra);
+    }
+
+    /// <summary>
+    /// Resetting before: <paramref name="hProjected"/> enters the r and z multiplies and the reset
+    /// product r ⊙ h (cached in <paramref name="extra"/>), <paramref name="hCarried"/> the interpolation.
+    /// </summary>
+    private void ForwardResetBefore(int batch, Span<float> gates, ReadOnlySpan<float> hProjected, ReadOnlySpan<float> hCarried,
+        Span<float> h, Span<float> extra)
+    {
         // r and z blocks of (B, 3H) += (B, H) · W_h{r,z}ᵀ
-        Gemm.Multiply(false, batch, hPrev, H, _wRZt!, gates, GH, accumulate: true);
-        fixed (float* z = gates, hp = hPrev, rh = extra)
+        Gemm.Multiply(false, batch, hProjected, H, _wRZt!, gates, GH, accumulate: true);
+        fixed (float* z = gates, hp = hProjected, rh = extra)
             for (int b = 0; b < batch; b++)
                 GruResetBeforePointwise.ForwardGates(H, z + b * GH, hp + b * H, rh + b * H); // r, z; r ⊙ h
         // n block (B, H, stride 3H) += (r ⊙ h) · W_hnᵀ   (b_hn was folded into the input side)
         Gemm.Multiply(false, batch, extra, H, _wNt!, gates.Slice(2 * H), GH, accumulate: true);
-        fixed (float* z = gates, hp = hPrev, ht = h)
+        fixed (float* z = gates, hp = hCarried, ht = h)
             for (int b = 0; b < batch; b++)
                 GruResetBeforePointwise.ForwardState(H, z + b * GH, hp + b * H, ht + b * H);
     }
@@ -104,16 +110,26 @@ internal sealed unsafe class GruCell : RecurrentCell
         GruSteps.Forward(batch, H, H, gates, scratch, BiasHh.Span, hCarried, extra, h);
     }
 
-    // Recurrent dropout (resetting after; Gru refuses it otherwise): the multiply sees h_{t−1} ⊙ m_h,
-    // the interpolation z ⊙ h_{t−1} and dz's (h_{t−1} − n) the carried state, as Keras' GRUCell.
+    // Recurrent dropout (Keras' GRUCell): the mask m_h acts on h_{t−1} where it enters a multiply —
+    // resetting after, h_{t−1}·W_hhᵀ; resetting before, the r and z multiplies and r ⊙ h_{t−1} in
+    // the n block's, so there r ⊙ (h_{t−1} ⊙ m_h) — while the interpolation z ⊙ h_{t−1} and dz's
+    // (h_{t−1} − n) see the carried state. One mask for the three blocks (see GruSteps).
     public override void ForwardDropped(int batch, Span<float> gates, ReadOnlySpan<float> hDropped, ReadOnlySpan<float> hPrev,
         ReadOnlySpan<float> cPrev, Span<float> h, Span<float> c, Span<float> extra, Span<float> scratch)
-        => ForwardResetAfter(batch, gates, hDropped, hPrev, h, extra, scratch);
+    {
+        if (_resetAfter) ForwardResetAfter(batch, gates, hDropped, hPrev, h, extra, scratch);
+        else ForwardResetBefore(batch, gates, hDropped, hPrev, h, extra);
+    }
 
     public override void BackwardDropped(int batch, ReadOnlySpan<float> dh, ReadOnlySpan<float> dc, ReadOnlySpan<float> hDropped,
         ReadOnlySpan<float> hPrev, ReadOnlySpan<float> mask, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> gates, ReadOnlySpan<float> extra,
         Span<float> dgx, Span<float> dgh, Span<float> dhPrev, Span<float> dcPrev, Span<float> scratch)
     {
+        if (!_resetAfter)
+        {
+            BackwardResetBefore(batch, dh, hDropped, hPrev, mask, gates, dgx, dhPrev);
+            return;
+        }
         GruSteps.Backward(batch, H, H, dh, hPrev, gates, extra, dgx, dgh, dhPrev, scratch);
         GruSteps.AddMaskedProjection(batch, H, dh, gates, mask, scratch, _whh!, dhPrev);
     }
@@ -134,6 +150,7 @@ internal sealed unsafe class GruCell : RecurrentCell
     // dz = dh ⊙ (h_{t−1} − n)     dz_z = dz ⊙ z(1 − z)
     // reset after:  dr = dz_n ⊙ (h·W_hnᵀ + b_hn);  the recurrent n-gradient is dz_n ⊙ r
     // reset before: d(r⊙h) = dz_n · W_hn;  dr = d(r⊙h) ⊙ h_{t−1};  dh_{t−1} gains d(r⊙h) ⊙ r
+    //   (under recurrent dropout h_{t−1} ⊙ m_h in dr, and the multiplies' part of dh_{t−1} ⊙ m_h)
     // dz_r = dr ⊙ r(1 − r);   dh_{t−1} = dh ⊙ z + dgh · W_hh (over the blocks that saw h_{t−1})
     public override void Backward(int batch,
         ReadOnlySpan<float> dh, ReadOnlySpan<float> dc,
@@ -148,22 +165,37 @@ internal sealed unsafe class GruCell : RecurrentCell
             Gemm.Multiply(false, batch, scratch, GH, _whh!, dhPrev, H, accumulate: true); // (B, H) += (B, 3H)·(3H, H)
             return;
         }
-        fixed (float* g = gates, hp = hPrev, d = dh, dz = dgx)
+        BackwardResetBefore(batch, dh, hPrev, hPrev, ReadOnlySpan<float>.Empty, gates, dgx, dhPrev);
+    }
+
+    /// <summary>
+    /// Resetting before: the step back with <paramref name="hProjected"/> the h_{t−1} the
+    /// multiplies saw and <paramref name="hCarried"/> the interpolation's. With the recurrent
+    /// dropout <paramref name="mask"/> (B, H) (empty: none, and the two are the same),
+    /// dh_{t−1} = (d(r⊙h) ⊙ r + dz_{r,z}·W_h{r,z}) ⊙ m_h + dh ⊙ z.
+    /// </summary>
+    private void BackwardResetBefore(int batch, ReadOnlySpan<float> dh, ReadOnlySpan<float> hProjected, ReadOnlySpan<float> hCarried,
+        ReadOnlySpan<float> mask, ReadOnlySpan<float> gates, Span<float> dgx, Span<float> dhPrev)
+    {
+        fixed (float* g = gates, hp = hCarried, d = dh, dz = dgx)
             for (int b = 0; b < batch; b++)
                 GruResetBeforePointwise.BackwardNZ(H, g + b * GH, hp + b * H, d + b * H, dz + b * GH);
         // d(r⊙h) (B, H) = dz_n (B, H, stride 3H) · W_hn (H, H); kept in dhPrev for now.
         Gemm.Multiply(false, batch, dgx.Slice(2 * H), GH, _wN!, dhPrev, H);
-        fixed (float* g = gates, hp = hPrev, d = dh, dz = dgx, drh = dhPrev)
-            for (int b = 0; b < batch; b++) // dz_r; dhPrev = d(r⊙h)/dh_{t−1} + the direct z path
-                GruResetBeforePointwise.BackwardR(H, g + b * GH, hp + b * H, d + b * H, dz + b * GH, drh + b * H);
+        bool dropped = !mask.IsEmpty;
+        fixed (float* g = gates, hp = hProjected, d = dh, dz = dgx, drh = dhPrev)
+            for (int b = 0; b < batch; b++) // dz_r; dhPrev = d(r⊙h) ⊙ r (+ the direct z path dh ⊙ z when nothing is dropped)
+                GruResetBeforePointwise.BackwardR(H, g + b * GH, hp + b * H, dropped ? null : d + b * H, dz + b * GH, drh + b * H);
         // dh_{t−1} += dz_{r,z} (B, 2H, stride 3H) · W_h{r,z} (2H, H)
         Gemm.Multiply(false, batch, dgx, GH, _wRZ!, dhPrev, H, accumulate: true);
+        if (dropped) GruSteps.MaskAndAddCarried(batch, H, dh, gates, mask, dhPrev);
     }
 
     public override void AccumulateRecurrentWeightGrad(int rows, ReadOnlySpan<float> dgx,
         ReadOnlySpan<float> dgh, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> extra, Span<float> dWeightHh)
     {
-        // dW_h{r,z} (2H, H) += dz_{r,z}ᵀ · h_{t−1}: the r and z blocks of the recurrent gradient are dgx's
+        // dW_h{r,z} (2H, H) += dz_{r,z}ᵀ · h_{t−1} (the loop passes h_{t−1} ⊙ m_h under recurrent dropout):
+        // the r and z blocks of the recurrent gradient are dgx's
         Gemm.Multiply(true, false, 2 * H, H, rows, dgx, GH, hPrev, H, dWeightHh, H, accumulate: true);
         if (_resetAfter)
         {

@@ -16,7 +16,9 @@ namespace Recur.Layers.Recurrent;
 /// dh_{t−1} = dh_t ⊙ z  +  (∂L/∂rec · W_hh) ⊙ m_h        rec = (h_{t−1} ⊙ m_h)·W_hhᵀ
 /// </code>
 /// One mask serves the three gate blocks, as for the other cells (Keras' GRUCell, which
-/// switches to its per-gate implementation under recurrent dropout, draws one per block).
+/// switches to its per-gate implementation under recurrent dropout, draws one per block); the
+/// reset-before GRU (<see cref="GruCell"/>) uses the same mask on the r and z multiplies and in
+/// r ⊙ (h_{t−1} ⊙ m_h), and ends its step back with <see cref="MaskAndAddCarried"/> too.
 /// </summary>
 internal static unsafe class GruSteps
 {
@@ -57,6 +59,17 @@ internal static unsafe class GruSteps
     {
         int GH = 3 * H;
         Gemm.Multiply(false, batch, dRec, GH, weightHh, dhPrev, H); // (B, H) = (B, 3H)·(3H, H)
+        MaskAndAddCarried(batch, H, dh, gates, mask, dhPrev);
+    }
+
+    /// <summary>
+    /// The end of a GRU step back under recurrent dropout, in either form: <paramref name="dhPrev"/>
+    /// (B, H) enters holding ∂L/∂(h_{t−1} ⊙ m_h), the multiplies' part, and leaves holding
+    /// ∂L/∂h_{t−1} = dhPrev ⊙ m_h + dh ⊙ z, the interpolation's direct path added undropped.
+    /// </summary>
+    public static void MaskAndAddCarried(int batch, int H, ReadOnlySpan<float> dh, ReadOnlySpan<float> gates, ReadOnlySpan<float> mask, Span<float> dhPrev)
+    {
+        int GH = 3 * H;
         for (int b = 0; b < batch; b++)
             for (int j = 0; j < H; j++)
             {

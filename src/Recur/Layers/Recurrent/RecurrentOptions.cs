@@ -72,7 +72,8 @@ public sealed record RecurrentOptions
     /// Variational dropout on h_{t−1} where it enters the recurrent projection, while training
     /// (Keras' <c>recurrent_dropout</c>): one mask per sequence, the same at every step; the carried
     /// state is not dropped (a GRU's interpolation z ⊙ h_{t−1} sees it undropped, as in Keras'
-    /// GRUCell). In [0, 1); default 0. Inference ignores it. Every cell but a GRU resetting before the multiply.
+    /// GRUCell; a GRU resetting before the multiply drops h_{t−1} in r ⊙ h_{t−1} as well as in the
+    /// r and z projections, one mask for all three). In [0, 1); default 0. Inference ignores it. Every cell.
     /// </summary>
     public float RecurrentDropout { get; init; }
 

@@ -33,18 +33,6 @@ internal static class RecurrentVariants
             throw new ArgumentOutOfRangeException("options", rate, $"{name} is {rate}; expected a value in [0, 1).");
     }
 
-    /// <summary>
-    /// Throws for recurrent dropout on a GRU that resets before the multiply (Cho et al.'s form):
-    /// there the mask would act inside r ⊙ h_{t−1}, which the GRU step back does not separate
-    /// from the undropped interpolation z ⊙ h_{t−1}.
-    /// </summary>
-    public static void RequireNoRecurrentDropout(RecurrentOptions options)
-    {
-        if (options.RecurrentDropout != 0f)
-            throw new ArgumentOutOfRangeException(nameof(options), options.RecurrentDropout,
-                $"RecurrentDropout is {options.RecurrentDropout} with resetAfter false; a Gru that resets before the recurrent multiply supports only 0 (use resetAfter true, the default, for recurrent dropout; InputDropout works for every cell).");
-    }
-
     /// <summary>Throws when a cell other than the LSTM is given an LSTM-only option.</summary>
     public static void RequireLstmOnly(RecurrentOptions options, string layerType)
     {

@@ -22,7 +22,7 @@ public sealed class VariationalDropoutTests : IDisposable
     private const int B = 3, T = 5, I = 3, H = 4;
 
     public sealed record Case(string Name, string Cell, int Layers, bool Bidirectional, bool Masked, int Projection, float InputRate, float RecurrentRate,
-        int Batch = B, bool LayerNorm = false);
+        int Batch = B, bool LayerNorm = false, int Units = H);
 
     private static readonly Case[] Cases =
     {
@@ -36,6 +36,10 @@ public sealed class VariationalDropoutTests : IDisposable
         new("gru_cho_input_only", "gru_cho", 1, false, false, 0, 0.4f, 0f),
         new("gru_recurrent_bi_stacked_masked", "gru", 2, true, true, 0, 0.3f, 0.4f),
         new("gru_recurrent_only_one_row", "gru", 1, false, false, 0, 0f, 0.5f, Batch: 1),
+        new("gru_cho_recurrent_bi_stacked_masked", "gru_cho", 2, true, true, 0, 0.3f, 0.4f),
+        new("gru_cho_recurrent_only_one_row", "gru_cho", 1, false, false, 0, 0f, 0.5f, Batch: 1),
+        // 17 units: a whole 8- or 16-float vector of the reset-before passes and a tail
+        new("gru_cho_recurrent_wide_bi_masked", "gru_cho", 1, true, true, 0, 0.2f, 0.4f, Units: 17),
         new("gru_layernorm_both", "gru", 1, true, true, 0, 0.3f, 0.4f, LayerNorm: true),
         new("lstm_layernorm_both", "lstm", 1, false, true, 0, 0.3f, 0.4f, LayerNorm: true),
     };
@@ -49,7 +53,7 @@ public sealed class VariationalDropoutTests : IDisposable
 
     private static RecurrentLayer Build(Case c, float inputRate, float recurrentRate, ulong seed = 3, float[][]? values = null)
     {
-        var layer = RecurrentFactory.Create(c.Cell, H, new RecurrentOptions
+        var layer = RecurrentFactory.Create(c.Cell, c.Units, new RecurrentOptions
         {
             NumLayers = c.Layers, Bidirectional = c.Bidirectional, ReturnSequences = true, Initialization = RecurrentInit.PyTorch,
             ProjectionSize = c.Projection, InputDropout = inputRate, RecurrentDropout = recurrentRate, LayerNorm = c.LayerNorm,
@@ -172,44 +176,43 @@ public sealed class VariationalDropoutTests : IDisposable
         Assert.Contains("[0, 1)", e.Message);
     }
 
-    [Fact]
-    public void A_gru_resetting_before_refuses_recurrent_dropout_by_name()
-    {
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new Gru(H, new RecurrentOptions { RecurrentDropout = 0.2f }, resetAfter: false));
-        Assert.Equal("options", e.ParamName);
-        Assert.Contains("RecurrentDropout is 0.2 with resetAfter false", e.Message);
-        Assert.Contains("supports only 0", e.Message);
-    }
-
     /// <summary>
-    /// GRU with W_ih = 0, W_hh = 0 except the z block = identity, b_hz = −4 … : the recurrent mask
-    /// shows only through z; a dropped unit sees z = σ(b_z) exactly, a kept one σ(b_z + h/(1 − p)),
-    /// while the interpolation keeps the undropped h_{t−1} (Keras' GRUCell): checked by computing
-    /// the step by hand from the masks the step implies.
+    /// GRU with W_ih = 0, zero biases but b_in = 0.7, and each block of W_hh [r | z | n] the
+    /// identity: r = σ(h̃), z = σ(h̃) and n = tanh(0.7 + r ⊙ h̃) with h̃ = h_{t−1} ⊙ m_h in both
+    /// forms (resetting before, (r ⊙ h̃)·I; after, r ⊙ (h̃·I)), so a dropped unit has r = z = ½,
+    /// n = tanh(0.7) exactly, a kept one h̃ = h/(1 − p) in all three blocks, while the
+    /// interpolation keeps the undropped h_{t−1} (Keras' GRUCell): checked by computing the step
+    /// by hand for either mask value.
     /// </summary>
-    [Fact]
-    public void A_gru_drops_h_in_the_recurrent_projection_only_and_interpolates_the_carried_state()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_gru_drops_h_in_every_recurrent_multiply_with_one_mask_and_interpolates_the_carried_state(bool resetAfter)
     {
         const int Units = 6, Batch = 5;
         const float Rate = 0.5f;
-        var layer = new Gru(Units, new RecurrentOptions { ReturnSequences = true, RecurrentDropout = Rate });
+        var layer = new Gru(Units, new RecurrentOptions { ReturnSequences = true, RecurrentDropout = Rate }, resetAfter);
         layer.Build(new[] { 1, 1 }, new SeededRandom(3));
         foreach (var p in layer.Parameters) p.Value.Span.Clear();
         var whh = layer.GetParameter("weight_hh_l0").Value; // (3H, H): [r | z | n]
-        for (int j = 0; j < Units; j++) whh[Units + j, j] = 1f;
+        for (int g = 0; g < 3; g++)
+            for (int j = 0; j < Units; j++) whh[g * Units + j, j] = 1f;
         var bih = layer.GetParameter("bias_ih_l0").Value.Span;
-        for (int j = 0; j < Units; j++) bih[2 * Units + j] = 0.7f; // n = tanh(0.7) whatever h
+        for (int j = 0; j < Units; j++) bih[2 * Units + j] = 0.7f;
         var h0 = Tensor.Zeros(1, Batch, Units);
         for (int k = 0; k < h0.Length; k++) h0.Span[k] = 0.25f + 0.1f * (k % 7);
         var y = layer.ForwardWithState(Tensor.Zeros(Batch, 1, 1), h0, training: true).Output;
-        float n = MathF.Tanh(0.7f);
+        static float Sigmoid(float v) => 1f / (1f + MathF.Exp(-v));
+        static float Step(float h, float dropped)
+        {
+            float r = Sigmoid(dropped), z = Sigmoid(dropped), n = MathF.Tanh(0.7f + r * dropped);
+            return (1f - z) * n + z * h;
+        }
         int dropped = 0;
         for (int b = 0; b < Batch; b++)
             for (int j = 0; j < Units; j++)
             {
-                float h = h0[0, b, j];
-                float zKept = 1f / (1f + MathF.Exp(-h / (1f - Rate))), zDropped = 0.5f;
-                float kept = (1f - zKept) * n + zKept * h, droppedValue = (1f - zDropped) * n + zDropped * h;
+                float h = h0[0, b, j], kept = Step(h, h / (1f - Rate)), droppedValue = Step(h, 0f);
                 float actual = y[b, 0, j];
                 bool isDropped = MathF.Abs(actual - droppedValue) < 1e-6f;
                 Assert.True(isDropped || MathF.Abs(actual - kept) < 1e-6f, $"h[{b}, {j}] = {actual}; expected {kept} (kept) or {droppedValue} (dropped)");
@@ -236,6 +239,34 @@ public sealed class VariationalDropoutTests : IDisposable
         var x = GradientCheck.RandomTensor(new SeededRandom(4), 1f, B, T, I);
         Assert.Equal(model.Predict(x).ToArray(), loaded.Predict(x).ToArray());
         Assert.False(new Lstm(H).GetConfig().ContainsKey("recurrent_dropout"));
+    }
+
+    /// <summary>
+    /// Every cell option at once, on each layer type that takes it (the reset-before GRU with
+    /// recurrent dropout too): the options read back equal as records, so no field is dropped.
+    /// </summary>
+    [Fact]
+    public void A_model_file_saves_and_loads_every_cell_option_together()
+    {
+        var lstm = new Lstm(H, new RecurrentOptions
+        {
+            ReturnSequences = true, NumLayers = 2, Bidirectional = true, InputDropout = 0.25f, RecurrentDropout = 0.5f,
+            LayerNorm = true, ZoneoutHidden = 0.125f, ZoneoutCell = 0.375f,
+        });
+        var projected = new Lstm(H, new RecurrentOptions { ReturnSequences = true, ProjectionSize = 2, RecurrentDropout = 0.25f, ZoneoutCell = 0.5f });
+        var cho = new Gru(H, new RecurrentOptions { ReturnSequences = true, InputDropout = 0.125f, RecurrentDropout = 0.375f, ZoneoutHidden = 0.25f }, resetAfter: false);
+        var gru = new Gru(H, new RecurrentOptions { LayerNorm = true, RecurrentDropout = 0.5f, ZoneoutHidden = 0.125f });
+        var model = new Sequential(7, lstm, projected, cho, gru, new Dense(1)) { Output = TextWriter.Null };
+        model.Build(T, I);
+        string path = Path.Combine(_dir, "options.recur");
+        model.Save(path);
+        var loaded = Model.Load(path);
+        RecurrentLayer[] layers = [lstm, projected, cho, gru];
+        for (int k = 0; k < layers.Length; k++)
+            Assert.Equal(layers[k].Options, Assert.IsAssignableFrom<RecurrentLayer>(loaded.Layers[k]).Options);
+        Assert.False(Assert.IsType<Gru>(loaded.Layers[2]).ResetAfter);
+        var x = GradientCheck.RandomTensor(new SeededRandom(4), 1f, B, T, I);
+        Assert.Equal(model.Predict(x).ToArray(), loaded.Predict(x).ToArray());
     }
 
     [Fact]

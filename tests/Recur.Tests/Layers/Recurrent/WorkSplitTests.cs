@@ -103,11 +103,43 @@ public class WorkSplitTests
         Assert.NotEqual(before, after);
     }
 
-    private static (List<float[]> Arrays, float[] Norms) Run(string cell, bool masked, int B, int T, int I, int H, int threads)
+    /// <summary>
+    /// The cell options that draw masks (variational dropout, zoneout) or normalise, in training:
+    /// each row block must read its own rows of every mask and cache, so the bits do not depend on
+    /// the split. The masks are drawn before the loop, the same for any thread count.
+    /// </summary>
+    [Theory]
+    [InlineData("lstm", false, 0.2f, 0.3f, 0.25f, 0.25f)]
+    [InlineData("lstm", true, 0.2f, 0.3f, 0.25f, 0.25f)]
+    [InlineData("gru", false, 0.2f, 0.3f, 0.25f, 0f)]
+    [InlineData("gru", true, 0.2f, 0.3f, 0.25f, 0f)]
+    [InlineData("gru_cho", false, 0.2f, 0.3f, 0.25f, 0f)]
+    [InlineData("rnn_tanh", false, 0.2f, 0.3f, 0.25f, 0f)]
+    public void Cell_options_in_training_give_identical_bits_for_one_two_and_three_threads(string cell, bool layerNorm,
+        float inputDropout, float recurrentDropout, float zoneoutHidden, float zoneoutCell)
+    {
+        const int B = 29, T = 9, I = 5, H = 19;
+        var options = new RecurrentOptions
+        {
+            LayerNorm = layerNorm, InputDropout = inputDropout, RecurrentDropout = recurrentDropout,
+            ZoneoutHidden = zoneoutHidden, ZoneoutCell = zoneoutCell,
+        };
+        var (one, normsOne) = Run(cell, true, B, T, I, H, threads: 1, options, training: true);
+        foreach (int threads in new[] { 2, 3 })
+        {
+            var (many, normsMany) = Run(cell, true, B, T, I, H, threads, options, training: true);
+            for (int k = 0; k < one.Count; k++)
+                Assert.True(one[k].AsSpan().SequenceEqual(many[k]), $"array {k} differs between 1 and {threads} threads");
+            Assert.Equal(normsOne, normsMany);
+        }
+    }
+
+    private static (List<float[]> Arrays, float[] Norms) Run(string cell, bool masked, int B, int T, int I, int H, int threads,
+        RecurrentOptions? options = null, bool training = false)
     {
         using var scope = KernelScope.Use(KernelSettings.BestGemmKernel, threads);
         var random = new SeededRandom(3);
-        var layer = RecurrentFactory.Create(cell, H, new RecurrentOptions { ReturnSequences = true, Bidirectional = true, NumLayers = 2 });
+        var layer = RecurrentFactory.Create(cell, H, (options ?? new RecurrentOptions()) with { ReturnSequences = true, Bidirectional = true, NumLayers = 2 });
         layer.Build(new[] { T, I }, new SeededRandom(4));
         var x = GradientCheck.RandomTensor(random, 1f, B, T, I);
         var dy = GradientCheck.RandomTensor(random, 1f, B, T, 2 * H);
@@ -121,7 +153,7 @@ public class WorkSplitTests
             mask = new SequenceMask(valid, B, T);
         }
         layer.RecordStepGradientNorms = true;
-        var result = layer.ForwardWithState(x, mask: mask);
+        var result = layer.ForwardWithState(x, mask: mask, training: training);
         var grads = layer.BackwardWithState(dy, dhN);
         var arrays = new List<float[]> { result.Output.ToArray(), result.HiddenState.ToArray(), grads.Input!.ToArray(), grads.InitialHidden.ToArray() };
         if (result.CellState is not null) arrays.Add(result.CellState.ToArray());

@@ -74,6 +74,26 @@ public class KerasImportTests
         for (int k = 0; k < arrays.Count; k++) Assert.Equal(arrays[k].ToArray(), again[k].ToArray());
     }
 
+    /// <summary>
+    /// Keras' <c>dropout</c> and <c>recurrent_dropout</c> carry no weights (get_weights() is the
+    /// same list with or without them): a Recur layer given the rates of the Keras config takes the
+    /// same arrays, predicts the reference output (inference ignores the rates) and drops in training.
+    /// </summary>
+    [Fact]
+    public void A_layer_with_the_keras_dropout_rates_takes_the_same_arrays()
+    {
+        var gru = new Gru(5, new RecurrentOptions
+        {
+            ReturnSequences = true, NumLayers = 2, Bidirectional = true, InputDropout = 0.2f, RecurrentDropout = 0.3f,
+        }, resetAfter: false, name: "gru");
+        var model = new Sequential(gru, new Dense(2, name: "dense"));
+        model.Build(-1, 3);
+        model.ImportKeras(Path("gru_cho.npz"));
+        var x = Input("gru_cho");
+        TorchParityTests.AssertClose("gru_cho with dropout rates", Output("gru_cho"), model.Predict(x));
+        Assert.NotEqual(gru.Infer(x).Output.ToArray(), gru.ForwardWithState(x, training: true).Output.ToArray());
+    }
+
     [Fact]
     public void Cho_gru_matches_keras_equations_worked_by_hand()
     {
