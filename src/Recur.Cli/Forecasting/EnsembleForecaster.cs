@@ -8,15 +8,17 @@ namespace Recur.Cli.Forecasting;
 /// series' <see cref="SeriesScaler"/>; α ∈ [0, 1] is estimated on the validation slice and shrunk
 /// toward 0 by its uncertainty (<see cref="NetworkShare"/>; α = 0 is the smoothing base alone, so
 /// the network is kept only as far as it clearly helps there). The prediction interval at level L takes the (1 ∓ L)/2 quantiles of the pooled
-/// set {α·z_i + e_r}: every member's output plus every validation residual e_r = z − ẑ of the same
-/// step, so it holds both the members' disagreement and the error seen on held-out data.
+/// set {α·z_i + e_r}: every member's output plus every residual e_r of the same step seen before the
+/// test span (<see cref="IntervalResiduals"/>: the validation residuals z − ẑ and the base's fit-span
+/// errors scaled by the network's validation gain), so it holds both the members' disagreement and
+/// the error of every one-step forecast made before the test span.
 /// </summary>
 internal sealed class EnsembleForecaster
 {
     private readonly IReadOnlyList<PreparedSeries> _series;
     private readonly SeedEnsemble _ensemble;
     private readonly int _window, _horizon;
-    private double[][] _residuals = []; // (h)(R) validation residuals per step, normalised units
+    private double[][] _residuals = []; // (h)(R) interval residuals per step, normalised units (IntervalResiduals)
 
     public EnsembleForecaster(IReadOnlyList<PreparedSeries> series, SeedEnsemble ensemble, int window, int horizon, double level)
     {
@@ -47,15 +49,19 @@ internal sealed class EnsembleForecaster
     /// <summary>The share of the network's output kept (chosen by <see cref="Calibrate"/>).</summary>
     public double Blend { get; private set; } = 1;
 
-    /// <summary>The validation residuals per step, (h)(R), in normalised units (set by <see cref="Calibrate"/>).</summary>
+    /// <summary>The interval's residuals per step, (h)(R), in normalised units (set by <see cref="Calibrate"/>; see <see cref="IntervalResiduals"/>).</summary>
     public IReadOnlyList<double[]> Residuals => _residuals;
 
     /// <summary>The nominal coverage of the interval.</summary>
     public double Level { get; }
 
-    /// <summary>Chooses <see cref="Blend"/> (see <see cref="NetworkShare"/>) and the residuals from the validation origins (their targets are validation rows only).</summary>
+    /// <summary>
+    /// Chooses <see cref="Blend"/> (see <see cref="NetworkShare"/>) on the validation origins and the
+    /// interval's residuals from them and from the base's errors at the fit origins (see
+    /// <see cref="IntervalResiduals"/>); every target read is a fit or validation row.
+    /// </summary>
     /// <returns>The validation RMSE, in the units of y, of the base alone (share 0) and of the whole network output (share 1).</returns>
-    public (double Base, double Network) Calibrate(IReadOnlyList<Origin> validation)
+    public (double Base, double Network) Calibrate(IReadOnlyList<Origin> validation, IReadOnlyList<Origin> fit)
     {
         var median = SeedEnsemble.Median(_ensemble.PredictMembers(Windows.Inputs(_series, validation, _window)));
         var (z, m) = (new List<double>(), new List<double>());
@@ -77,13 +83,17 @@ internal sealed class EnsembleForecaster
         _residuals = new double[_horizon][];
         for (int j = 1; j <= _horizon; j++)
         {
-            var list = new List<double>();
+            var (targets, residuals, fitErrors) = (new List<double>(), new List<double>(), new List<double>());
             for (int i = 0; i < validation.Count; i++)
             {
                 var (s, o) = (_series[validation[i].Series], validation[i].Time);
-                if (s.Data.Observed[o + j]) list.Add(s.Scaler.Target(o, j) - Blend * median[i * _horizon + j - 1]);
+                if (!s.Data.Observed[o + j]) continue;
+                targets.Add(s.Scaler.Target(o, j));
+                residuals.Add(targets[^1] - Blend * median[i * _horizon + j - 1]);
             }
-            _residuals[j - 1] = list.Count > 0 ? list.ToArray() : [0.0];
+            foreach (var (series, o) in fit)
+                if (_series[series].Data.Observed[o + j]) fitErrors.Add(_series[series].Scaler.Target(o, j));
+            _residuals[j - 1] = IntervalResiduals.Pool(targets, residuals, fitErrors);
         }
         int count = Math.Max(1, z.Count);
         return (Math.Sqrt(baseSum / count), Math.Sqrt(networkSum / count));

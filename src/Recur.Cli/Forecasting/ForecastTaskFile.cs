@@ -25,7 +25,8 @@ internal sealed record SavedSeries(string Id, bool Log, int Season, SeasonStyle 
 /// <summary>
 /// <c>task.json</c> of <c>recur forecast</c>, written and read side by side. Format 3 keeps what a
 /// forecast from a new history needs: per series its scaling (<see cref="SavedSeries"/>), the blend
-/// α, and the interval's level with the validation residuals per step (normalised units); format 4
+/// α, and the interval's level with its residuals per step (normalised units; validation and fit span, see
+/// <see cref="IntervalResiduals"/>; older runs saved the validation residuals alone); format 4
 /// adds each series' seasonal smoothing weight γ (a format-3 file has fixed profiles: γ = 0).
 /// </summary>
 internal static class ForecastTaskFile

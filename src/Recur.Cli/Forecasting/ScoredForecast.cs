@@ -33,6 +33,9 @@ internal static class Scores
             return ForecastMetrics.Mase(g.Select(x => x.Actual).ToArray(), g.Select(x => x.Forecast).ToArray(), train, m);
         }).Average();
 
+    /// <summary>The mean width upper − lower of the intervals, in the units of y.</summary>
+    public static double MeanWidth(IReadOnlyList<ScoredForecast> f) => f.Average(x => x.Upper - x.Lower);
+
     /// <summary>Share of actual values inside [lower, upper].</summary>
     public static double Coverage(IReadOnlyList<ScoredForecast> f) => f.Count(x => x.Actual >= x.Lower && x.Actual <= x.Upper) / (double)f.Count;
 

@@ -157,7 +157,7 @@ internal sealed class ForecastCommand
 
         // Selection and intervals on the validation slice, then the test span, scored once.
         var forecaster = new EnsembleForecaster(prepared, ensemble, window, horizon, level);
-        var shareRmse = forecaster.Calibrate(valOrigins);
+        var shareRmse = forecaster.Calibrate(valOrigins, fitOrigins);
         var val = forecaster.Forecast(valOrigins, (_, _, _) => true);
         var fit = forecaster.Forecast(fitOrigins, (_, _, _) => true);
         // The settings chosen, the networks are trained again on every window before the test span.
@@ -209,7 +209,7 @@ internal sealed class ForecastCommand
                    $"; train RMSE {F("train_rmse")} — in units of {targetName}");
         ui.Summary($"validation slice ({val.Count(f => f.Step == 1)} rows, never the test span): RMSE {F("validation_rmse")}, naive {F("validation_naive_rmse")}" +
                    (metrics.ContainsKey("validation_seasonal_naive_rmse") ? $", seasonal naive {F("validation_seasonal_naive_rmse")}" : "") +
-                   $"; network share {forecaster.Blend:0.##} of its output (chosen there); {Math.Round(level * 100)} % interval covers {Numbers.Format((double)metrics["test_interval_coverage"] * 100, 1)} % of the test rows");
+                   $"; network share {forecaster.Blend:0.##} of its output (chosen there); {Math.Round(level * 100)} % interval covers {Numbers.Format((double)metrics["test_interval_coverage"] * 100, 1)} % of the test rows (mean width {F("test_interval_width")})");
         if (horizon > 1)
             ui.Summary("test RMSE by step: " + string.Join(", ", Enumerable.Range(1, horizon).Select(j => $"{j}: {F($"test_rmse_step{j}")}")));
         ui.Summary($"{k} members, best epochs {string.Join(", ", ensemble.Results.Select(m => m.BestEpoch))} (of at most {epochs}), {refit.Seconds:0} s (with the refit on the fit and validation windows); " +
@@ -242,6 +242,7 @@ internal sealed class ForecastCommand
         m["validation_network_rmse"] = shareRmse.Network;
         m["blend"] = forecaster.Blend;
         m["test_interval_coverage"] = Scores.Coverage(test);
+        m["test_interval_width"] = Scores.MeanWidth(test);
         m["interval_level"] = forecaster.Level;
         m["ensemble"] = ensemble.Members.Count;
         m["horizon"] = horizon;

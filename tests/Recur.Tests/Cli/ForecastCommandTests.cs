@@ -66,6 +66,9 @@ public class ForecastCommandTests
         foreach (var key in new[] { "train_rmse", "validation_rmse", "validation_naive_rmse", "blend", "best_epoch", "season", "window", "smoothing_alpha" })
             Assert.True(JsonNode.DeepEquals(ma[key], mb[key]), $"{key} changed with the test rows: {ma[key]} vs {mb[key]}");
         Assert.Equal(File.ReadAllBytes(Path.Combine(runA, "model.recur")), File.ReadAllBytes(Path.Combine(runB, "model.recur")));
+        // The interval's residuals (validation and fit span) are saved with the model: the same bytes.
+        JsonNode Interval(string run) => JsonNode.Parse(File.ReadAllText(Path.Combine(run, "task.json")))!["interval"]!;
+        Assert.True(JsonNode.DeepEquals(Interval(runA), Interval(runB)), "the interval's residuals changed with the test rows");
         Assert.NotEqual((double)ma["test_rmse"]!, (double)mb["test_rmse"]!);
     }
 
