@@ -8,7 +8,8 @@
 # TEST is a row count (48) or a fraction (0.2); SEASON 1 for none. Without arguments: the bundled
 # series (airline passengers with the last 48 months and the last 20 % as test, daily minimum
 # temperatures with the last 20 %). Prints RMSE, MAE, MASE and sMAPE per method and series, then
-# the geometric mean over series of Recur's RMSE divided by the best peer's.
+# the geometric mean over series of Recur's RMSE divided by the best peer's, and the coverage of the
+# test rows by Recur's prediction interval with its mean width (from each run's metrics.json).
 # Environment: RECUR (default: dotnet run of src/Recur.Cli), OUT (run directories, default a temp dir).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +33,9 @@ if [ "$#" -eq 0 ]; then
 fi
 
 table="$OUT/table.tsv"
+intervals="$OUT/intervals.tsv"
 : >"$table"
+: >"$intervals"
 for spec in "$@"; do
   IFS=':' read -r name csv test season extra <<<"$spec"
   if [[ "$test" == *.* ]]; then recur_test=(--test-fraction "$test"); peer_test=(--test-fraction "$test"); else recur_test=(--test-size "$test"); peer_test=(--test-size "$test"); fi
@@ -42,6 +45,8 @@ for spec in "$@"; do
   "$RECUR" forecast --csv "$csv" "${recur_test[@]}" --season "$season" --out "$run" --quiet $extra >"$run.log" 2>&1 || { cat "$run.log" >&2; exit 1; }
   echo "$name: recur $(( $(date +%s) - start )) s ($(head -n 1 "$run.log" | cut -c1-60)...)" >&2
   Rscript bench/forecast_peers.R --csv "$csv" "${peer_test[@]}" --season "$season" --recur "$run/predictions.csv" --name "$name" >>"$table"
+  python3 -c 'import json, sys; m = json.load(open(sys.argv[1])); print(sys.argv[2], m["interval_level"], m["test_interval_coverage"], m["test_interval_width"], sep="\t")' \
+    "$run/metrics.json" "$name" >>"$intervals"
 done
 
 awk -F'\t' '
@@ -61,3 +66,8 @@ awk -F'\t' '
     }
     printf "geometric mean of recur / best peer over %d series: %.4f\n", n, exp(logsum / n)
   }' "$table"
+
+awk -F'\t' '
+  BEGIN { printf "\n%-22s %9s %9s %12s\n", "series", "interval", "coverage", "mean width" }
+  { printf "%-22s %8.0f%% %8.1f%% %12.4g\n", $1, 100 * $2, 100 * $3, $4; sum += $3; n++ }
+  END { if (n > 0) printf "mean coverage of recur'"'"'s interval over %d series: %.1f %%\n", n, 100 * sum / n }' "$intervals"
