@@ -67,7 +67,7 @@ public sealed class BrowserTests(TinyModels models, Chromium chromium) : IClassF
         _runs = Path.Combine(models.Root, "runs-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(_runs);
         var context = new ServeContext(new ServeOptions { Urls = "http://127.0.0.1:0", RunsDirectory = _runs });
-        var served = ServeCommand.Load([$"sst2={models.Classify}", $"pos={models.Tag}", $"airline={models.Forecast}", $"shakespeare={models.CharLm}"], context);
+        var served = ServeCommand.Load([$"sst2={models.Classify}", $"pos={models.Tag}", $"airline={models.Forecast}", $"shakespeare={models.CharLm}", $"rev={models.Translate}"], context);
         _app = ServeApp.Build(context, served, b => b.Logging.ClearProviders());
         await _app.StartAsync();
         _url = _app.Urls.First();
@@ -121,6 +121,64 @@ public sealed class BrowserTests(TinyModels models, Chromium chromium) : IClassF
         await bad.Locator("button.run").ClickAsync();
         await page.WaitForFunctionAsync("() => document.querySelector('section[data-model=sst2] .error').hidden");
         await Screenshot(page, "serve-playground.png");
+    }
+
+    [Fact]
+    public async Task Type_a_word_and_see_the_k_best_translations_the_endpoint_answers()
+    {
+        var page = await OpenAsync();
+        var section = page.Locator("section.model[data-model=rev]");
+        await section.Locator("input.text").PressSequentiallyAsync("abcx"); // x: a letter the model never saw
+        await section.Locator("input[name=beam]").FillAsync("3");
+        await ClickAndObserveAsync(page, "section[data-model=rev]", section.Locator("button.run"),
+            "s => s.querySelector('.error').hidden && s.querySelector('ol.best li')");
+
+        using var http = new HttpClient();
+        var answer = JsonNode.Parse(await (await http.PostAsync(_url + "/v1/models/rev:predict", TestServe.Json("""{"text": "abcx", "beam": 3}"""))).Content.ReadAsStringAsync())!;
+        var best = answer["best"]!.AsArray();
+        Assert.NotEmpty(best);
+        Assert.Equal(answer["output"]!.GetValue<string>(), await section.Locator(".translation .output").TextContentAsync());
+        Assert.Equal(best.Select(h => h!["output"]!.GetValue<string>()), await section.Locator("ol.best .hypothesis").AllTextContentsAsync());
+        Assert.Equal(best.Select(h => h!["score"]!.GetValue<double>()), await section.Locator("ol.best .score").EvaluateAllAsync<double[]>("els => els.map(e => +e.dataset.score)"));
+        Assert.Equal(best.Select(h => h!["score"]!.GetValue<double>().ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)),
+            await section.Locator("ol.best .score").AllTextContentsAsync());
+        Assert.Equal(["x"], answer["unknown"]!.AsArray().Select(t => t!.GetValue<string>()));
+        Assert.Equal(["x"], await section.Locator(".unknown .unk").AllTextContentsAsync());
+        await Screenshot(page, "serve-translate.png", section);
+
+        // A beam over the model's limit: the problem document's detail inline, no stale outputs beside it.
+        await section.Locator("input[name=beam]").FillAsync("17");
+        await ClickAndObserveAsync(page, "section[data-model=rev]", section.Locator("button.run"), "s => !s.querySelector('.error').hidden");
+        string error = await section.Locator(".error").InnerTextAsync();
+        Assert.Contains("beam", error, StringComparison.Ordinal);
+        Assert.Contains("16", error, StringComparison.Ordinal);
+        Assert.Equal(0, await section.Locator("ol.best li").CountAsync());
+    }
+
+    /// <summary>
+    /// Clicks <paramref name="button"/> and waits until <paramref name="done"/> (a JavaScript
+    /// predicate of the section) holds, checked by a MutationObserver at every change of the
+    /// section from before the click, so no change is missed however fast the answer comes.
+    /// </summary>
+    private static async Task ClickAndObserveAsync(IPage page, string section, ILocator button, string done)
+    {
+        await page.EvaluateAsync("""
+            ([selector, done]) => {
+              const s = document.querySelector(selector);
+              const holds = new Function("s", `return (${done})(s);`);
+              window.observed = new Promise((resolve, reject) => {
+                const timer = setTimeout(() => reject(new Error("not seen within 60 s: " + done)), 60000);
+                new MutationObserver((_, observer) => {
+                  if (!holds(s)) return;
+                  observer.disconnect();
+                  clearTimeout(timer);
+                  resolve(true);
+                }).observe(s, { childList: true, characterData: true, attributes: true, subtree: true });
+              });
+            }
+            """, new[] { section, done });
+        await button.ClickAsync();
+        await page.EvaluateAsync("() => window.observed");
     }
 
     [Fact]

@@ -40,6 +40,18 @@ public sealed class TranslateTests(TinyModels models)
     }
 
     [Fact]
+    public async Task Unknown_tokens_are_counted_and_listed_in_order()
+    {
+        await using var serve = await ServeAsync();
+        var answer = await serve.PostOkAsync("/v1/models/rev:predict", """{"text": "axbyx"}""");
+        Assert.Equal(3, answer["unknown_tokens"]!.GetValue<int>());
+        Assert.Equal(["x", "y", "x"], answer["unknown"]!.AsArray().Select(t => t!.GetValue<string>()));
+        var known = await serve.PostOkAsync("/v1/models/rev:predict", """{"text": "abc"}""");
+        Assert.Equal(0, known["unknown_tokens"]!.GetValue<int>());
+        Assert.Empty(known["unknown"]!.AsArray());
+    }
+
+    [Fact]
     public async Task Texts_of_one_request_and_of_concurrent_requests_answer_as_alone()
     {
         await using var serve = await ServeAsync();

@@ -20,7 +20,7 @@ internal sealed class TranslateAdapter : ITaskAdapter
         long parameters = model.Network.Parameters.Sum(p => (long)p.Value.Length);
         var info = new ModelInfo(name, Task, $"{model.Network.Options.Cell} encoder–decoder, {parameters.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} parameters",
             $"text: {(model.SourceMode == "char" ? "characters" : "words")}; beam: 1 (greedy) to {MaxBeam}",
-            "output: the best output; best: the beam's outputs with their scores", Streams: false,
+            "output: the best output; best: the beam's outputs with their scores; unknown: the source tokens never seen in training", Streams: false,
             new Dictionary<string, object?> { ["source_tokens"] = model.SourceMode, ["target_tokens"] = model.TargetMode, ["max_beam"] = MaxBeam });
         return new ServedModel(info, new TranslateEndpoint(name, new Adapter(model), context));
     }
@@ -40,8 +40,12 @@ internal sealed class TranslateAdapter : ITaskAdapter
         {
             var sources = texts.Select(model.SourceTokens).ToArray();
             var decoded = model.Translator.Translate(sources, beam);
-            return decoded.Select((best, i) => new Serve.Tasks.Translate.Translation(model.Text(best[0].Tokens),
-                best.Select(h => new ScoredOutput(model.Text(h.Tokens), h.Score)).ToList(), model.UnknownCount(sources[i]))).ToList();
+            return decoded.Select((best, i) =>
+            {
+                var unknown = model.Unknown(sources[i]);
+                return new Serve.Tasks.Translate.Translation(model.Text(best[0].Tokens),
+                    best.Select(h => new ScoredOutput(model.Text(h.Tokens), h.Score)).ToList(), unknown.Length, unknown);
+            }).ToList();
         }
     }
 }

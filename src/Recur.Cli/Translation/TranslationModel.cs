@@ -70,6 +70,9 @@ internal sealed class TranslationModel
     /// <summary>How many of <paramref name="tokens"/> the model never saw in training (read as unknown).</summary>
     public int UnknownCount(string[] tokens) => tokens.Count(t => !Translator.Source.Contains(t));
 
+    /// <summary>The tokens of <paramref name="tokens"/> the model never saw in training, in order (repeats kept).</summary>
+    public string[] Unknown(string[] tokens) => tokens.Where(t => !Translator.Source.Contains(t)).ToArray();
+
     /// <summary>Output token ids as text.</summary>
     public string Text(IEnumerable<int> ids) => Tokens.Join(Translator.Target.Strings(ids), TargetMode);
 }

@@ -25,8 +25,9 @@ public sealed record ScoredOutput(string Output, double Score);
 /// <summary>One text's answer.</summary>
 /// <param name="Output">The best output.</param>
 /// <param name="Best">The k best, best first (one entry at beam 1).</param>
-/// <param name="UnknownTokens">Source tokens never seen in training (read as unknown).</param>
-public sealed record Translation(string Output, IReadOnlyList<ScoredOutput> Best, int UnknownTokens);
+/// <param name="UnknownTokens">How many source tokens were never seen in training (read as unknown).</param>
+/// <param name="Unknown">Those tokens, in the order of the text (repeats kept), so a client can show what the model could not read.</param>
+public sealed record Translation(string Output, IReadOnlyList<ScoredOutput> Best, int UnknownTokens, IReadOnlyList<string> Unknown);
 
 /// <summary>The answer to several texts.</summary>
 /// <param name="Predictions">One answer per text, in order.</param>

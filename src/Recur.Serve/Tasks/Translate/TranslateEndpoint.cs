@@ -7,7 +7,7 @@ namespace Recur.Serve.Tasks.Translate;
 
 /// <summary>
 /// <c>translate</c>: <c>{"text": "...", "beam": k}</c> → <c>{"output", "best": [{"output",
-/// "score"}], "unknownTokens"}</c>, or <c>{"texts": [...]}</c> → <c>{"predictions": [...]}</c>.
+/// "score"}], "unknown_tokens", "unknown": [...]}</c>, or <c>{"texts": [...]}</c> → <c>{"predictions": [...]}</c>.
 /// Every text is one micro-batch item; a batch decodes the texts of each beam width together.
 /// </summary>
 public sealed class TranslateEndpoint : TaskEndpoint

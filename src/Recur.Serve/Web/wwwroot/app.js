@@ -45,6 +45,21 @@ function textRow(placeholder, buttonText, onRun) {
   return el("div", { class: "row" }, input, button);
 }
 
+/** `beam` as an input beside a text row's button (label "beam", 1 to the model's maximum). */
+function beamInput(max, value) {
+  const input = el("input", { type: "number", name: "beam", value: String(value), min: "1", max: String(max) });
+  return [el("label", { class: "small" }, "beam", input), input];
+}
+
+/** The unknown tokens of a translate answer, as a line under the outputs. */
+function unknownLine(answer) {
+  const unknown = answer.unknown || [];
+  if (!unknown.length) return el("div", { class: "status unknown", text: "every token is known to the model" });
+  return el("div", { class: "status unknown" },
+    `${unknown.length} unknown token${unknown.length === 1 ? "" : "s"} (read as <unk>): `,
+    ...unknown.map(t => el("span", { class: "unk", text: t })));
+}
+
 /** One playground per task: (model info, the model's section) → fills the section. */
 const playgrounds = {
   classify(model, root) {
@@ -113,6 +128,29 @@ const playgrounds = {
     const row = el("div", { class: "row" }, el("label", { class: "small" }, "steps", steps), run);
     if (d.series.length > 1) row.prepend(el("label", { class: "small" }, "series", which));
     root.append(series, row, chart);
+  },
+
+  translate(model, root) {
+    const d = model.details;
+    const [beamLabel, beam] = beamInput(d.max_beam, Math.min(3, d.max_beam));
+    const result = el("div", { class: "result translation" });
+    const row = textRow(d.source_tokens === "char" ? "Type a word…" : "Type a sentence…", "Translate", async text => {
+      showError(root, null);
+      try {
+        const answer = await (await post(`/v1/models/${model.name}:predict`, { text, beam: Number(beam.value) })).json();
+        result.replaceChildren(
+          el("div", { class: "label output", text: answer.output }),
+          el("ol", { class: "best" }, ...answer.best.map(h => el("li", {},
+            el("span", { class: "hypothesis", text: h.output }),
+            el("span", { class: "score", "data-score": String(h.score), text: h.score.toFixed(4) })))),
+          unknownLine(answer));
+      } catch (e) {
+        result.replaceChildren(); // no answer of an earlier text left beside the error
+        showError(root, e);
+      }
+    });
+    row.insertBefore(beamLabel, row.lastChild);
+    root.append(row, result);
   },
 
   charlm(model, root) {
