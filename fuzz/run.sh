@@ -3,7 +3,7 @@
 #
 #   bash fuzz/run.sh [SECONDS] [TARGET...]     default: 180 seconds for each target
 #
-# Publishes fuzz/Recur.Fuzz, instruments Recur.dll and Recur.Cli.dll with the sharpfuzz tool
+# Publishes fuzz/Recur.Fuzz, instruments Recur.dll, Recur.Audio.dll and Recur.Cli.dll with the sharpfuzz tool
 # (fuzz/dotnet-tools.json), then runs afl-fuzz on each target, one after another, at low priority.
 # Every crash or hang AFL++ saves is copied to fuzz/findings/TARGET/ (named by its SHA-1), where
 # the test suite replays it; a table of executions and findings is printed and written to
@@ -14,14 +14,14 @@ cd "$(dirname "$0")"
 seconds="${1:-180}"
 shift || true
 targets=("$@")
-if [ ${#targets[@]} -eq 0 ]; then targets=(safetensors recur architecture npy npz csv tsv conllu task); fi
+if [ ${#targets[@]} -eq 0 ]; then targets=(safetensors recur architecture npy npz csv tsv conllu task wav); fi
 command -v afl-fuzz >/dev/null || { echo "run.sh: afl-fuzz not found (apt-get install afl++)"; exit 1; }
 
 bin="out/bin"
 rm -rf "$bin"
 nice -n 10 dotnet publish Recur.Fuzz -c Release -o "$bin" >/dev/null
 dotnet tool restore >/dev/null
-for dll in Recur.dll Recur.Cli.dll; do dotnet sharpfuzz "$bin/$dll"; done
+for dll in Recur.dll Recur.Audio.dll Recur.Cli.dll; do dotnet sharpfuzz "$bin/$dll"; done
 
 summary="out/summary.tsv"
 printf 'target\tseconds\texecs_done\texecs_per_sec\tcorpus_count\tsaved_crashes\tsaved_hangs\n' >"$summary"

@@ -80,6 +80,42 @@ internal static class SeedCorpus
         Text("task", "tag", "{\"task\": \"tag\", \"format\": 1, \"labels\": [\"DET\", \"NOUN\", \"VERB\"], \"max_length\": 2147483647, " +
                             "\"vocabulary\": [\"the\", \"cat\", \"runs\"]}");
         Text("task", "charlm", "{\"task\": \"charlm\", \"format\": 1, \"alphabet\": \"\\nab!\", \"seq\": 10}");
+
+        // WAV: 16 kHz mono, 8 kHz stereo with a LIST chunk before the data (odd-sized, padded), 44.1 kHz mono.
+        Put("wav", "mono16k", Wav(16000, 1, Enumerable.Range(0, 800).Select(i => (short)(8000 * Math.Sin(i * 0.1))).ToArray()));
+        Put("wav", "stereo8k-list", Wav(8000, 2, Enumerable.Range(0, 400).Select(i => (short)(i * 37 % 2000 - 1000)).ToArray(), "ISFTabc"u8.ToArray()));
+        Put("wav", "mono44k", Wav(44100, 1, Enumerable.Range(0, 2205).Select(i => (short)(i % 100 * 300)).ToArray()));
+    }
+
+    /// <summary>A 16-bit PCM WAV file: RIFF/WAVE, "fmt " (16 bytes), an optional LIST chunk, "data".</summary>
+    private static byte[] Wav(int rate, int channels, short[] samples, byte[]? list = null)
+    {
+        var body = new MemoryStream();
+        void Chunk(string id, byte[] content)
+        {
+            body.Write(Encoding.ASCII.GetBytes(id));
+            body.Write(BitConverter.GetBytes(content.Length));
+            body.Write(content);
+            if (content.Length % 2 == 1) body.WriteByte(0); // chunks are padded to an even size
+        }
+        var format = new byte[16];
+        BinaryPrimitives.WriteUInt16LittleEndian(format, 1); // PCM
+        BinaryPrimitives.WriteUInt16LittleEndian(format.AsSpan(2), (ushort)channels);
+        BinaryPrimitives.WriteInt32LittleEndian(format.AsSpan(4), rate);
+        BinaryPrimitives.WriteInt32LittleEndian(format.AsSpan(8), rate * channels * 2);
+        BinaryPrimitives.WriteUInt16LittleEndian(format.AsSpan(12), (ushort)(channels * 2));
+        BinaryPrimitives.WriteUInt16LittleEndian(format.AsSpan(14), 16);
+        Chunk("fmt ", format);
+        if (list is not null) Chunk("LIST", list);
+        var data = new byte[samples.Length * 2];
+        for (int i = 0; i < samples.Length; i++) BinaryPrimitives.WriteInt16LittleEndian(data.AsSpan(2 * i), samples[i]);
+        Chunk("data", data);
+        var file = new MemoryStream();
+        file.Write("RIFF"u8);
+        file.Write(BitConverter.GetBytes((int)(4 + body.Length)));
+        file.Write("WAVE"u8);
+        body.WriteTo(file);
+        return file.ToArray();
     }
 
     private static byte[] Saved(Models.Model model, bool includeOptimizer)

@@ -1,4 +1,5 @@
 using System.Text;
+using Recur.Audio;
 using Recur.Cli.Common;
 using Recur.Cli.Data;
 using Recur.Cli.Output;
@@ -31,6 +32,7 @@ internal static class FuzzTargets
         ["tsv"] = bytes => Delimited(bytes, '\t'),
         ["conllu"] = ConllUText,
         ["task"] = TaskFile,
+        ["wav"] = Wav,
     };
 
     /// <summary>Runs target <paramref name="name"/> on <paramref name="input"/>: true when the input was accepted, false when it was refused as documented.</summary>
@@ -216,4 +218,20 @@ internal static class FuzzTargets
             [CharLmCommand.Task] = Built(new Embedding(4, 4), new Lstm(3, returnSequences: true), new Dense(4)),
         };
     });
+
+    /// <summary>WAV as <c>recur listen</c> reads it: 16-bit PCM, resampled to 16 kHz, then the log-mel features.</summary>
+    private static bool Wav(byte[] input)
+    {
+        Waveform wave;
+        try
+        {
+            wave = WavReader.Read(input, "fuzz.wav");
+        }
+        catch (AudioFormatException)
+        {
+            return false;
+        }
+        LogMelFeatures.Compute(WavReader.ToTargetRate(wave));
+        return true;
+    }
 }

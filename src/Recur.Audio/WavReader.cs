@@ -77,7 +77,9 @@ public static class WavReader
                     throw new AudioFormatException($"{source}: truncated WAV: {size:N0} data bytes is not a whole number of {frameBytes}-byte frames.");
                 return new Waveform(Mono(bytes.Slice(body, (int)size), channels), rate);
             }
-            position = body + (int)Math.Min(size + (size & 1), int.MaxValue - body);
+            long next = body + size + (size & 1); // chunks are padded to an even size
+            if (next > bytes.Length) break;         // a chunk that runs past the end: nothing follows it
+            position = (int)next;
         }
         throw new AudioFormatException(haveFormat
             ? $"{source}: truncated WAV: no data chunk; expected the audio after the format chunk."

@@ -59,6 +59,13 @@ public class WavReaderTests
         Assert.Contains("not a WAV file", Fail("hello, this is text"u8.ToArray()));
         Assert.Contains("no data chunk", Fail(WavBytes.Build(1, 1, 8000, 16, pcm)[..44].Take(36).ToArray()));
         Assert.Contains("whole number", Fail(WavBytes.Build(1, 2, 8000, 16, new byte[6])));
+        // A chunk declaring up to 4 GiB after the format chunk (found by fuzzing: the next chunk's
+        // position overflowed and the reader threw ArgumentOutOfRangeException).
+        foreach (uint declared in new[] { 0xFFFFFFFFu, 0xFFFFFFF0u, 0x7FFFFFF0u, 100u })
+        {
+            var file = WavBytes.Build(1, 1, 8000, 16, pcm)[..36].Concat("junk"u8.ToArray()).Concat(BitConverter.GetBytes(declared)).Concat(new byte[64]).ToArray();
+            Assert.Contains("no data chunk", Fail(file));
+        }
         foreach (var message in new[] { Fail(WavBytes.Build(3, 1, 8000, 32, new byte[64])), Fail(WavBytes.Build(1, 6, 8000, 16, new byte[120])) })
         {
             Assert.StartsWith("x.wav: ", message);
