@@ -14,7 +14,8 @@
 #   cores torch 1 + OpenBLAS 2 is usually fastest, 2 + 2 oversubscribes.
 # Then the *_infer cases against ONNX Runtime (Microsoft.ML.OnnxRuntime from NuGet) on the model
 # Recur.Onnx exports from the same weights: case=<name> ours_ms=<x> peer_ms=<y> ratio=<x/y>
-# peer=onnxruntime peer_threads=<n>.
+# peer=onnxruntime peer_threads=<n>. The *_infer_int8 cases are the same shapes with Recur's
+# layer quantised to int8 (Model.Quantize) against ONNX Runtime's float32 on the float weights.
 # Usage: [REPEATS=n] bash bench/compare.sh [case ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,11 +35,12 @@ BENCH="dotnet bench/Recur.Bench/bin/Release/net10.0/Recur.Bench.dll"
 
 # Training/streaming cases run against PyTorch; *_infer cases against ONNX Runtime.
 ALL_CASES=(lstm_small_train lstm_medium_train lstm_large_train gru_medium_train rnn_medium_train lstm_stream_step
-           lstm_stream_infer lstm_medium_infer gru_medium_infer lstm_large_infer bilstm_masked_infer)
+           lstm_stream_infer lstm_medium_infer gru_medium_infer lstm_large_infer bilstm_masked_infer
+           lstm_stream_infer_int8 lstm_medium_infer_int8 gru_medium_infer_int8 lstm_large_infer_int8)
 [ $# -gt 0 ] || set -- "${ALL_CASES[@]}"
 CASES=(); ORT_CASES=()
 for c in "$@"; do
-  if [[ $c == *_infer ]]; then ORT_CASES+=("$c"); else CASES+=("$c"); fi
+  if [[ $c == *_infer || $c == *_infer_int8 ]]; then ORT_CASES+=("$c"); else CASES+=("$c"); fi
 done
 
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p; s/^$1=\([^ ]*\).*/\1/p" <<<"$2" | head -n 1; }

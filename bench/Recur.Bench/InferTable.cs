@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using Recur.Layers;
+using Recur.Layers.Recurrent;
 using Recur.Onnx;
 
 namespace Recur.Bench;
@@ -9,13 +10,15 @@ namespace Recur.Bench;
 /// One inference case timed in Recur (<c>infer CASE</c>) or in ONNX Runtime on the exported model
 /// (<c>ort CASE THREADS</c>: intra-op threads, graph optimisation on), one line each:
 /// <c>case=… ms=… gflops=… rss_mb=… threads=…</c>. bench/compare.sh runs each in its own process.
+/// An int8 case is the quantised layer in Recur and the float32 model in ONNX Runtime.
 /// </summary>
 internal static class InferTable
 {
     public static void Ours(string[] args)
     {
         var c = InferCase.Find(args.Length > 0 ? args[0] : InferCase.All[0].Name);
-        var (_, layer, x, lengths) = c.Build();
+        var (model, layer, x, lengths) = c.Build();
+        if (c.Int8) layer = (RecurrentLayer)model.Quantize().Layers[0]; // W_ih and W_hh in int8, made once
         var mask = lengths is null ? null : SequenceMask.FromLengths(lengths, c.T);
         double ms = StepTimer.MedianMs(() => layer.ForwardWithState(x, mask: mask));
         Print(c, ms, RecurSettings.Threads);

@@ -50,11 +50,12 @@ internal static class CharLmCommand
         private readonly Option<int> _evalEvery = new("--eval-every") { Description = "Updates between validation passes (each is one row of history.csv)", DefaultValueFactory = _ => 200 };
         private readonly Option<int> _embedding = new("--embedding") { Description = "Character embedding size", DefaultValueFactory = _ => 64 };
         private readonly Option<float> _dropout = new("--dropout") { Description = "Dropout between stacked layers", DefaultValueFactory = _ => 0f };
+        private readonly Option<bool> _quantize = new("--quantize") { Description = "Also score the trained model quantised to int8 (Model.Quantize: dynamic int8 recurrent and dense weights): val_loss_int8 in metrics.json" };
 
         private TrainCommand(CliContext ctx, Command command)
         {
             _ctx = ctx;
-            foreach (var o in new Option[] { _text, _valFraction, _seq, _steps, _minutes, _evalEvery, _embedding, _dropout }) command.Add(o);
+            foreach (var o in new Option[] { _text, _valFraction, _seq, _steps, _minutes, _evalEvery, _embedding, _dropout, _quantize }) command.Add(o);
             _common = new CommonOptions(command, Defaults, Task, epochsHelp: "no limit: --minutes or --steps decides", resumable: true, variants: true);
             command.SetAction(Run);
         }
@@ -145,8 +146,9 @@ internal static class CharLmCommand
             string prime = PrimeFrom(text);
             string sample = Sample(model, chars, prime, 600, 0.8, s.Seed);
             JsonFiles.WriteAtomic(run.File("sample.txt"), new UTF8Encoding(false).GetBytes(sample));
+            double? valInt8 = r.GetValue(_quantize) ? ValidationLoss(model.Quantize(), val, seq) : null;
             var plots = Plots.LearningCurves(history, run.File, "charlm", round: $"evaluation (every {evalEvery} updates)");
-            JsonFiles.WriteMetrics(run.File(RunDirectory.MetricsFile), new Dictionary<string, object>
+            var metrics = new Dictionary<string, object>
             {
                 ["val_loss"] = valLoss,
                 ["val_bpc"] = valLoss / Math.Log(2),
@@ -156,13 +158,16 @@ internal static class CharLmCommand
                 ["passes"] = Math.Round((double)result.Steps / chunksPerPass, 3),
                 ["train_seconds"] = Math.Round(result.Seconds, 1),
                 ["interrupted"] = result.Interrupted,
-            });
+            };
+            if (valInt8 is { } q) metrics["val_loss_int8"] = q;
+            JsonFiles.WriteMetrics(run.File(RunDirectory.MetricsFile), metrics);
             run.Complete();
 
             ui.Info("");
             ui.Info(sample);
             ui.Info("");
             ui.Summary($"validation loss {valLoss:0.0000} nats/char ({valLoss / Math.Log(2):0.0000} bits/char) on the last {val.Length:N0} characters; training loss {trainLoss:0.0000}");
+            if (valInt8 is { } q8) ui.Summary($"validation loss quantised to int8 {q8:0.0000} nats/char ({q8 - valLoss:+0.0000;-0.0000;0.0000})");
             ui.Summary($"{result.Steps:N0} updates ({(double)result.Steps / chunksPerPass:0.00} passes over the text), {result.StopReason}, {result.Seconds:0} s; wrote {run.FinalPath}/ (model.recur, task.json, history.csv, metrics.json, sample.txt, {string.Join(", ", plots)})");
             return CliApp.Success;
         }

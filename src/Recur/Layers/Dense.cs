@@ -20,6 +20,7 @@ public sealed class Dense : Layer
 {
     private Parameter? _weight; // (U, F)
     private Parameter? _bias;   // (U)
+    private QuantizedMatrix? _int8; // W (U, F) as int8 per output row, once quantised
 
     /// <summary>One call's forward cache: exactly what Backward needs.</summary>
     /// <param name="Input">(N, F) view, N = B or B·T.</param>
@@ -123,7 +124,8 @@ public sealed class Dense : Layer
         outputShape[^1] = Units;
         var y = Tensor.Zeros(outputShape);            // (N, U) storage
         var w = _weight!.Value.Span;                  // (U, F)
-        Gemm.MatMulTransB(x.Span, w, y.Span, n, Units, features);
+        if (_int8 is not null) Int8Gemm.MultiplyRows(x.Span, n, features, _int8, y.Span); // x quantised per row
+        else Gemm.MatMulTransB(x.Span, w, y.Span, n, Units, features);
         if (_bias is not null)
         {
             var b = _bias.Value.Span;                 // (U)
@@ -145,6 +147,9 @@ public sealed class Dense : Layer
     public override Tensor Backward(Tensor gradOutput)
     {
         ArgumentNullException.ThrowIfNull(gradOutput);
+        if (_int8 is not null)
+            throw new InvalidOperationException(
+                $"Layer '{Name}' is quantised to int8 for inference only and has no backward pass; train the float32 layer it was made from and quantise it again.");
         var call = TakeForBackward<Call>(c => Tensor.RequireShape(gradOutput, c.OutputShape, nameof(gradOutput)));
         int n = call.Input.Size(0), features = InputFeatures;
 
@@ -160,6 +165,23 @@ public sealed class Dense : Layer
         var dx = Tensor.Zeros(inputShape);                                                              // (N, F)
         Gemm.MatMul(dz, _weight.Value.Span, dx.Span, n, features, Units);                               // dz (N, U) · W (U, F)
         return dx;
+    }
+
+    /// <summary>True once <see cref="Quantize"/> has made int8 weights.</summary>
+    public bool IsQuantized => _int8 is not null;
+
+    /// <summary>
+    /// Dynamic int8 quantisation for inference (PyTorch's <c>quantize_dynamic</c> for
+    /// <c>nn.Linear</c>): W (U, F) is quantised once, now, per output row (symmetric int8), each
+    /// input row is quantised when the layer runs (u8 with a zero point), the product is summed
+    /// in int32; the bias and the activation stay float32. Backward passes are refused from now on.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The layer is not built yet.</exception>
+    internal bool Quantize()
+    {
+        if (_weight is null) throw new InvalidOperationException($"Layer '{Name}' is not built yet: build it before quantising it.");
+        _int8 = new QuantizedMatrix(_weight.Value.Span, Units, InputFeatures, InputFeatures);
+        return true;
     }
 
     private int FeaturesOf(int[] perSampleShape)

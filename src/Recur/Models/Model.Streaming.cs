@@ -82,6 +82,7 @@ public abstract partial class Model
     public double TrainOnBatch(IReadOnlyList<Tensor> x, IReadOnlyList<Tensor> y, Tensor? sampleWeight = null, SequenceMask? mask = null)
     {
         RequireCompiled(nameof(TrainOnBatch));
+        RequireTrainable(nameof(TrainOnBatch));
         var data = TrainingData.Create(x, y, mask, sampleWeight, nameof(x), nameof(y));
         PrepareFor(data, nameof(x), nameof(y));
         return TrainStep(data, new RunningMetrics(MetricSlots), terminateOnNaN: false);

@@ -63,6 +63,7 @@ public abstract partial class Model
         IReadOnlyList<Callback>? callbacks, Verbosity verbose, CancellationToken cancellationToken)
     {
         RequireCompiled(nameof(Fit));
+        RequireTrainable(nameof(Fit));
         if (epochs < 1) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "epochs must be at least 1.");
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batchSize must be at least 1.");
         if (!(validationSplit >= 0 && validationSplit < 1))
@@ -131,6 +132,7 @@ public abstract partial class Model
         IReadOnlyList<Callback>? callbacks = null, Verbosity verbose = Verbosity.Auto, CancellationToken cancellationToken = default)
     {
         RequireCompiled(nameof(Fit));
+        RequireTrainable(nameof(Fit));
         ArgumentNullException.ThrowIfNull(data);
         if (epochs < 1) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "epochs must be at least 1.");
         if (stepsPerEpoch is < 1) throw new ArgumentOutOfRangeException(nameof(stepsPerEpoch), stepsPerEpoch, "stepsPerEpoch must be at least 1 (or null for one pass).");

@@ -20,9 +20,26 @@ internal static class ModelFile
     public const int FormatVersion = 2;
     private const string OptimizerPrefix = "optimizer.";
 
+    /// <summary>The key of the architecture that marks a quantised model; its one value.</summary>
+    private const string QuantizationKey = "quantization", Int8Dynamic = "int8_dynamic";
+
     public static void Save(Model model, string path, bool includeOptimizer)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        var (tensors, metadata) = Contents(model, includeOptimizer);
+        SafeTensorsWriter.Write(path, tensors, metadata);
+    }
+
+    /// <summary>A new model of the same architecture, weights and training settings (no optimizer state), through the bytes of its file.</summary>
+    public static Model Copy(Model model)
+    {
+        var (tensors, metadata) = Contents(model, includeOptimizer: false);
+        string name = $"(copy of model '{model.Name}')";
+        return Load(SafeTensorsFile.Read(SafeTensorsWriter.ToBytes(tensors, metadata), name), name);
+    }
+
+    private static (List<KeyValuePair<string, Tensor>> Tensors, Dictionary<string, string> Metadata) Contents(Model model, bool includeOptimizer)
+    {
         if (!model.IsBuilt)
             throw new InvalidOperationException($"Model '{model.Name}' has no weights yet: build it (or fit it) before saving.");
         var architecture = new JsonObject
@@ -34,6 +51,8 @@ internal static class ModelFile
             ["layers"] = new JsonArray(model.Layers.Select(l => (JsonNode)LayerRegistry.Describe(l)).ToArray()),
         };
         if (model is Functional functional) FunctionalGraphFile.Describe(functional, architecture);
+        // The int8 weights are not stored: quantising the float32 weights again on load gives the same codes.
+        if (model.IsQuantized) architecture[QuantizationKey] = Int8Dynamic;
         var metadata = new Dictionary<string, string>
         {
             ["format"] = "recur",
@@ -57,7 +76,7 @@ internal static class ModelFile
                 metadata["optimizer_scalars"] = scalars.ToJsonString();
             }
         }
-        SafeTensorsWriter.Write(path, tensors, metadata);
+        return (tensors, metadata);
     }
 
     public static Model Load(string path)
@@ -82,6 +101,7 @@ internal static class ModelFile
             throw new ModelFormatException(path, $"format_version is {version}; expected 1 or later.");
 
         Model model;
+        bool quantized;
         try
         {
             // The layers allocate while the architecture is built: they may take only as much as
@@ -91,7 +111,9 @@ internal static class ModelFile
             using var budget = AllocationBudget.Open(cap, (needed, used) =>
                 $"the architecture needs more memory than the {weightBytes:N0} bytes of weights in the file can fill " +
                 $"(a tensor of {needed:N0} bytes after {used:N0} bytes); the architecture and the weights do not belong together.");
-            model = CreateModel(Json(path, meta, "architecture"));
+            var architecture = Json(path, meta, "architecture");
+            quantized = Quantization(architecture);
+            model = CreateModel(architecture);
             foreach (var layer in model.Layers) layer.ApplyFrozen();
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or FormatException or InvalidOperationException
@@ -101,6 +123,7 @@ internal static class ModelFile
         }
 
         LoadWeights(path, file, model);
+        if (quantized) model.QuantizeInPlace();
         if (meta.ContainsKey("compile"))
         {
             try
@@ -133,6 +156,16 @@ internal static class ModelFile
         {
             throw new ModelFormatException(path, $"metadata '{key}' is not valid JSON: {e.Message}", e);
         }
+    }
+
+    /// <summary>True when the architecture marks an int8 model; absent is float32.</summary>
+    private static bool Quantization(JsonObject arch)
+    {
+        if (arch[QuantizationKey] is null) return false;
+        string value = new LayerConfig(arch, "model").String(QuantizationKey);
+        return value == Int8Dynamic
+            ? true
+            : throw new InvalidDataException($"'{QuantizationKey}' is \"{Limits.Quote(value)}\"; expected \"{Int8Dynamic}\" (or no key, for float32).");
     }
 
     private static Model CreateModel(JsonObject arch)

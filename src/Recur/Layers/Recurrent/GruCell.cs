@@ -55,6 +55,7 @@ internal sealed unsafe class GruCell : RecurrentCell
 
     public override void PrepareForward()
     {
+        if (IsInt8) return;
         if (_resetAfter)
         {
             _whhT = Gemm.Pack(true, H, GH, WeightHh.Span, H, _whhT);
@@ -90,12 +91,14 @@ internal sealed unsafe class GruCell : RecurrentCell
         Span<float> h, Span<float> extra)
     {
         // r and z blocks of (B, 3H) += (B, H) · W_h{r,z}ᵀ
-        Gemm.Multiply(false, batch, hProjected, H, _wRZt!, gates, GH, accumulate: true);
+        if (IsInt8) ProjectInt8(batch, hProjected, H, 0, 2, gates, GH, accumulate: true);
+        else Gemm.Multiply(false, batch, hProjected, H, _wRZt!, gates, GH, accumulate: true);
         fixed (float* z = gates, hp = hProjected, rh = extra)
             for (int b = 0; b < batch; b++)
                 GruResetBeforePointwise.ForwardGates(H, z + b * GH, hp + b * H, rh + b * H); // r, z; r ⊙ h
         // n block (B, H, stride 3H) += (r ⊙ h) · W_hnᵀ   (b_hn was folded into the input side)
-        Gemm.Multiply(false, batch, extra, H, _wNt!, gates.Slice(2 * H), GH, accumulate: true);
+        if (IsInt8) ProjectInt8(batch, extra, H, 2, 3, gates, GH, accumulate: true); // block 2 lands at column 2H
+        else Gemm.Multiply(false, batch, extra, H, _wNt!, gates.Slice(2 * H), GH, accumulate: true);
         fixed (float* z = gates, hp = hCarried, ht = h)
             for (int b = 0; b < batch; b++)
                 GruResetBeforePointwise.ForwardState(H, z + b * GH, hp + b * H, ht + b * H);
@@ -106,7 +109,8 @@ internal sealed unsafe class GruCell : RecurrentCell
         Span<float> h, Span<float> extra, Span<float> scratch)
     {
         // rec (B, 3H) = (B, H) · W_hhᵀ: all three blocks in one multiply
-        Gemm.Multiply(false, batch, hProjected, H, _whhT!, scratch, GH);
+        if (IsInt8) ProjectInt8(batch, hProjected, H, 0, G, scratch, GH, accumulate: false);
+        else Gemm.Multiply(false, batch, hProjected, H, _whhT!, scratch, GH);
         GruSteps.Forward(batch, H, H, gates, scratch, BiasHh.Span, hCarried, extra, h);
     }
 

@@ -26,7 +26,10 @@ internal sealed unsafe class LstmCell : RecurrentCell
 
     public override int ExtraWidth => 1; // tanh(c_t)
 
-    public override void PrepareForward() => _whhT = Gemm.Pack(true, H, GH, WeightHh.Span, H, _whhT);
+    public override void PrepareForward()
+    {
+        if (!IsInt8) _whhT = Gemm.Pack(true, H, GH, WeightHh.Span, H, _whhT);
+    }
 
     public override void PrepareBackward() => _whh = Gemm.Pack(false, GH, H, WeightHh.Span, H, _whh);
 
@@ -34,7 +37,8 @@ internal sealed unsafe class LstmCell : RecurrentCell
         Span<float> h, Span<float> c, Span<float> extra, Span<float> scratch)
     {
         // (B, 4H) += (B, H) · W_hhᵀ
-        Gemm.Multiply(false, batch, hPrev, H, _whhT!, gates, GH, accumulate: true);
+        if (IsInt8) ProjectInt8(batch, hPrev, H, 0, G, gates, GH, accumulate: true);
+        else Gemm.Multiply(false, batch, hPrev, H, _whhT!, gates, GH, accumulate: true);
         fixed (float* z = gates, cp = cPrev, ct = c, tc = extra, ht = h)
             for (int b = 0; b < batch; b++)
                 LstmPointwise.Forward(H, H, z + b * GH, cp + b * H, ct + b * H, tc + b * H, ht + b * H);

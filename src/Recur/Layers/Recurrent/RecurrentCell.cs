@@ -110,6 +110,7 @@ internal abstract class RecurrentCell
     /// </summary>
     public void PrepareForwardUnits()
     {
+        if (IsInt8) return;
         var w = WeightHh.Span;
         if (_whhUnits is not null && MemoryMarshal.AsBytes(w).SequenceEqual(MemoryMarshal.AsBytes(_whhUnitsSource.AsSpan()))) return;
         _whhUnits ??= new UnitPanels(G, H, H);
@@ -140,11 +141,51 @@ internal abstract class RecurrentCell
     {
         // h_{t−1} was just written, part of it by another thread: copy it once (a few vector
         // loads) rather than have every broadcast of the product wait on a line another core holds.
+        if (IsInt8)
+        {
+            ProjectInt8(1, hPrev, StateWidth, 0, G, dst, GH, accumulate, u0, u1);
+            return;
+        }
         var local = t_hPrev is { } buffer && buffer.Length >= hPrev.Length ? buffer : (t_hPrev = new LineAlignedBuffer(hPrev.Length));
         hPrev.CopyTo(local);
         fixed (float* a = local.Span, d = dst)
             for (int g = 0; g < G; g++)
                 Gemv.Multiply(u1 - u0, H, a, _whhUnits!.Panel(g, u0 / UnitPanels.Width), d + g * H + u0, accumulate);
+    }
+
+    private QuantizedMatrix[]? _int8Hh; // [g]: rows [g·H, (g + 1)·H) of W_hh, int8 per row (RecurrentLayer.Quantize)
+
+    /// <summary>
+    /// From now on the forward steps project h_{t−1} with these int8 weights, one per gate block g:
+    /// rows [g·H, (g + 1)·H) of W_hh (H, StateWidth) (<see cref="QuantizedMatrix"/>), h_{t−1}
+    /// quantised per row at each step. Inference only: the float packings are no longer made.
+    /// </summary>
+    public void UseInt8(QuantizedMatrix[] gates)
+    {
+        if (gates.Length != G || gates.Any(q => q.N != H || q.K != StateWidth))
+            throw new ArgumentException($"Expected {G} int8 gate blocks of ({H}, {StateWidth}).", nameof(gates));
+        _int8Hh = gates;
+    }
+
+    /// <summary>True once <see cref="UseInt8"/> has given the cell int8 recurrent weights.</summary>
+    public bool IsInt8 => _int8Hh is not null;
+
+    /// <summary>
+    /// The int8 recurrent projection: <c>dst[b, g·H + j] (+)= Σ_k a[b, k]·W_hh[g·H + j, k]</c>
+    /// for gate blocks g in [g0, g1) and units j in [u0, u1) (all units when u1 is −1), with
+    /// <paramref name="a"/> (B, StateWidth), row stride lda, quantised per row first
+    /// (<see cref="Int8Gemm"/>); dst has row stride ldc.
+    /// </summary>
+    protected unsafe void ProjectInt8(int batch, ReadOnlySpan<float> a, int lda, int g0, int g1, Span<float> dst, int ldc, bool accumulate,
+        int u0 = 0, int u1 = -1)
+    {
+        if (u1 < 0) u1 = H;
+        var q = QuantizedRows.ForThisThread;
+        q.Resize(batch, StateWidth);
+        fixed (float* pa = a) q.Quantize(pa, lda, 0, batch);
+        fixed (float* d = dst)
+            for (int g = g0; g < g1; g++)
+                Int8Gemm.Multiply(q, _int8Hh![g], u0, u1, d + g * H + u0, ldc, accumulate);
     }
 
     /// <summary>Packs W_hh for the backward steps (once per sequence, not per step).</summary>

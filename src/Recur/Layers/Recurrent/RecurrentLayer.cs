@@ -30,6 +30,7 @@ namespace Recur.Layers.Recurrent;
 public abstract class RecurrentLayer : Layer
 {
     private DirectionWeights[] _directions = Array.Empty<DirectionWeights>(); // [layer·D + d]
+    private Int8Weights[]? _int8;                                                // [layer·D + d] once quantised
     private readonly ConcurrentBag<ForwardState> _idle = new();    // call states no call holds: buffers and cells to reuse
     private SeededRandom? _dropoutRandom;
     private bool _stateful;
@@ -289,7 +290,7 @@ public abstract class RecurrentLayer : Layer
                     : null;
                 var zoneout = Zoneout.Create(Options.ZoneoutHidden, Options.ZoneoutCell, training, T, B, S, HasCellState ? H : 0, _dropoutRandom!);
                 var cache = SequenceLoop.Forward(state.Cells[k], x, T, B, w.InputSize, w.WeightIh.Value, w.BiasIh.Value, h0, c0, valid, d == 1,
-                    reuse: state.Caches[k], dropout: dropout, zoneout: zoneout);
+                    reuse: state.Caches[k], dropout: dropout, zoneout: zoneout, int8WeightIh: _int8?[k].WeightIh);
                 state.Caches[k] = cache;
                 outputs[d] = cache.Output(masked: valid is not null);
                 cache.StateAt(cache.FinalSlot).CopyTo(hN.Span.Slice(k * B * S, B * S));
@@ -363,7 +364,11 @@ public abstract class RecurrentLayer : Layer
         if (!_idle.TryTake(out var state))
         {
             var cells = new RecurrentCell[_directions.Length];
-            for (int k = 0; k < cells.Length; k++) cells[k] = CreateCell(_directions[k].WeightHh.Value, _directions[k].BiasHh.Value, _directions[k].WeightHr, _directions[k].Norm);
+            for (int k = 0; k < cells.Length; k++)
+            {
+                cells[k] = CreateCell(_directions[k].WeightHh.Value, _directions[k].BiasHh.Value, _directions[k].WeightHr, _directions[k].Norm);
+                if (_int8 is not null) cells[k].UseInt8(_int8[k].WeightHhGates);
+            }
             state = new ForwardState(Options.NumLayers, Directions, cells);
         }
         state.Begin(batch, steps, valid);
@@ -394,6 +399,7 @@ public abstract class RecurrentLayer : Layer
     public RecurrentGradients BackwardWithState(Tensor? gradOutput, Tensor? gradHidden = null, Tensor? gradCell = null,
         bool inputGradient = true)
     {
+        RequireFloat();
         var state = TakeForBackward<ForwardState>(s => CheckGradients(s, gradOutput, gradHidden, gradCell));
         try
         {
@@ -534,6 +540,7 @@ public abstract class RecurrentLayer : Layer
     private Tensor? BackwardCore(Tensor gradOutput, bool inputGradient)
     {
         ArgumentNullException.ThrowIfNull(gradOutput);
+        RequireFloat();
         if (Options.ReturnSequences) return BackwardWithState(gradOutput, inputGradient: inputGradient).Input;
         var state = TakeForBackward<ForwardState>(s => Tensor.RequireShape(gradOutput, new[] { s.B, OutputWidth }, nameof(gradOutput)));
         try
@@ -586,6 +593,59 @@ public abstract class RecurrentLayer : Layer
             }
         return all ? null : valid;
     }
+
+    /// <summary>
+    /// True once <see cref="Quantize"/> has made int8 weights: inference runs on them, backward is refused.
+    /// </summary>
+    public bool IsQuantized => _int8 is not null;
+
+    /// <summary>
+    /// True when <see cref="Quantize"/> can quantise this layer: plain LSTM, GRU (either reset
+    /// mode) and SimpleRNN cells; not layer-normalised or projected cells (PyTorch's
+    /// <c>quantize_dynamic</c> likewise leaves modules it has no int8 form for in float32).
+    /// </summary>
+    public bool CanQuantize => !Options.LayerNorm && Options.ProjectionSize == 0;
+
+    /// <summary>
+    /// Dynamic int8 quantisation for inference (the scheme of PyTorch's <c>quantize_dynamic</c>):
+    /// W_ih (GH, I) and W_hh (GH, H) of every layer and direction are quantised once, now, per
+    /// output row (symmetric int8, one step per row: <see cref="QuantizedMatrix"/>); the inputs
+    /// and h_{t−1} are quantised per row at each call and step (u8 with a zero point), the
+    /// products summed in int32, and biases, gates and states stay float32. Later calls of
+    /// <see cref="Forward"/>, <see cref="Infer(Tensor, SequenceMask?)"/>, <see cref="ForwardWithState"/>
+    /// and <see cref="Step"/> use the int8 weights; backward passes are refused. Changing the float
+    /// weights afterwards does not change the int8 ones.
+    /// </summary>
+    /// <returns>False (and nothing changes) when <see cref="CanQuantize"/> is false.</returns>
+    /// <exception cref="InvalidOperationException">The layer is not built yet.</exception>
+    internal bool Quantize()
+    {
+        if (!IsBuilt) throw new InvalidOperationException($"Layer '{Name}' is not built yet: build it before quantising it.");
+        if (!CanQuantize) return false;
+        int H = Units;
+        var int8 = new Int8Weights[_directions.Length];
+        for (int k = 0; k < int8.Length; k++)
+        {
+            var w = _directions[k];
+            var whh = w.WeightHh.Value.Span; // (GH, S)
+            var gates = new QuantizedMatrix[GateCount];
+            for (int g = 0; g < gates.Length; g++) gates[g] = new QuantizedMatrix(whh.Slice(g * H * StateSize, H * StateSize), H, StateSize, StateSize);
+            int8[k] = new Int8Weights(new QuantizedMatrix(w.WeightIh.Value.Span, GateCount * H, w.InputSize, w.InputSize), gates);
+        }
+        _int8 = int8;
+        while (_idle.TryTake(out _)) { } // pooled cells were made for the float weights
+        return true;
+    }
+
+    private void RequireFloat()
+    {
+        if (_int8 is not null)
+            throw new InvalidOperationException(
+                $"Layer '{Name}' is quantised to int8 for inference only and has no backward pass; train the float32 layer it was made from and quantise it again.");
+    }
+
+    /// <summary>One direction's int8 weights: W_ih (GH, I) whole, W_hh by gate block, each (H, S).</summary>
+    private sealed record Int8Weights(QuantizedMatrix WeightIh, QuantizedMatrix[] WeightHhGates);
 
     private sealed record DirectionWeights(Parameter WeightIh, Parameter WeightHh, Parameter BiasIh, Parameter BiasHh, int InputSize,
         Parameter? WeightHr, LayerNormWeights? Norm);

@@ -33,11 +33,12 @@ internal static unsafe partial class SequenceLoop
     /// <paramref name="valid"/> (T, B) or null when every step is real. The buffers of
     /// <paramref name="reuse"/> (the previous pass of this direction) are reused when they fit.
     /// <paramref name="dropout"/>: the variational dropout masks of a training pass, or null;
-    /// <paramref name="zoneout"/>: the zoneout of the pass, or null.
+    /// <paramref name="zoneout"/>: the zoneout of the pass, or null. <paramref name="int8WeightIh"/>:
+    /// W_ih quantised to int8 (inference of a quantised layer), or null for the float product.
     /// </summary>
     public static DirectionCache Forward(RecurrentCell cell, ReadOnlySpan<float> x, int steps, int batch, int inputSize,
         Tensor weightIh, Tensor biasIh, ReadOnlySpan<float> h0, ReadOnlySpan<float> c0, bool[]? valid, bool reverse,
-        DirectionCache? reuse = null, VariationalDropout? dropout = null, Zoneout? zoneout = null)
+        DirectionCache? reuse = null, VariationalDropout? dropout = null, Zoneout? zoneout = null, QuantizedMatrix? int8WeightIh = null)
     {
         int H = cell.H, S = cell.StateWidth, GH = cell.GH, B = batch, T = steps;
         var cache = reuse is not null && reuse.Fits(T, B, S, GH, reverse, cell.HasCellState ? H : 0)
@@ -58,7 +59,8 @@ internal static unsafe partial class SequenceLoop
 
         // Gates (T·B, GH) = x (T·B, I) · W_ihᵀ: the input projection of every step in one multiply,
         // written where the step will finish it in place (after adding b_ih + the folded b_hh).
-        Gemm.MatMulTransB(x, weightIh.Span, cache.Gates, T * B, GH, inputSize);
+        if (int8WeightIh is not null) Int8Gemm.MultiplyRows(x, T * B, inputSize, int8WeightIh, cache.Gates);
+        else Gemm.MatMulTransB(x, weightIh.Span, cache.Gates, T * B, GH, inputSize);
         cell.NormalizeInputProjection(T * B, cache.Gates);
         biasIh.Span.CopyTo(cache.Bias);
         cell.FoldRecurrentBias(cache.Bias);

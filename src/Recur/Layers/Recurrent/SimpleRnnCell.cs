@@ -19,7 +19,10 @@ internal sealed class SimpleRnnCell : RecurrentCell
         _activation = activation;
     }
 
-    public override void PrepareForward() => _whhT = Gemm.Pack(true, H, H, WeightHh.Span, H, _whhT);
+    public override void PrepareForward()
+    {
+        if (!IsInt8) _whhT = Gemm.Pack(true, H, H, WeightHh.Span, H, _whhT);
+    }
 
     public override void PrepareBackward() => _whh = Gemm.Pack(false, H, H, WeightHh.Span, H, _whh);
 
@@ -27,7 +30,8 @@ internal sealed class SimpleRnnCell : RecurrentCell
         Span<float> h, Span<float> c, Span<float> extra, Span<float> scratch)
     {
         var act = gates.Slice(0, batch * H); // (B, H)
-        Gemm.Multiply(false, batch, hPrev, H, _whhT!, act, H, accumulate: true);
+        if (IsInt8) ProjectInt8(batch, hPrev, H, 0, 1, act, H, accumulate: true);
+        else Gemm.Multiply(false, batch, hPrev, H, _whhT!, act, H, accumulate: true);
         if (_activation == RnnActivation.Tanh) FastActivations.Tanh(act);
         else Activations.Relu(act);
         act.CopyTo(h);
