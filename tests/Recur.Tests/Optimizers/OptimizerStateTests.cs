@@ -152,4 +152,55 @@ public class OptimizerStateTests
         var e = Assert.Throws<ArgumentException>(() => new Sgd(0.1f, nesterov: true));
         Assert.StartsWith("nesterov = true requires momentum > 0; got momentum = 0.", e.Message);
     }
+
+    [Fact]
+    public void A_fresh_optimizer_s_state_round_trips_and_reset_forgets_everything()
+    {
+        var (w, _) = Stepped();
+        var fresh = new Adam(0.3f).ExportState(new[] { w }); // iterations 0, no entries
+        var target = new Adam(0.1f);
+        target.Step(new[] { w });
+        target.ImportState(new[] { w }, fresh);
+        Assert.Equal(0, target.Iterations);
+        Assert.Equal(0.3f, target.LearningRate);
+        Assert.Empty(target.ExportState(new[] { w }).Tensors);
+        target.Step(new[] { w });
+        target.Reset();
+        Assert.Equal(0, target.Iterations);
+        Assert.Empty(target.ExportState(new[] { w }).Tensors);
+    }
+
+    [Fact]
+    public void Hyper_parameter_bounds_are_inclusive_where_pytorch_s_are_and_named_in_the_message()
+    {
+        _ = new Adam(beta1: 0f, beta2: 0f); // β = 0 is allowed, as in torch.optim.Adam
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new Adam(beta1: 1f));
+        Assert.StartsWith("beta1 must be in [0, 1); got 1.", e.Message);
+        e = Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd(0.1f, momentum: -0.5f));
+        Assert.StartsWith("momentum must be a finite value ≥ 0; got -0.5.", e.Message);
+    }
+
+    [Fact]
+    public void An_unknown_tensor_and_a_wrong_shape_are_named_with_the_expected_entries()
+    {
+        var (w, s) = Stepped();
+        Assert.StartsWith("state tensor '0.sum' is not part of adam's state for this configuration; expected '{index}.' followed by one of: exp_avg, exp_avg_sq.",
+            Refused(w, With(s, tensors: s.Tensors.Append(KeyValuePair.Create("0.sum", Tensor.Zeros(2))))));
+        var wrongShape = With(s, tensors: s.Tensors.Select(t => t.Key == "0.exp_avg" ? KeyValuePair.Create(t.Key, Tensor.Zeros(3)) : t));
+        var e = Assert.Throws<ArgumentException>(() => new Adam().ImportState(new[] { w }, wrongShape));
+        Assert.Equal("state tensor '0.exp_avg'", e.ParamName);
+    }
+
+    [Fact]
+    public void Each_optimizer_s_config_holds_its_hyper_parameters()
+    {
+        Assert.Equal("""{"learning_rate":0.5,"initial_accumulator":0.25,"eps":0.125,"weight_decay":0.0625}""",
+            new Adagrad(0.5f, 0.25f, 0.125f, 0.0625f).GetConfig()!.ToJsonString());
+        Assert.Equal("""{"learning_rate":0.5,"beta1":0.25,"beta2":0.75,"eps":0.125,"weight_decay":0.0625}""",
+            new Adam(0.5f, 0.25f, 0.75f, 0.125f, 0.0625f).GetConfig()!.ToJsonString());
+        Assert.Equal("""{"learning_rate":0.5,"alpha":0.25,"eps":0.125,"momentum":0.75,"centered":true,"weight_decay":0.0625}""",
+            new RmsProp(0.5f, 0.25f, 0.125f, 0.75f, centered: true, weightDecay: 0.0625f).GetConfig()!.ToJsonString());
+        Assert.Equal("""{"learning_rate":0.5,"momentum":0.25,"nesterov":true,"weight_decay":0.0625}""",
+            new Sgd(0.5f, 0.25f, nesterov: true, weightDecay: 0.0625f).GetConfig()!.ToJsonString());
+    }
 }
