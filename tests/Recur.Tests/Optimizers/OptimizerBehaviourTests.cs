@@ -153,6 +153,7 @@ public class OptimizerBehaviourTests
     {
         var ex = Assert.Throws<ArgumentException>(() => new Sgd(0.1f, nesterov: true));
         Assert.Equal("nesterov", ex.ParamName);
+        Assert.StartsWith("nesterov = true requires momentum > 0; got momentum = 0.", ex.Message);
     }
 
     [Fact]

@@ -147,13 +147,6 @@ public class OptimizerStateTests
     }
 
     [Fact]
-    public void Nesterov_without_momentum_says_so()
-    {
-        var e = Assert.Throws<ArgumentException>(() => new Sgd(0.1f, nesterov: true));
-        Assert.StartsWith("nesterov = true requires momentum > 0; got momentum = 0.", e.Message);
-    }
-
-    [Fact]
     public void A_fresh_optimizer_s_state_round_trips_and_reset_forgets_everything()
     {
         var (w, _) = Stepped();
