@@ -87,16 +87,28 @@ public class LayerExportTests
         OnnxRuntimeRun.AssertClose(expected, actual, "lengths input");
     }
 
-    [Fact]
-    public void Padding_before_a_real_step_is_refused_by_the_runtime()
+    [Theory]
+    [InlineData("lstm", "left")]
+    [InlineData("gru", "gap")]
+    [InlineData("rnn", "left")]
+    public void Padding_before_a_real_step_is_refused_by_the_runtime_naming_the_rule(string cell, string padding)
     {
-        var model = new Sequential(seed: 7, new Embedding(V, 4, maskZero: true), new Lstm(5), new Dense(1));
+        RecurrentLayer recurrent = cell switch
+        {
+            "lstm" => new Lstm(5),
+            "gru" => new Gru(5, bidirectional: true),
+            _ => new SimpleRnn(5, returnSequences: true),
+        };
+        var model = new Sequential(seed: 7, new Embedding(V, 4, maskZero: true), recurrent, new Dense(1));
         var x = TestData.Ids(B, T, V, Lengths, 11);
-        x.Span[1 * T + 0] = 0; // row 1: padding, then real steps (left padding)
         model.Build(-1);
         using var session = OnnxRuntimeRun.Session(model.ToOnnx());
+        OnnxRuntimeRun.Run(session, OnnxRuntimeRun.Ids("input", x)); // right padding runs
+        if (padding == "left") x.Span[1 * T + 0] = 0; // row 1: padding, then real steps
+        else x.Span[1 * T + 2] = 0;                   // row 1: real, real, padding, real
+
         var e = Assert.Throws<OnnxRuntimeException>(() => OnnxRuntimeRun.Run(session, OnnxRuntimeRun.Ids("input", x)));
-        Assert.Contains("sequence_lens", e.Message);
+        Assert.Contains(OnnxMask.RefusalName, e.Message);
     }
 
     [Theory]

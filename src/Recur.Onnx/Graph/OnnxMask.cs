@@ -7,9 +7,14 @@ namespace Recur.Onnx;
 /// <remarks>
 /// The recurrent operators of ONNX take lengths (<c>sequence_lens</c>), not masks: the real steps
 /// of each row must come first (right padding). <see cref="SequenceLengths"/> counts each row's
-/// real steps and checks that they form a prefix; for a row that does not (a padding step before a
-/// real one) it gives the length T + 1, which every ONNX runtime refuses ("Invalid value/s in
-/// sequence_lens"), so a wrongly padded batch fails instead of giving other numbers than Recur.
+/// real steps and checks in the graph that they form a prefix. A batch with a row that does not
+/// (left padding, or a gap between real steps) is refused by the runtime at a node named
+/// <see cref="RefusalName"/>, so the error says what is wrong and what to do instead of the
+/// model answering with other numbers than Recur's: in ONNX Runtime,
+/// <c>Non-zero status code returned while running Gather node.
+/// Name:'refused_mask_with_padding_before_a_real_step__pad_rows_on_the_right/Gather' Status Message:
+/// indices element out of data bounds, idx=1 …</c>. (Recur itself takes any mask: a masked step
+/// keeps the state. Only the exported form needs right padding.)
 /// </remarks>
 public sealed class OnnxMask
 {
@@ -26,8 +31,14 @@ public sealed class OnnxMask
     public string Flags { get; }
 
     /// <summary>
-    /// The int32 (B) number of real steps of each row, computed once per mask; T + 1 for a row
-    /// whose real steps are not a prefix (see the remarks).
+    /// The name of the node that refuses a row whose real steps are not a prefix (see the
+    /// remarks); runtimes name the failing node in their error.
+    /// </summary>
+    public const string RefusalName = "refused_mask_with_padding_before_a_real_step__pad_rows_on_the_right";
+
+    /// <summary>
+    /// The int32 (B) number of real steps of each row, computed once per mask; a run whose
+    /// batch has a row whose real steps are not a prefix fails (see the remarks).
     /// </summary>
     public string SequenceLengths(OnnxGraphBuilder graph)
     {
@@ -44,8 +55,12 @@ public sealed class OnnxMask
             g.Scalar(1, OnnxElementType.Int64)], "mask_positions");                                // (T) = 1 … T
         string last = g.ReduceMax(g.Node("Mul", [real, positions], "mask_real_positions"), "mask_last", 1, keepDims: false); // (B)
         string prefix = g.Node("Equal", [count, last], "mask_is_prefix");                          // (B)
-        string refused = g.Node("Add", [steps, g.Scalar(1, OnnxElementType.Int64)], "mask_refused"); // (1) = [T + 1]
-        string lengths = g.Node("Where", [prefix, count, refused], "mask_lengths_i64");
+        // The check: a Gather from the one-element table [0], at index 0 for a right-padded row
+        // and 1 for any other. ONNX makes an index out of bounds an error, so every runtime stops
+        // there and names the node; for the rows it lets through it adds 0 to the count.
+        string offending = g.Cast(g.Node("Not", [prefix], "mask_not_prefix"), "mask_offending", OnnxElementType.Int64); // (B) 0/1
+        string zeros = g.Node("Gather", [g.Int64s(0), offending], RefusalName, OnnxAttribute.Int("axis", 0));           // (B) 0
+        string lengths = g.Node("Add", [count, zeros], "mask_lengths_i64");
         return _lengths = g.Cast(lengths, "sequence_lens", OnnxElementType.Int32);
     }
 }
