@@ -19,7 +19,7 @@ namespace Recur.Bench;
 /// <remarks><c>seq2seq [rounds] [batches per round]</c> (default 3 × 30), from the repository root.</remarks>
 internal static partial class Seq2SeqTable
 {
-    private sealed record Case(string Name, int Batch, int DecoderUnits, bool Buckets, bool InputFeeding = false, int EncoderUnits = 128);
+    private sealed record Case(string Name, int Batch, int DecoderUnits, bool Buckets, bool InputFeeding = false, int EncoderUnits = 128, int EncoderLayers = 1);
 
     private static readonly Case[] Cases =
     [
@@ -29,6 +29,9 @@ internal static partial class Seq2SeqTable
         new("buckets 128, decoder 256", 128, 256, Buckets: true),
         new("buckets 128, decoder 128", 128, 128, Buckets: true),
         new("buckets 64, decoder 256, input feeding", 64, 256, Buckets: true, InputFeeding: true),
+        new("buckets 128, encoder 2 × 128, decoder 256", 128, 256, Buckets: true, EncoderLayers: 2),
+        new("buckets 128, encoder 192, decoder 384", 128, 384, Buckets: true, EncoderUnits: 192),
+        new("buckets 128, encoder 256, decoder 512", 128, 512, Buckets: true, EncoderUnits: 256),
     ];
 
     public static void Print(string[] args)
@@ -64,7 +67,7 @@ internal static partial class Seq2SeqTable
             {
                 SourceVocabulary = EncoderDecoder.FirstToken + 26, TargetVocabulary = EncoderDecoder.FirstToken + 40,
                 SourceSteps = lengths.Max(l => l.Source), TargetSteps = lengths.Max(l => l.Target) + 1, Embedding = 64,
-                EncoderUnits = c.EncoderUnits, DecoderUnits = c.DecoderUnits, Attention = Seq2SeqAttention.General, Dropout = 0.2f, InputFeeding = c.InputFeeding,
+                EncoderUnits = c.EncoderUnits, EncoderLayers = c.EncoderLayers, DecoderUnits = c.DecoderUnits, Attention = Seq2SeqAttention.General, Dropout = 0.2f, InputFeeding = c.InputFeeding,
             };
             var sources = lengths.Select(l => Enumerable.Range(0, l.Source).Select(_ => EncoderDecoder.FirstToken + random.NextInt(26)).ToArray()).ToList();
             var targets = lengths.Select(l => Enumerable.Range(0, l.Target).Select(_ => EncoderDecoder.FirstToken + random.NextInt(40)).ToArray()).ToList();

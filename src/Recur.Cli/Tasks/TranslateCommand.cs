@@ -47,7 +47,7 @@ internal sealed class TranslateCommand
     private readonly Option<bool> _inputFeeding = new("--input-feeding") { Description = "Feed each decoder step the previous attentional state h̃ (Luong et al. 2015)", DefaultValueFactory = _ => false };
     private readonly Option<string> _schedule = new("--schedule")
     {
-        Description = "Learning rate: linear (decayed to 2% over the --minutes budget) or plateau (halved when the dev loss stops improving)",
+        Description = "Learning rate: linear (decayed to 2% over the --minutes budget, or over --epochs if they run out first) or plateau (halved when the dev loss stops improving)",
         DefaultValueFactory = _ => "linear", HelpName = "linear|plateau",
     };
 
@@ -202,7 +202,7 @@ internal sealed class TranslateCommand
                 },
             },
             new LambdaCallback { EpochEnd = (_, logs) => history.Append(new Dictionary<string, double>(logs) { ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1), ["batches"] = trainedBatches }) },
-            schedule == "linear" ? (Callback)new TimeBudgetDecay(budget, finalFactor: 0.02f, clock: () => clock.Elapsed) : new ReduceLROnPlateau("val_loss", factor: 0.5f, patience: 1),
+            schedule == "linear" ? (Callback)new TimeBudgetDecay(budget, finalFactor: 0.02f, clock: () => clock.Elapsed, batchBudget: (long)s.Epochs * batches) : new ReduceLROnPlateau("val_loss", factor: 0.5f, patience: 1),
             new EarlyStopping("val_loss", patience: 4, restoreBestWeights: true),
         };
         var fit = model.Fit(trainBatches, epochs: s.Epochs, validationData: devBatches, callbacks: callbacks,

@@ -86,5 +86,26 @@ public class TimeBudgetDecayTests
         Assert.Throws<ArgumentOutOfRangeException>(() => m.Fit(x, y, callbacks: [new TimeBudgetDecay(TimeSpan.Zero)], verbose: Verbosity.Silent));
         Assert.Throws<ArgumentOutOfRangeException>(() => m.Fit(x, y, callbacks: [new TimeBudgetDecay(TimeSpan.FromMinutes(1), finalFactor: 2f)], verbose: Verbosity.Silent));
         Assert.Throws<ArgumentOutOfRangeException>(() => m.Fit(x, y, callbacks: [new TimeBudgetDecay(TimeSpan.FromMinutes(1), holdFraction: 1)], verbose: Verbosity.Silent));
+        Assert.Throws<ArgumentOutOfRangeException>(() => m.Fit(x, y, callbacks: [new TimeBudgetDecay(TimeSpan.FromMinutes(1), batchBudget: -1)], verbose: Verbosity.Silent));
+    }
+
+    [Fact]
+    public void With_a_batch_budget_the_decay_ends_with_the_batches_when_they_run_out_before_the_time()
+    {
+        // 2 epochs of 3 batches = a budget of 6 batches; the clock stands still, so only the batches move the rate.
+        var (x, y) = Models.ToyData.SignOfSum(24, 3, seed: 1);
+        var m = new Sequential(2, new SimpleRnn(3), new Dense(1)) { Output = TextWriter.Null };
+        m.Compile(new Sgd(0.6f), Loss.BinaryCrossEntropy(fromLogits: true));
+        var rates = new List<float>();
+        var decay = new TimeBudgetDecay(TimeSpan.FromHours(1), finalFactor: 0f, clock: () => TimeSpan.Zero, batchBudget: 6);
+        var record = new LambdaCallback { BatchEnd = (_, _) => rates.Add(m.Optimizer!.LearningRate) };
+        m.Fit(x, y, epochs: 2, batchSize: 8, callbacks: [decay, record], verbose: Verbosity.Silent);
+        Assert.Equal(new[] { 0.6f, 0.5f, 0.4f, 0.3f, 0.2f, 0.1f }, rates.Select(r => MathF.Round(r, 6)));
+        var state = new CallbackState();
+        decay.SaveState(state);
+        Assert.Equal(6, state.GetNumber("batches")); // a resumed run continues the decay where this one stopped
+        // The time still counts: half the time used is further on than 1 batch of 6.
+        Assert.Equal(0.5, decay.FactorAt(TimeSpan.FromMinutes(30), 1), 6);
+        Assert.Equal(1 - 4 / 6.0, decay.FactorAt(TimeSpan.FromMinutes(30), 4), 6);
     }
 }
