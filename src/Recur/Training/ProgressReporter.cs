@@ -12,25 +12,39 @@ namespace Recur.Training;
 internal sealed class ProgressReporter
 {
     private const int BarWidth = 20;
+    private static readonly TimeSpan RedrawInterval = TimeSpan.FromMilliseconds(100);
     private readonly TextWriter _out;
     private readonly Verbosity _mode;
-    private readonly Stopwatch _epochClock = new();
-    private long _lastDrawTicks;
+    private readonly Func<TimeSpan> _clock;
+    private TimeSpan _epochStart, _lastDraw; // _lastDraw counts from the epoch's start
     private int _steps, _done;
 
-    public ProgressReporter(TextWriter output, Verbosity verbosity, bool outputIsTerminal)
+    /// <param name="output">Where the progress goes.</param>
+    /// <param name="verbosity">What to print; <see cref="Verbosity.Auto"/> picks the bar on a terminal.</param>
+    /// <param name="outputIsTerminal">True when <paramref name="output"/> is an interactive console.</param>
+    /// <param name="clock">The time since any fixed origin (default: a stopwatch started here); tests pass their own.</param>
+    public ProgressReporter(TextWriter output, Verbosity verbosity, bool outputIsTerminal, Func<TimeSpan>? clock = null)
     {
         _out = output;
         _mode = verbosity == Verbosity.Auto
             ? (outputIsTerminal ? Verbosity.ProgressBar : Verbosity.EpochLine)
             : verbosity;
+        if (clock is null)
+        {
+            var watch = Stopwatch.StartNew();
+            clock = () => watch.Elapsed;
+        }
+        _clock = clock;
     }
+
+    /// <summary>Time since the epoch began.</summary>
+    private TimeSpan EpochElapsed => _clock() - _epochStart;
 
     public void EpochBegin(int epoch, int epochs, int steps)
     {
         _steps = steps;
-        _epochClock.Restart();
-        _lastDrawTicks = 0;
+        _epochStart = _clock();
+        _lastDraw = TimeSpan.Zero;
         _done = 0;
         if (_mode == Verbosity.ProgressBar) _out.WriteLine($"Epoch {epoch + 1}/{epochs}");
     }
@@ -39,10 +53,10 @@ internal sealed class ProgressReporter
     {
         _done = step + 1;
         if (_mode != Verbosity.ProgressBar) return;
-        long now = _epochClock.ElapsedTicks;
+        var now = EpochElapsed;
         // Redraw at most ~10 times a second, and always on the last step.
-        if ((_steps == 0 || step + 1 < _steps) && now - _lastDrawTicks < Stopwatch.Frequency / 10) return;
-        _lastDrawTicks = now;
+        if ((_steps == 0 || step + 1 < _steps) && now - _lastDraw < RedrawInterval) return;
+        _lastDraw = now;
         _out.Write("\r" + Line(step + 1, logs) + "\u001b[K");
         _out.Flush();
     }
@@ -56,7 +70,7 @@ internal sealed class ProgressReporter
         }
         else
         {
-            _out.WriteLine($"Epoch {epoch + 1}/{epochs} - {Seconds(_epochClock.Elapsed.TotalSeconds)} - {Metrics(logs)}");
+            _out.WriteLine($"Epoch {epoch + 1}/{epochs} - {Seconds(EpochElapsed.TotalSeconds)} - {Metrics(logs)}");
         }
         _out.Flush();
     }
@@ -64,11 +78,11 @@ internal sealed class ProgressReporter
     private string Line(int done, IReadOnlyDictionary<string, double> logs)
     {
         if (_steps == 0) return UnknownLength(done, logs);
-        int filled = _steps == 0 ? BarWidth : (int)((long)done * BarWidth / _steps);
+        int filled = (int)((long)done * BarWidth / _steps);
         var sb = new StringBuilder();
         sb.Append(done).Append('/').Append(_steps).Append(' ');
         sb.Append('━', filled).Append(' ', BarWidth - filled);
-        double elapsed = _epochClock.Elapsed.TotalSeconds;
+        double elapsed = EpochElapsed.TotalSeconds;
         double perStep = done == 0 ? 0 : elapsed / done;
         // While running show the time left, at the end the time taken (as Keras does).
         double shown = done < _steps ? perStep * (_steps - done) : elapsed;
@@ -81,7 +95,7 @@ internal sealed class ProgressReporter
     /// <summary>A source of unknown length: the steps done and the time taken, no bar.</summary>
     private string UnknownLength(int done, IReadOnlyDictionary<string, double> logs)
     {
-        double elapsed = _epochClock.Elapsed.TotalSeconds;
+        double elapsed = EpochElapsed.TotalSeconds;
         string line = $"{done} steps {Seconds(elapsed)}";
         return logs.Count > 0 ? line + " - " + Metrics(logs) : line;
     }

@@ -109,4 +109,35 @@ public class GradientClippingTests
         Assert.Equal("maxNorm", Assert.Throws<ArgumentOutOfRangeException>(() => GradientClipping.ClipByGlobalNorm(ps, float.NaN)).ParamName);
         Assert.Equal("clipValue", Assert.Throws<ArgumentOutOfRangeException>(() => GradientClipping.ClipByValue(ps, -1f)).ParamName);
     }
+
+    [Fact]
+    public void Messages_name_the_limit_and_each_bad_parameter_with_its_count_and_first_value()
+    {
+        var ps = new[] { WithGrad("w", 1f) };
+        var norm = Assert.Throws<ArgumentOutOfRangeException>(() => GradientClipping.ClipByGlobalNorm(ps, -2f));
+        Assert.StartsWith("maxNorm must be positive and finite; got -2.", norm.Message, StringComparison.Ordinal);
+        Assert.Equal(-2f, norm.ActualValue);
+        Assert.Equal("maxNorm", Assert.Throws<ArgumentOutOfRangeException>(() => GradientClipping.ClipByGlobalNorm(ps, float.PositiveInfinity)).ParamName);
+        var value = Assert.Throws<ArgumentOutOfRangeException>(() => GradientClipping.ClipByValue(ps, -1f));
+        Assert.StartsWith("clipValue must be a finite value ≥ 0; got -1.", value.Message, StringComparison.Ordinal);
+        Assert.Equal("clipValue", Assert.Throws<ArgumentOutOfRangeException>(() => GradientClipping.ClipByValue(ps, float.PositiveInfinity)).ParamName);
+
+        var a = WithGrad("a", float.NaN, 1f, float.NegativeInfinity);
+        var ok = WithGrad("ok", 1f);
+        var b = WithGrad("b", 2f, float.NaN);
+        var ex = Assert.Throws<NonFiniteGradientException>(() => GradientClipping.ClipByValue(new[] { a, ok, b }, 1f));
+        Assert.Equal(new[] { 0, 2 }, ex.ParameterIndices);
+        Assert.Equal(new[] { "a", "b" }, ex.ParameterNames);
+        Assert.Equal("ClipByValue: gradients must be finite; nothing was changed. " +
+                     "parameters[0] 'a' (3,): 2 non-finite value(s), first NaN at flat index 0; " +
+                     "parameters[2] 'b' (2,): 1 non-finite value(s), first NaN at flat index 1.", ex.Message);
+    }
+
+    [Fact]
+    public void A_clip_value_of_zero_zeroes_every_trainable_gradient()
+    {
+        var p = WithGrad("w", -3f, 0.5f, 2f);
+        GradientClipping.ClipByValue(new[] { p }, 0f);
+        Assert.Equal(new[] { 0f, 0f, 0f }, p.Grad.ToArray());
+    }
 }

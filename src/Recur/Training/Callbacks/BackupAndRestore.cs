@@ -185,20 +185,25 @@ public sealed class BackupAndRestore(string directory, string? fingerprint = nul
             var rows = (JsonNode.Parse(Text(meta, "history")) as JsonArray ?? throw new InvalidDataException("history is not an array."))
                 .Select(row => (IReadOnlyDictionary<string, double>)ReadNumbers(row).ToDictionary(kv => kv.Key, kv => kv.Value)).ToList();
 
-            // Everything is read and checked: set the run back.
-            for (int i = 0; i < parameters.Count; i++) weights[i].Span.CopyTo(parameters[i].Value.Span);
+            int epoch = Int(runJson, "epoch"), sourceEpoch = Int(runJson, "source_epoch"), sourceOffset = Int(runJson, "source_offset");
+            long steps = runJson["steps"]?.GetValue<long>() ?? throw new InvalidDataException("run has no 'steps'.");
+            bool stopTraining = runJson["stop_training"]?.GetValue<bool>() ?? throw new InvalidDataException("run has no 'stop_training'.");
+
+            // Everything is read and checked: set the run back. The optimizer first, as it checks its
+            // state against the parameters itself: a refusal there leaves the weights as they were.
             Model.Optimizer!.ImportState(parameters, optimizer);
+            for (int i = 0; i < parameters.Count; i++) weights[i].Span.CopyTo(parameters[i].Value.Span);
             for (int i = 0; i < randoms.Count; i++) randoms[i].LoadState(randomStates[i]);
             for (int i = 0; i < recurrent.Count; i++)
                 recurrent[i].Carried = (Optional(file, $"carried.{i}.hidden"), Optional(file, $"carried.{i}.cell"));
             for (int i = 0; i < states.Count; i++)
                 if (!ReferenceEquals(run.Callbacks[i], this)) run.Callbacks[i].LoadState(states[i]);
             run.RestoreRows(rows);
-            run.Epoch = Int(runJson, "epoch");
-            run.Steps = runJson["steps"]!.GetValue<long>();
-            run.SourceEpoch = Int(runJson, "source_epoch");
-            run.SourceOffset = Int(runJson, "source_offset");
-            Model.StopTraining = runJson["stop_training"]!.GetValue<bool>();
+            run.Epoch = epoch;
+            run.Steps = steps;
+            run.SourceEpoch = sourceEpoch;
+            run.SourceOffset = sourceOffset;
+            Model.StopTraining = stopTraining;
             ResumedAtEpoch = run.Epoch;
         }
         catch (Exception e) when (e is FormatException or KeyNotFoundException or ArgumentException or InvalidOperationException or System.Text.Json.JsonException or NullReferenceException)

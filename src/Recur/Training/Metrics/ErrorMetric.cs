@@ -18,13 +18,15 @@ internal sealed class ErrorMetric(string name, bool squared) : Metric
             throw new ArgumentException($"Metric '{Name}': prediction {Tensor.ShapeString(prediction.Shape)} and target {Tensor.ShapeString(target.Shape)} differ.", nameof(target));
         int B = prediction.Size(0);
         int perSample = B == 0 ? 0 : prediction.Length / B;
-        int steps = mask?.Steps ?? 1;
-        int width = mask is null || perSample % steps != 0 ? perSample : perSample / steps;
+        // A (B, T) mask applies when each sample's values split into T steps of equal width
+        // (B, T, …); otherwise (per-sample values beside a step mask) every value counts.
+        bool stepwise = mask is not null && mask.Steps > 0 && perSample % mask.Steps == 0;
+        int width = stepwise ? perSample / mask!.Steps : 1;
         var p = prediction.Span;
         var y = target.Span;
         for (int i = 0; i < p.Length; i++)
         {
-            if (mask is not null && width > 0 && !IsReal(mask, i / width, steps)) continue;
+            if (stepwise && !mask![i / perSample, i % perSample / width]) continue;
             double e = (double)p[i] - y[i];
             _sum += squared ? e * e : Math.Abs(e);
             _count++;
