@@ -9,7 +9,8 @@
 # - Some machines set OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE (older OpenBLAS builds misbehave on
 #   some processors); pinned that way OpenBLAS runs older, slower kernels. Both are unset for the
 #   PyTorch commands alone, and the same run first checks that PyTorch's float32 matmul then
-#   matches a float64 reference (the comparison stops if it does not). Nothing else changes them.
+#   matches a float64 reference (the comparison stops if it does not). Nothing else changes them
+#   (bench/peers.sh, shared with bench/sweep.sh, does the installing, the build and the check).
 # - torch's own threads and OpenBLAS's threads are searched separately, {1,2} x {1,2}: on two
 #   cores torch 1 + OpenBLAS 2 is usually fastest, 2 + 2 oversubscribes.
 # Then the *_infer cases against ONNX Runtime (Microsoft.ML.OnnxRuntime from NuGet) on the model
@@ -20,19 +21,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PY=/usr/bin/python3
-SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-need=()
-"$PY" -c "import torch" 2>/dev/null || need+=(python3-torch)
-[ -e /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 ] || need+=(libopenblas0-pthread)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "Installing ${need[*]} (Debian)..." >&2
-  $SUDO apt-get update -q >&2 && $SUDO apt-get install -y -q "${need[@]}" >&2
-fi
-
-dotnet build -c Release bench/Recur.Bench -v quiet -nologo >&2
-BENCH="dotnet bench/Recur.Bench/bin/Release/net10.0/Recur.Bench.dll"
-
+# Installs the peers, builds Recur.Bench, measures the peak, checks PyTorch: see bench/peers.sh.
 # Training/streaming cases run against PyTorch; *_infer cases against ONNX Runtime.
 ALL_CASES=(lstm_small_train lstm_medium_train lstm_large_train gru_medium_train rnn_medium_train lstm_stream_step
            lstm_stream_infer lstm_medium_infer gru_medium_infer lstm_large_infer bilstm_masked_infer
@@ -43,33 +32,10 @@ for c in "$@"; do
   if [[ $c == *_infer || $c == *_infer_int8 ]]; then ORT_CASES+=("$c"); else CASES+=("$c"); fi
 done
 
-field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p; s/^$1=\([^ ]*\).*/\1/p" <<<"$2" | head -n 1; }
-
-# Peak two-core FMA throughput measured now, for the "% of peak" column.
-# The peak table has rows "threads GFLOP/s per-core"; take the two-thread row.
-peak=$($BENCH peak 2>/dev/null | awk '$1 == "2" && $2 ~ /^[0-9.]+$/ { print $2; exit }')
-[ -n "$peak" ] || { echo "could not read the FMA peak from 'Recur.Bench peak'" >&2; exit 1; }
-
-# Every PyTorch command runs with the OpenBLAS kernel pins removed and its two thread counts set.
-torch_run() { # torch_run TORCH_THREADS BLAS_THREADS ARGS...
-  local t=$1 b=$2; shift 2
-  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OMP_NUM_THREADS="$t" OPENBLAS_NUM_THREADS="$b" "$PY" bench/torch_bench.py "$@"
-}
-
-# The kernels OpenBLAS picks by itself must compute correct results here: check a float32 matmul
-# against float64 with each OpenBLAS thread count used below, before timing anything.
-for b in $([ ${#CASES[@]} -gt 0 ] && echo 1 2); do
-  if ! check=$(torch_run 1 "$b" --check); then
-    echo "PyTorch's matmul does not match the float64 reference with OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset ($check); comparison stopped." >&2
-    exit 1
-  fi
-  echo "PyTorch matmul $check" >&2
-done
+[ ${#CASES[@]} -gt 0 ] || PEERS_NO_TORCH=1
+source bench/peers.sh
 
 REPEATS=${REPEATS:-3}
-faster() { [ -z "$2" ] || awk -v a="$(field ms "$1")" -v b="$(field ms "$2")" 'BEGIN{exit !(a<b)}'; }
-# keep_faster VAR COMMAND...: runs COMMAND (one line out) and keeps in VAR whichever line is faster.
-keep_faster() { local var=$1 line; shift; line=$("$@"); if faster "$line" "${!var}"; then printf -v "$var" '%s' "$line"; fi; }
 ort_run() { $BENCH ort "$@" 2>/dev/null; } # ONNX Runtime's load-time notes go to stderr
 lines=()
 [ ${#CASES[@]} -eq 0 ] || printf "%-20s %10s %10s %7s %9s %8s %8s %9s %9s %9s\n" case ours_ms torch_ms ratio GFLOP/s %peak torch_%pk ours_MB torch_MB torch_cfg

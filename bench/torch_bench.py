@@ -2,6 +2,7 @@
 
 Run with Debian's python3-torch:
   /usr/bin/python3 bench/torch_bench.py CASE TORCH_THREADS
+      (CASE: a name below, or a shape cell:B:T:I:H:train|infer such as lstm:64:50:128:256:train)
       one line: case=<name> ms=<median step ms> rss_mb=<peak RSS> threads=<torch threads>
       blas_threads=<OpenBLAS threads> blas_core=<OpenBLAS kernel set>
   /usr/bin/python3 bench/torch_bench.py --check
@@ -68,7 +69,11 @@ def main():
     if sys.argv[1] == "--check":
         sys.exit(check())
     name, threads = sys.argv[1], int(sys.argv[2])
-    cell, B, T, I, H, train = CASES[name]
+    if ":" in name:  # a shape, cell:B:T:I:H:train|infer, as Recur.Bench reads it (bench/sweep.sh)
+        f = name.split(":")
+        cell, (B, T, I, H), train = f[0], map(int, f[1:5]), f[5] == "train"
+    else:
+        cell, B, T, I, H, train = CASES[name]
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     if cell == "lstm":

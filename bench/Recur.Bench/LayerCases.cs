@@ -33,6 +33,21 @@ internal sealed record LayerCase(string Name, string Cell, int B, int T, int I, 
         new("lstm_medium_proj_train", "lstm", 64, 100, 128, 256, true, "proj"),
     };
 
+    /// <summary>
+    /// A named case, or a shape given as <c>cell:B:T:I:H:train|infer</c> (e.g. <c>lstm:64:50:128:256:train</c>;
+    /// bench/sweep.sh and bench/torch_bench.py read the same form).
+    /// </summary>
+    public static LayerCase Find(string name)
+    {
+        if (All.FirstOrDefault(c => c.Name == name) is { } named) return named;
+        var f = name.Split(':');
+        if (f.Length != 6 || f[0] is not ("lstm" or "gru" or "rnn_tanh") || f[5] is not ("train" or "infer")
+            || !f[1..5].All(v => int.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out int n) && n > 0))
+            throw new ArgumentException($"No case named '{name}'; expected one of {string.Join(", ", All.Select(c => c.Name))} or cell:B:T:I:H:train|infer with cell lstm, gru or rnn_tanh and positive sizes.", nameof(name));
+        int At(int i) => int.Parse(f[i], System.Globalization.CultureInfo.InvariantCulture);
+        return new LayerCase(name, f[0], At(1), At(2), At(3), At(4), f[5] == "train");
+    }
+
     /// <summary>The layer's options: the plain cell's with <see cref="Variant"/> on (rates as Keras users commonly set them).</summary>
     public RecurrentOptions Options()
     {

@@ -4,15 +4,14 @@ namespace Recur.Bench;
 
 /// <summary>
 /// Times the recurrent cases of <see cref="LayerCase"/> in this library. With a case name, runs
-/// only that case and prints one line <c>case=… ms=… gflops=… rss_mb=…</c> (bench/compare.sh
+/// only that case (or a shape, <c>cell:B:T:I:H:train|infer</c>) and prints one line <c>case=… ms=… gflops=… rss_mb=…</c> (bench/compare.sh
 /// runs every case in its own process so that peak RSS belongs to that case alone).
 /// </summary>
 internal static class LayerTable
 {
     public static void Print(string[] args)
     {
-        var cases = args.Length > 0 ? LayerCase.All.Where(c => args.Contains(c.Name)).ToArray() : LayerCase.All;
-        if (cases.Length == 0) throw new ArgumentException($"No case named {string.Join(", ", args)}; cases: {string.Join(", ", LayerCase.All.Select(c => c.Name))}.");
+        var cases = args.Length > 0 ? args.Select(LayerCase.Find).ToArray() : LayerCase.All;
         foreach (var c in cases)
         {
             double ms = Time(c);
