@@ -31,7 +31,7 @@ internal sealed class EnsembleForecaster
 
     /// <summary>
     /// The same calibration (blend, residuals) over other scalings of the same series (see
-    /// <see cref="ForecastSetup.RefitProfiles"/>) and the members refitted with the same settings (see <see cref="SeedEnsemble.Refit"/>).
+    /// <see cref="ForecastSetup.RefitBases"/>) and the members refitted with the same settings (see <see cref="SeedEnsemble.Refit"/>).
     /// </summary>
     public EnsembleForecaster On(IReadOnlyList<PreparedSeries> series, SeedEnsemble ensemble) => new(series, ensemble, _window, _horizon, Level)
     {

@@ -11,7 +11,9 @@ internal sealed record ForecastOptions(int? Window, int Horizon, int? Season, do
 /// (given, or detected on the fit span), the window and the smoothing base of the per-series
 /// scaling: among a smoothed level, a smoothed level with a (smoothed) seasonal profile and the smoothed
 /// seasonal change (the last two only with a season; the first only when the season was not
-/// given), the one whose forecasts err least on the validation slice.
+/// given), the one whose forecasts err least on the validation slice, then that base alone or its
+/// equal-weight combination with a seasonal AR of the seasonal differences (<see cref="SeasonalAr"/>,
+/// short seasons only), whichever errs less there.
 /// </summary>
 internal static class ForecastSetup
 {
@@ -67,12 +69,26 @@ internal static class ForecastSetup
             if (candidates.Count == 0) candidates.Add(SeriesScaler.Fit(s.Y, split.ValidationStart, log, SeasonStyle.None, SeasonalProfile.None, 1));
             // The smoothing base with the least error on the validation slice (never the test span).
             var chosen = candidates.MinBy(c => BaseError(c, s, split))!;
+            // Forecast combination: the chosen base averaged with a seasonal AR fitted on the fit span
+            // (a structure the smoothing lacks: each phase from the same phase of the last two seasons
+            // plus a drift), kept when the validation slice prefers it. Its first origin is 2m − 1, so
+            // the fit windows start there once it is kept.
+            if (season is >= 2 and <= SeasonalProfile.MaxAdaptivePeriod && SeasonalAr.Estimate(v, season) is { } ar &&
+                split.ValidationStart - Math.Max(split.FirstOrigin, ar.FirstOrigin) - h >= TimeSplit.MinFitWindows)
+            {
+                var combined = chosen.CombinedWith(ar, split.ValidationStart);
+                if (BaseError(combined, s, split) < BaseError(chosen, s, split))
+                {
+                    chosen = combined;
+                    split = split with { Warmup = Math.Max(split.Warmup, ar.FirstOrigin) };
+                }
+            }
             prepared.Add(new PreparedSeries(s, chosen, split, season));
         }
         foreach (var p in prepared)
             foreach (var f in p.Data.Features) f.Fit(p.Split.ValidationStart);
         int shown = plans[0].Season;
-        var styles = prepared.GroupBy(p => p.Scaler.Style).OrderByDescending(g => g.Count()).Select(g => $"{Describe(g.Key)}{(prepared.Count > 1 ? $" ×{g.Count()}" : "")}");
+        var styles = prepared.GroupBy(p => Describe(p.Scaler)).OrderByDescending(g => g.Count()).Select(g => $"{g.Key}{(prepared.Count > 1 ? $" ×{g.Count()}" : "")}");
         seasonNote = (shown < 2 ? "no season" : $"season {shown} {(o.Season is null ? "detected" : "given")}{(series.Count > 1 ? " (first series)" : "")}") +
                      $", base chosen on the validation slice: {string.Join(", ", styles)}";
         return prepared;
@@ -80,17 +96,22 @@ internal static class ForecastSetup
 
     /// <summary>
     /// The series as they forecast the test span: once the base, the network, the blend and the
-    /// residuals are chosen on the validation slice, a seasonal profile is re-estimated on every
-    /// row before the test span (fit span and validation slice, as the peers are fitted on them),
-    /// the other settings kept. No choice reads the re-estimated profile.
+    /// residuals are chosen on the validation slice, a seasonal profile and a combined seasonal AR
+    /// are re-estimated on every row before the test span (fit span and validation slice, as the
+    /// peers are fitted on them), the other settings kept. No choice reads the re-estimated bases.
     /// </summary>
-    public static List<PreparedSeries> RefitProfiles(IReadOnlyList<PreparedSeries> prepared) => prepared.Select(p =>
+    public static List<PreparedSeries> RefitBases(IReadOnlyList<PreparedSeries> prepared) => prepared.Select(p =>
     {
-        if (p.Scaler.Style != SeasonStyle.Profile) return p;
+        if (p.Scaler.Style != SeasonStyle.Profile && p.Scaler.Ar is null) return p;
         var v = p.Data.Y.Take(p.Split.TestStart).Select(y => SeriesScaler.Forward(y, p.Scaler.Log)).ToArray();
-        var profile = SeasonalProfile.Estimate(v, p.Scaler.Profile.Period);
-        return profile.Period > 1 ? p with { Scaler = p.Scaler.WithProfile(profile) } : p;
+        var scaler = p.Scaler;
+        if (scaler.Style == SeasonStyle.Profile && SeasonalProfile.Estimate(v, scaler.Profile.Period) is { Period: > 1 } profile) scaler = scaler.WithProfile(profile);
+        if (scaler.Ar is { } ar && SeasonalAr.Estimate(v, ar.Period) is { } refit) scaler = scaler.WithAr(refit);
+        return p with { Scaler = scaler };
     }).ToList();
+
+    /// <summary>How a base reads in the summary: its style, and the seasonal AR it is combined with.</summary>
+    public static string Describe(SeriesScaler scaler) => Describe(scaler.Style) + (scaler.Ar is null ? "" : " + seasonal AR (equal weights)");
 
     /// <summary>How a style reads in the summary.</summary>
     public static string Describe(SeasonStyle style) => style switch

@@ -6,20 +6,20 @@ namespace Recur.Cli.Forecasting;
 
 /// <summary>
 /// One series of a forecast run as task.json keeps it: everything its <see cref="SeriesScaler"/>
-/// chose on the fit span (log, smoothing base, α and γ, the initial seasonal index, the three spreads),
-/// so the same scaling runs over a history posted later.
+/// chose on the fit span (log, smoothing base, α and γ, the initial seasonal index, the three spreads,
+/// the seasonal AR combined with the base or null), so the same scaling runs over a history posted later.
 /// </summary>
 internal sealed record SavedSeries(string Id, bool Log, int Season, SeasonStyle Style, double Alpha, double Gamma, double Sigma, double SigmaV, double SigmaSlow,
-    SeasonalProfile Profile)
+    SeasonalProfile Profile, SeasonalAr? Ar = null)
 {
     /// <summary>m of the seasonal change base (the season), 1 for the others.</summary>
     public int Period => Style == SeasonStyle.SeasonalChange ? Season : 1;
 
     /// <summary>The fewest values a history needs: a full window and an origin the base forecasts from.</summary>
-    public int MinHistory(int window) => Math.Max(window, (Style == SeasonStyle.SeasonalChange ? Period : 0) + 1);
+    public int MinHistory(int window) => Math.Max(window, Math.Max(Style == SeasonStyle.SeasonalChange ? Period : 0, Ar?.FirstOrigin ?? 0) + 1);
 
     /// <summary>The saved scaling run over <paramref name="y"/> (oldest first, starting where the training series started).</summary>
-    public SeriesScaler Scaler(double[] y) => SeriesScaler.Restore(y, Log, Style, Profile, Period, Alpha, Gamma, Sigma, SigmaV, SigmaSlow);
+    public SeriesScaler Scaler(double[] y) => SeriesScaler.Restore(y, Log, Style, Profile, Period, Alpha, Gamma, Sigma, SigmaV, SigmaSlow, Ar);
 }
 
 /// <summary>
@@ -27,11 +27,13 @@ internal sealed record SavedSeries(string Id, bool Log, int Season, SeasonStyle 
 /// forecast from a new history needs: per series its scaling (<see cref="SavedSeries"/>), the blend
 /// α, and the interval's level with its residuals per step (normalised units; validation and fit span, see
 /// <see cref="IntervalResiduals"/>; older runs saved the validation residuals alone); format 4
-/// adds each series' seasonal smoothing weight γ (a format-3 file has fixed profiles: γ = 0).
+/// adds each series' seasonal smoothing weight γ (a format-3 file has fixed profiles: γ = 0); format 5
+/// adds the seasonal AR a base is combined with (<c>"seasonal_ar": {"period", "drift", "phi"}</c>, or null;
+/// older files have none).
 /// </summary>
 internal static class ForecastTaskFile
 {
-    public const int Format = 4;
+    public const int Format = 5;
 
     /// <summary>The oldest format read (without γ).</summary>
     public const int OldestFormat = 3;
@@ -66,6 +68,7 @@ internal static class ForecastTaskFile
                 ["alpha"] = p.Scaler.Alpha,
                 ["gamma"] = p.Scaler.Gamma,
                 ["seasonal_index"] = Numbers(p.Scaler.Profile.Period > 1 ? p.Scaler.Profile.Index : []),
+                ["seasonal_ar"] = p.Scaler.Ar is { } ar ? new JsonObject { ["period"] = ar.Period, ["drift"] = ar.Drift, ["phi"] = ar.Phi } : null,
                 ["validation_start_line"] = p.Data.Lines[p.Split.ValidationStart],
                 ["test_start_line"] = p.Data.Lines[p.Split.TestStart],
             }).ToArray()),
@@ -113,7 +116,8 @@ internal static class ForecastTaskFile
                 reader.Number(o, "alpha", at + ".alpha", min: 0, max: 1),
                 format >= 4 ? reader.Number(o, "gamma", at + ".gamma", min: 0, max: 1) : 0,
                 reader.Positive(o, "sigma", at + ".sigma"), reader.Positive(o, "sigma_v", at + ".sigma_v"), reader.Positive(o, "sigma_slow", at + ".sigma_slow"),
-                style == SeasonStyle.Profile ? SeasonalProfile.FromIndex(index) : SeasonalProfile.None));
+                style == SeasonStyle.Profile ? SeasonalProfile.FromIndex(index) : SeasonalProfile.None,
+                format >= 5 ? reader.Ar(o["seasonal_ar"], at + ".seasonal_ar") : null));
         }
         if (series.GroupBy(s => s.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw reader.Bad("series", "series with distinct ids", JsonValue.Create(twice.Key));
@@ -128,6 +132,16 @@ internal static class ForecastTaskFile
         public double Number(JsonObject o, string key, string field, double min, double max)
             => o[key] is JsonValue v && v.TryGetValue<double>(out var d) && d >= min && d <= max ? d
                 : throw Bad(field, $"a number in [{min.ToString(CultureInfo.InvariantCulture)}, {max.ToString(CultureInfo.InvariantCulture)}]", o[key]);
+
+        /// <summary>A seasonal AR object (period ≥ 2, finite drift, |phi| ≤ <see cref="SeasonalAr.MaxPhi"/>), or null for none.</summary>
+        public SeasonalAr? Ar(JsonNode? node, string field)
+        {
+            if (node is null) return null;
+            if (node is not JsonObject o) throw Bad(field, "null or an object with \"period\", \"drift\" and \"phi\"", node);
+            int period = o["period"] is JsonValue pv && pv.TryGetValue<int>(out var m) && m >= 2 ? m : throw Bad(field + ".period", "an integer ≥ 2", o["period"]);
+            double drift = o["drift"] is JsonValue dv && dv.TryGetValue<double>(out var c) && double.IsFinite(c) ? c : throw Bad(field + ".drift", "a finite number", o["drift"]);
+            return new SeasonalAr(period, drift, Number(o, "phi", field + ".phi", min: -SeasonalAr.MaxPhi, max: SeasonalAr.MaxPhi));
+        }
 
         public double Positive(JsonObject o, string key, string field)
             => o[key] is JsonValue v && v.TryGetValue<double>(out var d) && d > 0 && double.IsFinite(d) ? d : throw Bad(field, "a positive finite number", o[key]);

@@ -39,7 +39,8 @@ internal enum SeasonStyle
 /// changes, σ_λ that of d − λ, so every series of a global model speaks in the same units. An
 /// output of 0 is the base forecast: the network learns what the smoothing cannot. The smoothing
 /// weights α (and γ of a profile base, from the grid it is given) are those with the least one-step
-/// squared error over the fit span.
+/// squared error over the fit span. A base may be combined with a <see cref="SeasonalAr"/> forecast
+/// in equal weights, B = ½(B_style + v̂_AR) (<see cref="CombinedWith"/>); d and the inputs stay those of the style.
 /// </summary>
 internal sealed class SeriesScaler
 {
@@ -51,8 +52,9 @@ internal sealed class SeriesScaler
 
     private readonly double[] _v, _d, _state, _season, _slow; // (n) modelled, deseasonalised, smoothed level ℓ or change ḡ, seasonal state s_t (profile base), slow level λ
 
-    private SeriesScaler(bool log, SeasonStyle style, SeasonalProfile profile, int period, double alpha, double gamma, double[] v)
+    private SeriesScaler(bool log, SeasonStyle style, SeasonalProfile profile, int period, double alpha, double gamma, double[] v, SeasonalAr? ar = null)
     {
+        Ar = ar;
         Log = log;
         Style = style;
         Profile = style == SeasonStyle.Profile ? profile : SeasonalProfile.None;
@@ -76,12 +78,15 @@ internal sealed class SeriesScaler
     /// <summary>γ, the smoothing weight of the seasonal states of a <see cref="SeasonStyle.Profile"/> base (0: the profile stays fixed; 0 for the other styles).</summary>
     public double Gamma { get; }
 
+    /// <summary>The seasonal AR forecast combined with the style's in equal weights, or null for the style's base alone.</summary>
+    public SeasonalAr? Ar { get; }
+
     public double Sigma { get; private set; } = 1;
     public double SigmaV { get; private set; } = 1;
     public double SigmaSlow { get; private set; } = 1;
 
     /// <summary>The first origin the base can forecast from.</summary>
-    public int FirstOrigin => Style == SeasonStyle.SeasonalChange ? Period : 0;
+    public int FirstOrigin => Math.Max(Style == SeasonStyle.SeasonalChange ? Period : 0, Ar?.FirstOrigin ?? 0);
 
     /// <summary>The modelled scale of a value: log y or y.</summary>
     public static double Forward(double y, bool log) => log ? Math.Log(y) : y;
@@ -123,7 +128,33 @@ internal sealed class SeriesScaler
     /// model is refitted on its whole training span before it forecasts.
     /// </summary>
     public SeriesScaler WithProfile(SeasonalProfile profile)
-        => Style != SeasonStyle.Profile ? this : new SeriesScaler(Log, Style, profile, Period, Alpha, Gamma, _v)
+        => Style != SeasonStyle.Profile ? this : new SeriesScaler(Log, Style, profile, Period, Alpha, Gamma, _v, Ar)
+        {
+            Sigma = Sigma,
+            SigmaV = SigmaV,
+            SigmaSlow = SigmaSlow,
+        };
+
+    /// <summary>
+    /// The same base (log, style, α, γ, profile) in equal weights with the seasonal AR forecast
+    /// <paramref name="ar"/> (forecast combination, the most robust finding of the M competitions):
+    /// B(o, j) = ½(B_style(o, j) + v̂_AR(o + j)). d and the inputs' spreads are the style's; σ is the
+    /// spread of the combined base's one-step errors over the fit span [0, <paramref name="fitEnd"/>).
+    /// </summary>
+    public SeriesScaler CombinedWith(SeasonalAr ar, int fitEnd)
+    {
+        var combined = new SeriesScaler(Log, Style, Profile, Period, Alpha, Gamma, _v, ar) { SigmaV = SigmaV, SigmaSlow = SigmaSlow };
+        int first = combined.FirstOrigin + 1;
+        combined.Sigma = Spread(Enumerable.Range(first, Math.Max(0, fitEnd - first)).Select(t => _v[t] - combined.Base(t - 1, 1)));
+        return combined;
+    }
+
+    /// <summary>
+    /// The same combined base with the seasonal AR <paramref name="ar"/> (re-estimated on more rows), every
+    /// other setting and the spreads kept, as <see cref="WithProfile"/> does for the profile.
+    /// </summary>
+    public SeriesScaler WithAr(SeasonalAr ar)
+        => Ar is null ? this : new SeriesScaler(Log, Style, Profile, Period, Alpha, Gamma, _v, ar)
         {
             Sigma = Sigma,
             SigmaV = SigmaV,
@@ -136,16 +167,19 @@ internal sealed class SeriesScaler
     /// fitted on it gives the same inputs and decodes as the fitted scaler at every origin there.
     /// </summary>
     public static SeriesScaler Restore(double[] y, bool log, SeasonStyle style, SeasonalProfile profile, int period, double alpha, double gamma,
-        double sigma, double sigmaV, double sigmaSlow)
-        => new(log, style, profile, period, alpha, gamma, y.Select(x => Forward(x, log)).ToArray())
+        double sigma, double sigmaV, double sigmaSlow, SeasonalAr? ar = null)
+        => new(log, style, profile, period, alpha, gamma, y.Select(x => Forward(x, log)).ToArray(), ar)
         {
             Sigma = sigma,
             SigmaV = sigmaV,
             SigmaSlow = sigmaSlow,
         };
 
-    /// <summary>B(o, j) on the modelled scale.</summary>
+    /// <summary>B(o, j) on the modelled scale: the style's forecast, or its mean with the seasonal AR's when <see cref="Ar"/> is set.</summary>
     public double Base(int origin, int step)
+        => Ar is null ? StyleBase(origin, step) : 0.5 * (StyleBase(origin, step) + Ar.Forecast(_v, origin, step));
+
+    private double StyleBase(int origin, int step)
     {
         if (Style == SeasonStyle.None) return _state[origin];
         if (Style == SeasonStyle.Profile) return _state[origin] + SeasonKnownAt(origin, origin + step);

@@ -161,7 +161,7 @@ internal sealed class ForecastCommand
         var val = forecaster.Forecast(valOrigins, (_, _, _) => true);
         var fit = forecaster.Forecast(fitOrigins, (_, _, _) => true);
         // The settings chosen, the networks are trained again on every window before the test span.
-        var final = ForecastSetup.RefitProfiles(prepared);
+        var final = ForecastSetup.RefitBases(prepared);
         var refitOrigins = ForecastWindows.Collect(final, split => split.FitOrigins().Concat(split.ValidationOrigins()));
         ui.Progress($"refit of the {k} members on {refitOrigins.Count} fit and validation windows");
         // The refit of each member has its own backup too: a run killed during the refit resumes it.
@@ -185,7 +185,12 @@ internal sealed class ForecastCommand
         metrics["series"] = series.Count;
         metrics["window"] = window;
         metrics["season"] = prepared[0].Season;
-        metrics["base"] = ForecastSetup.Describe(prepared[0].Scaler.Style);
+        metrics["base"] = ForecastSetup.Describe(prepared[0].Scaler);
+        if (final[0].Scaler.Ar is { } ar)
+        {
+            metrics["seasonal_ar_phi"] = ar.Phi;
+            metrics["seasonal_ar_drift"] = ar.Drift;
+        }
         metrics["smoothing_alpha"] = prepared[0].Scaler.Alpha;
         metrics["smoothing_gamma"] = prepared[0].Scaler.Gamma;
         // The base alone (network share 0) on the test targets: reported, never used for a choice.

@@ -63,7 +63,7 @@ public class ForecastCommandTests
         CliRun.Of(Forecast(a, runA, "--test-size", "24")).ShouldSucceed();
         CliRun.Of(Forecast(b, runB, "--test-size", "24")).ShouldSucceed();
         var (ma, mb) = (CliRun.Metrics(runA), CliRun.Metrics(runB));
-        foreach (var key in new[] { "train_rmse", "validation_rmse", "validation_naive_rmse", "blend", "best_epoch", "season", "window", "smoothing_alpha" })
+        foreach (var key in new[] { "train_rmse", "validation_rmse", "validation_naive_rmse", "blend", "best_epoch", "season", "window", "smoothing_alpha", "base" })
             Assert.True(JsonNode.DeepEquals(ma[key], mb[key]), $"{key} changed with the test rows: {ma[key]} vs {mb[key]}");
         Assert.Equal(File.ReadAllBytes(Path.Combine(runA, "model.recur")), File.ReadAllBytes(Path.Combine(runB, "model.recur")));
         // The interval's residuals (validation and fit span) are saved with the model: the same bytes.

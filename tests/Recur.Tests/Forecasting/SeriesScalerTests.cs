@@ -192,12 +192,12 @@ public class SeriesScalerTests
             return new PreparedSeries(new Series("", y, y.Select(_ => true).ToArray(), Enumerable.Range(2, y.Length).ToArray(), []), scaler, split, 12);
         }
         var y = Airline(120);
-        var refit = ForecastSetup.RefitProfiles([Prepare(y)])[0];
+        var refit = ForecastSetup.RefitBases([Prepare(y)])[0];
         var expected = SeasonalProfile.Estimate(y.Take(96).Select(x => Math.Log(x)).ToArray(), 12);
         for (int p = 0; p < 12; p++) Assert.Equal(expected.At(p), refit.Scaler.Profile.At(p), 12);
         Assert.NotEqual(Prepare(y).Scaler.Profile.At(0), refit.Scaler.Profile.At(0)); // the validation rows count
         var changedTest = y.Select((x, t) => t >= 96 ? 3 * x : x).ToArray();
-        var refitChanged = ForecastSetup.RefitProfiles([Prepare(changedTest)])[0];
+        var refitChanged = ForecastSetup.RefitBases([Prepare(changedTest)])[0];
         for (int p = 0; p < 12; p++) Assert.Equal(refit.Scaler.Profile.At(p), refitChanged.Scaler.Profile.At(p));
         for (int o = 0; o < 96; o++) Assert.Equal(refit.Scaler.Base(o, 1), refitChanged.Scaler.Base(o, 1));
     }
