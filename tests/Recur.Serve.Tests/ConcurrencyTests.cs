@@ -58,7 +58,7 @@ public sealed class ConcurrencyTests(TinyModels models)
         var texts = Enumerable.Range(0, 40).Select(i => string.Join(' ', Enumerable.Range(0, 1 + i % 11)
             .Select(k => (k % 3 == 0 ? TinyModels.Positive : k % 3 == 1 ? TinyModels.Negative : TinyModels.Filler)[(i * 7 + k) % 5]))).ToList();
         string[] sentences = ["the cat runs", "a dog leaves to the city", "this plane lands in a city", "the flight sleeps from this dog"];
-        var histories = Enumerable.Range(0, 12).Select(i => Enumerable.Range(0, 20 + i * 2).Select(TinyModels.Value).ToArray()).ToList();
+        var histories = Enumerable.Range(0, 12).Select(i => Enumerable.Range(0, 24 + i * 2).Select(TinyModels.Value).ToArray()).ToList();
         var classes = texts.Select(t => classifier.Classify([t])[0]).ToList();
         var tags = sentences.Select(t => tagger.Tag([t])[0].Tags).ToList();
         var forecasts = histories.Select(h => forecaster.Forecast([(0, h)])[0][0]).ToList();

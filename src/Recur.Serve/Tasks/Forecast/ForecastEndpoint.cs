@@ -74,7 +74,7 @@ public sealed class ForecastEndpoint : TaskEndpoint
         if (series.PositiveOnly && Array.FindIndex(history, v => v <= 0) is var bad and >= 0)
             throw RequestException.Invalid($"history[{bad}]", $"'history[{bad}]' is {history[bad].ToString(CultureInfo.InvariantCulture)}; the model forecasts log values, so every value must be positive.");
         if (history.Length < series.MinHistory)
-            throw RequestException.Invalid("history", $"'history' has {history.Length} values; the model needs at least {series.MinHistory} to forecast this series (a full window, past the first season when its base is seasonal).", series.MinHistory);
+            throw RequestException.Invalid("history", $"'history' has {history.Length} values; the model needs at least {series.MinHistory} to forecast this series (a full window, past the first season when its base is seasonal, past the first two when it is combined with a seasonal AR).", series.MinHistory);
         if (steps > 1 && _forecaster.Horizon != 1)
             throw RequestException.Invalid("steps", $"'steps' is {steps}; the model forecasts {_forecaster.Horizon} rows at once, so it makes one forecast per history (steps 1).");
         if ((long)steps * (history.Length + steps) > MaxValuesRead)
