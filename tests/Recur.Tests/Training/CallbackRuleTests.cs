@@ -314,6 +314,43 @@ public class CallbackRuleTests
     }
 
     [Fact]
+    public void Cosine_falls_from_the_initial_rate_to_its_minimum()
+    {
+        var m = Compiled(0.5f);
+        var cosine = On(LearningRateScheduler.Cosine(2, minimum: 0.1f), m);
+        cosine.OnTrainBegin();
+        var rates = new List<float>();
+        for (int e = 0; e < 4; e++)
+        {
+            cosine.OnEpochBegin(e);
+            rates.Add(m.Optimizer!.LearningRate);
+        }
+        Assert.Equal(new[] { 0.5f, 0.3f, 0.1f, 0.1f }, rates.Select(r => MathF.Round(r, 6))); // 0.1 + 0.4 · (1 + cos(π e / 2)) / 2, held after epoch 2
+    }
+
+    [Fact]
+    public void Early_stopping_without_best_weights_leaves_the_weights_and_loads_a_state_without_them()
+    {
+        var m = Compiled();
+        var plain = On(new EarlyStopping("loss"), m);
+        Assert.Equal(-1, plain.StoppedEpoch); // before any training too
+        Assert.Equal(-1, plain.BestEpoch);
+        plain.OnTrainBegin();
+        plain.OnEpochEnd(0, Logs(1));
+        foreach (var p in m.Parameters) p.Value.Span.Fill(2f);
+        plain.OnTrainEnd();
+        Assert.All(m.Parameters.SelectMany(p => p.Value.ToArray()), v => Assert.Equal(2f, v));
+
+        var state = new CallbackState();
+        plain.SaveState(state);
+        var resumed = On(new EarlyStopping("loss", restoreBestWeights: true), m);
+        resumed.OnTrainBegin();
+        resumed.LoadState(state); // a state without best weights: none to restore at the end
+        resumed.OnTrainEnd();
+        Assert.All(m.Parameters.SelectMany(p => p.Value.ToArray()), v => Assert.Equal(2f, v));
+    }
+
+    [Fact]
     public void A_lambda_callback_calls_its_epoch_begin_hook()
     {
         var begun = new List<int>();

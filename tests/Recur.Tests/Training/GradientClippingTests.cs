@@ -134,6 +134,13 @@ public class GradientClippingTests
     }
 
     [Fact]
+    public void A_null_list_is_refused_by_name()
+    {
+        Assert.Equal("parameters", Assert.Throws<ArgumentNullException>(() => GradientClipping.ClipByGlobalNorm(null!, 1f)).ParamName);
+        Assert.Equal("parameters", Assert.Throws<ArgumentNullException>(() => GradientClipping.ClipByValue(null!, 1f)).ParamName);
+    }
+
+    [Fact]
     public void A_clip_value_of_zero_zeroes_every_trainable_gradient()
     {
         var p = WithGrad("w", -3f, 0.5f, 2f);
