@@ -59,8 +59,10 @@ internal static unsafe partial class SequenceLoop
 
         // Gates (T·B, GH) = x (T·B, I) · W_ihᵀ: the input projection of every step in one multiply,
         // written where the step will finish it in place (after adding b_ih + the folded b_hh).
+        // A batch mostly of padding projects its real steps only (see ProjectRealRows).
         if (int8WeightIh is not null) Int8Gemm.MultiplyRows(x, T * B, inputSize, int8WeightIh, cache.Gates);
-        else Gemm.MatMulTransB(x, weightIh.Span, cache.Gates, T * B, GH, inputSize);
+        else if (valid is null || !ProjectRealRows(x, valid, inputSize, weightIh, cache.Gates, GH))
+            Gemm.MatMulTransB(x, weightIh.Span, cache.Gates, T * B, GH, inputSize);
         cell.NormalizeInputProjection(T * B, cache.Gates);
         biasIh.Span.CopyTo(cache.Bias);
         cell.FoldRecurrentBias(cache.Bias);
@@ -126,11 +128,14 @@ internal static unsafe partial class SequenceLoop
             var cPrev = cache.CellRows(cache.PrevSlot(t), b0, nb);
             var h = cache.StateRows(cache.Slot(t), b0, nb);
             var c = cache.CellRows(cache.Slot(t), b0, nb);
-            var gates = cache.Gates.AsSpan((t * B + b0) * GH, nb * GH); // (nb, GH)
-            Reductions.AddToEachRow(gates, nb, GH, cache.Bias);
-            var extra = cache.Extra.AsSpan((t * B + b0) * E, nb * E);
+            // The block's rows after its last real one at this step are all padding: the cell
+            // runs on the rows before them only (na of nb), and they take the previous state below.
+            int na = valid is null || cache.Dropout is not null || cache.Zoneout is not null ? nb : RowsToLastReal(valid, t * B + b0, nb);
+            var gates = cache.Gates.AsSpan((t * B + b0) * GH, na * GH); // (na, GH)
+            Reductions.AddToEachRow(gates, na, GH, cache.Bias);
+            var extra = cache.Extra.AsSpan((t * B + b0) * E, na * E);
             if (cache.Dropout?.Recurrent is not null) cell.ForwardDropped(nb, gates, DroppedPrev(cache, hPrev, b0, nb), hPrev, cPrev, h, c, extra, scratch);
-            else cell.Forward(nb, gates, hPrev, cPrev, h, c, extra, scratch);
+            else if (na > 0) cell.Forward(na, gates, hPrev[..(na * S)], cPrev[..(c.IsEmpty ? 0 : na * C)], h[..(na * S)], c[..(c.IsEmpty ? 0 : na * C)], extra, scratch);
             cache.Zoneout?.Forward(t, b0, nb, hPrev, h, cPrev, c);
             if (valid is null) continue;
             var y = cache.MaskedOutput.AsSpan((t * B + b0) * S, nb * S);
@@ -143,6 +148,20 @@ internal static unsafe partial class SequenceLoop
                 y.Slice(r * S, S).Clear();
             }
         }
+    }
+
+    /// <summary>
+    /// 1 + the index of the last real row among the <paramref name="rows"/> flags from
+    /// <paramref name="start"/> of a (T, B) mask (0 when all are padding). Rows do not mix in a
+    /// step and the multiplies compute each row the same whatever the number of rows, so running
+    /// the step on these rows only changes no value; with rows in decreasing order of length
+    /// (right padding), the padding at the end of a batch's shorter rows costs nothing.
+    /// </summary>
+    private static int RowsToLastReal(bool[] valid, int start, int rows)
+    {
+        int n = rows;
+        while (n > 0 && !valid[start + n - 1]) n--;
+        return n;
     }
 
     /// <summary>h_{t−1} as the recurrent projection sees it under recurrent dropout: rows [b0, b0 + nb) ⊙ m_h.</summary>
