@@ -22,7 +22,11 @@ public sealed record ServeOptions
     /// <summary>
     /// Batches of one model that may run at once, for the models that are only predicted with
     /// (classify, tag, forecast: <c>Model.Predict</c> is safe on many threads). A language model
-    /// steps one batch at a time: its streams' states move on with every step.
+    /// steps one batch at a time: its streams' states move on with every step. With more than
+    /// one, each batch of those models runs on one thread (<see cref="RecurSettings.OnCallingThread{T}"/>):
+    /// the processors are shared out across batches, and no kernel worker spins between the
+    /// kernels of one batch on a processor that another batch or the HTTP work needs (it took a
+    /// fifth of the server's processor time at 64 clients, docs/BENCHMARKS.md).
     /// </summary>
     public int ConcurrentBatches { get; init; } = Math.Max(1, Environment.ProcessorCount);
 

@@ -21,8 +21,9 @@ public abstract class TextEndpoint<TOut> : TaskEndpoint
     {
         ArgumentNullException.ThrowIfNull(run);
         var o = context.Options;
-        // The model is only predicted with (Model.Predict is safe on many threads): batches may run at once.
-        _batcher = new MicroBatcher<string, TOut>(run, o.BatchWindow, o.MaxBatch, o.MaxQueue, () => _inFlight.Count, n => context.Metrics.Batch(model, n),
+        // The model is only predicted with (Model.Predict is safe on many threads): batches may run
+        // at once, each on its own thread (see ServeOptions.ConcurrentBatches).
+        _batcher = new MicroBatcher<string, TOut>(o.ConcurrentBatches > 1 ? texts => RecurSettings.OnCallingThread(() => run(texts)) : run, o.BatchWindow, o.MaxBatch, o.MaxQueue, () => _inFlight.Count, b => context.Metrics.Batch(model, b),
             o.ConcurrentBatches);
         context.Metrics.Queue(model, () => _batcher.Queued);
     }

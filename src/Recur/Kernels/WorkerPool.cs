@@ -67,6 +67,25 @@ internal static class WorkerPool
     public static bool InWork => t_inWork;
 
     /// <summary>
+    /// Runs <paramref name="work"/> with every kernel it calls on the calling thread, as inside a
+    /// chunk: the pool is neither woken nor used, so no worker spins between its kernels.
+    /// </summary>
+    public static T RunAlone<T>(Func<T> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        bool outer = t_inWork;
+        t_inWork = true;
+        try
+        {
+            return work();
+        }
+        finally
+        {
+            t_inWork = outer;
+        }
+    }
+
+    /// <summary>
     /// Runs <c>work.Execute(c)</c> for c in [0, chunks) on up to <paramref name="threads"/>
     /// threads (the caller included), and returns when all are done.
     /// </summary>

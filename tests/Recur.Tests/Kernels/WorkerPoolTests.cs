@@ -40,6 +40,24 @@ public class WorkerPoolTests
     }
 
     [Fact]
+    public void On_the_calling_thread_every_chunk_runs_on_the_caller_and_the_pool_is_back_after()
+    {
+        var work = new Recorder(8);
+        int caller = Environment.CurrentManagedThreadId;
+        bool inside = RecurSettings.OnCallingThread(() =>
+        {
+            WorkerPool.Run(work, 8, 8);
+            return WorkerPool.InWork;
+        });
+        Assert.True(inside);
+        Assert.All(work.Threads, t => Assert.Equal(caller, t));
+        Assert.All(work.Runs, r => Assert.Equal(1, r));
+        Assert.False(WorkerPool.InWork);
+        Assert.Throws<InvalidOperationException>(() => RecurSettings.OnCallingThread<int>(() => throw new InvalidOperationException("work failed")));
+        Assert.False(WorkerPool.InWork); // restored after a failure too
+    }
+
+    [Fact]
     public void A_chunk_that_throws_surfaces_on_the_caller_and_the_pool_keeps_working()
     {
         var ex = Assert.Throws<InvalidOperationException>(() => WorkerPool.Run(new Thrower(), 2, 2));
