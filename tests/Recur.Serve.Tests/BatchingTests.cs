@@ -32,10 +32,21 @@ public sealed partial class BatchingTests(TinyModels models)
             Assert.Equal(alone[i].Probabilities[0], answers[i]["probabilities"]!["neg"]!.GetValue<double>()); // exact
             Assert.Equal(alone[i].Probabilities[1], answers[i]["probabilities"]!["pos"]!.GetValue<double>());
         }
-        var (batches, requests) = BatchCounts(await serve.Client.GetStringAsync("/metrics"), "cls");
+        string metrics = await serve.Client.GetStringAsync("/metrics");
+        var (batches, requests) = BatchCounts(metrics, "cls");
         Assert.Equal(texts.Count, requests);
         Assert.True(batches < requests, $"{requests} requests ran in {batches} batches; expected some to share one");
+        // Every request's wait for its batch, and every batch's run, is in the latency split.
+        Assert.Equal(requests, Count(metrics, "recur_batch_wait_seconds", "cls"));
+        Assert.Equal(batches, Count(metrics, "recur_batch_run_seconds", "cls"));
+        Assert.True(Sum(metrics, "recur_batch_run_seconds", "cls") > 0);
     }
+
+    private static long Count(string metrics, string name, string model)
+        => long.Parse(Regex.Match(metrics, $"{name}_count{{model=\"{model}\"}} (\\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
+
+    private static double Sum(string metrics, string name, string model)
+        => double.Parse(Regex.Match(metrics, $"{name}_sum{{model=\"{model}\"}} ([0-9.eE+-]+)").Groups[1].Value, CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task Concurrent_generations_step_together_and_each_equals_recur_charlm_sample()
@@ -65,18 +76,14 @@ public sealed partial class BatchingTests(TinyModels models)
 
     /// <summary>(batches, items) of a model from the recur_batch_size histogram.</summary>
     private static (long Batches, long Items) BatchCounts(string metrics, string model)
-    {
-        long count = long.Parse(Regex.Match(metrics, $"recur_batch_size_count{{model=\"{model}\"}} (\\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
-        long sum = (long)double.Parse(Regex.Match(metrics, $"recur_batch_size_sum{{model=\"{model}\"}} ([0-9.e+]+)").Groups[1].Value, CultureInfo.InvariantCulture);
-        return (count, sum);
-    }
+        => (Count(metrics, "recur_batch_size", model), (long)Sum(metrics, "recur_batch_size", model));
 
     [Fact]
     public async Task A_batch_takes_what_arrives_within_the_window_up_to_the_maximum()
     {
         var sizes = new List<int>();
         await using var batcher = new MicroBatcher<int, int>(xs => xs.Select(x => x * 10).ToList(), TimeSpan.FromMilliseconds(300), maxBatch: 4, maxQueue: 100,
-            onBatch: n => { lock (sizes) sizes.Add(n); });
+            onBatch: b => { lock (sizes) sizes.Add(b.Size); });
         var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => batcher.RunAsync(i, CancellationToken.None)));
         Assert.Equal(Enumerable.Range(0, 10).Select(i => i * 10), results);
         Assert.Equal(10, sizes.Sum());

@@ -11,7 +11,8 @@ namespace Recur.Serve.Batching;
 /// <c>maxBatch</c> items or every request in flight (<c>inFlight</c>). One gatherer forms the
 /// batches in order; up to <c>concurrency</c> of them run at once (a batch opens only when one
 /// may run, so while they all run the queue fills the next one). Each item gets its own result
-/// (or the batch's exception).
+/// (or the batch's exception), and each batch is reported (<see cref="BatchReport"/>: its size,
+/// how long its items waited for it and how long it ran) for the metrics.
 /// </summary>
 /// <typeparam name="TIn">One request's input.</typeparam>
 /// <typeparam name="TOut">One request's result.</typeparam>
@@ -22,7 +23,7 @@ public sealed class MicroBatcher<TIn, TOut> : IAsyncDisposable
     private readonly TimeSpan _window;
     private readonly int _maxBatch, _maxQueue;
     private readonly Func<int> _inFlight;
-    private readonly Action<int>? _onBatch;
+    private readonly Action<BatchReport>? _onBatch;
     private readonly Task _worker;
     private readonly SemaphoreSlim _slots;
     private readonly int _concurrency;
@@ -33,10 +34,10 @@ public sealed class MicroBatcher<TIn, TOut> : IAsyncDisposable
     /// <param name="maxBatch">Most items per batch (1: no batching).</param>
     /// <param name="maxQueue">Most items waiting; more are refused with 503.</param>
     /// <param name="inFlight">Requests that may still join (a batch that holds them all runs at once); null: no such bound.</param>
-    /// <param name="onBatch">Told each batch's size (metrics).</param>
+    /// <param name="onBatch">Told each batch's size and times once it has run (metrics).</param>
     /// <param name="concurrency">Batches that may run at once (1: one after another); more only when <paramref name="run"/> is safe on several threads.</param>
     public MicroBatcher(Func<IReadOnlyList<TIn>, IReadOnlyList<TOut>> run, TimeSpan window, int maxBatch, int maxQueue,
-        Func<int>? inFlight = null, Action<int>? onBatch = null, int concurrency = 1)
+        Func<int>? inFlight = null, Action<BatchReport>? onBatch = null, int concurrency = 1)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
@@ -146,19 +147,35 @@ public sealed class MicroBatcher<TIn, TOut> : IAsyncDisposable
     {
         batch.RemoveAll(p => p.Result.Task.IsCompleted); // given up while the batch filled
         if (batch.Count == 0) return;
-        _onBatch?.Invoke(batch.Count);
+        long start = Stopwatch.GetTimestamp();
+        IReadOnlyList<TOut>? results = null;
+        Exception? error = null;
         try
         {
-            var results = _run(batch.Select(p => p.Input).ToList());
+            results = _run(batch.Select(p => p.Input).ToList());
             if (results.Count != batch.Count)
                 throw new InvalidOperationException($"A batch of {batch.Count} gave {results.Count} results.");
-            for (int i = 0; i < batch.Count; i++) batch[i].Complete(results[i]);
         }
         catch (Exception e)
         {
-            foreach (var p in batch) p.Fail(e);
+            error = e;
+        }
+        // Reported before any item completes: whoever reads the metrics after an answer sees its batch.
+        if (_onBatch is not null)
+        {
+            long end = Stopwatch.GetTimestamp();
+            var waits = new double[batch.Count];
+            for (int i = 0; i < waits.Length; i++) waits[i] = Seconds(start - batch[i].Queued);
+            _onBatch(new BatchReport(batch.Count, waits, Seconds(end - start)));
+        }
+        for (int i = 0; i < batch.Count; i++)
+        {
+            if (error is null) batch[i].Complete(results![i]);
+            else batch[i].Fail(error);
         }
     }
+
+    private static double Seconds(long ticks) => (double)ticks / Stopwatch.Frequency;
 
     /// <summary>Stops taking items and waits for the queued ones to run.</summary>
     public async ValueTask DisposeAsync()
@@ -175,12 +192,16 @@ public sealed class MicroBatcher<TIn, TOut> : IAsyncDisposable
         public Pending(TIn input, CancellationToken cancellation)
         {
             Input = input;
+            Queued = Stopwatch.GetTimestamp();
             Result = new TaskCompletionSource<TOut>(TaskCreationOptions.RunContinuationsAsynchronously);
             if (cancellation.CanBeCanceled)
                 _registration = cancellation.Register(static (s, token) => ((TaskCompletionSource<TOut>)s!).TrySetCanceled(token), Result);
         }
 
         public TIn Input { get; }
+
+        /// <summary>When the item was queued (<see cref="Stopwatch"/> ticks).</summary>
+        public long Queued { get; }
 
         public TaskCompletionSource<TOut> Result { get; }
 

@@ -49,7 +49,7 @@ public sealed class ForecastEndpoint : TaskEndpoint
         var o = context.Options;
         // The ensemble is only predicted with (Model.Predict is safe on many threads): batches may run at once.
         _batcher = new MicroBatcher<ForecastQuery, ForecastPoint>(forecaster.Forecast, o.BatchWindow, o.MaxBatch, o.MaxQueue, () => _inFlight.Count,
-            n => context.Metrics.Batch(model, n), o.ConcurrentBatches);
+            b => context.Metrics.Batch(model, b), o.ConcurrentBatches);
         context.Metrics.Queue(model, () => _batcher.Queued);
     }
 

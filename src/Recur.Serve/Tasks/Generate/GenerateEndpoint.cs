@@ -39,7 +39,7 @@ public sealed class GenerateEndpoint : TaskEndpoint
         var o = context.Options;
         // One batch at a time (concurrency 1), and through the gate: a step runs the layers' Forward, which keeps per-call buffers.
         _batcher = new MicroBatcher<(object, int), CharStep>(rows => _gate.Run(() => model.Advance(rows)),
-            o.BatchWindow, o.MaxBatch, o.MaxQueue, () => _active.Count, n => context.Metrics.Batch(name, n));
+            o.BatchWindow, o.MaxBatch, o.MaxQueue, () => _active.Count, b => context.Metrics.Batch(name, b));
         context.Metrics.Queue(name, () => _batcher.Queued);
     }
 

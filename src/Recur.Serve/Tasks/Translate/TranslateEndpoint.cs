@@ -23,7 +23,7 @@ public sealed class TranslateEndpoint : TaskEndpoint
         var o = context.Options;
         // Decoding only predicts (inference is safe on many threads): batches may run at once.
         _batcher = new MicroBatcher<(string Text, int Beam), Translation>(Run, o.BatchWindow, o.MaxBatch, o.MaxQueue, () => _inFlight.Count,
-            n => context.Metrics.Batch(model, n), o.ConcurrentBatches);
+            b => context.Metrics.Batch(model, b), o.ConcurrentBatches);
         context.Metrics.Queue(model, () => _batcher.Queued);
     }
 
