@@ -16,7 +16,8 @@ internal sealed record ClassScores(string Label, double Probability, double[] Pr
 /// Several texts go through the network as one padded batch (B, T_max) of ids, padding id 0;
 /// the embedding's <c>maskZero</c> masks the padding, so every row gets exactly the logits it gets
 /// alone: the forward direction keeps its state over the padding, the backward direction starts at
-/// the row's last real word, and max pooling skips masked steps.
+/// the row's last real word, and max pooling skips masked steps. The rows go in longest first, so
+/// that at each step the padded rows are at the end of the batch, where the time loop skips them.
 /// </remarks>
 internal sealed class TextClassifier
 {
@@ -38,17 +39,24 @@ internal sealed class TextClassifier
     public ClassScores[] Classify(IReadOnlyList<string> texts)
     {
         var ids = texts.Select(Encoder.Encode).ToList();
-        var logits = _trained.Model.PredictOnBatch(PaddedIds(ids)); // (B, classes)
+        // Longest first: at each step the padded rows are then the last ones of the batch, which
+        // the recurrent layers skip (each row's logits are the same in any order).
+        int[] order = LongestFirst(ids);
+        var logits = _trained.Model.PredictOnBatch(PaddedIds(order.Select(i => ids[i]).ToList())); // (B, classes), rows in that order
         int C = Labels.Count;
         var result = new ClassScores[texts.Count];
-        for (int i = 0; i < result.Length; i++)
+        for (int row = 0; row < result.Length; row++)
         {
-            var p = Evaluation.Softmax(logits.Span.Slice(i * C, C));
+            var p = Evaluation.Softmax(logits.Span.Slice(row * C, C));
             int best = Array.IndexOf(p, p.Max());
-            result[i] = new ClassScores(Labels[best], p[best], p);
+            result[order[row]] = new ClassScores(Labels[best], p[best], p);
         }
         return result;
     }
+
+    /// <summary>The indices of <paramref name="rows"/> by decreasing length (ties in their order).</summary>
+    internal static int[] LongestFirst(IReadOnlyList<int[]> rows)
+        => Enumerable.Range(0, rows.Count).OrderByDescending(i => rows[i].Length).ToArray();
 
     /// <summary>(B, T_max) ids, each row padded at the end with <see cref="Vocabulary.Padding"/>.</summary>
     internal static Tensor PaddedIds(IReadOnlyList<int[]> rows)
