@@ -26,8 +26,8 @@ internal interface IParallelWork
 /// compare-and-swap, so a late worker can never claim a chunk of a finished call: its snapshot
 /// carries the old epoch. A successful claim pins the call (the caller waits for that chunk),
 /// so the work a claimer reads after claiming is the current call's.</para>
-/// <para>One call owns the pool at a time; a concurrent or nested caller runs all its chunks
-/// itself. Callers split work so that results do not depend on which thread runs a chunk.</para>
+/// <para>One call owns the pool at a time; a concurrent or nested caller (or one inside
+/// <see cref="RunAlone"/>) runs all its chunks itself. Callers split work so that results do not depend on which thread runs a chunk.</para>
 /// </remarks>
 internal static class WorkerPool
 {
@@ -94,7 +94,7 @@ internal static class WorkerPool
         if (chunks > MaxChunks)
             throw new ArgumentOutOfRangeException(nameof(chunks), chunks, $"At most {MaxChunks} chunks per call.");
         threads = Math.Min(Math.Min(threads, chunks), 255);
-        if (threads <= 1 || Interlocked.CompareExchange(ref s_shared.Busy, 1, 0) != 0)
+        if (threads <= 1 || t_inWork || Interlocked.CompareExchange(ref s_shared.Busy, 1, 0) != 0)
         {
             bool outer = t_inWork;
             t_inWork = true;
