@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Recur.Layers.Recurrent;
 
 // Shapes: T time, B batch, H the width of h (the cell's hidden size, or its projection size P),
@@ -19,21 +21,19 @@ internal sealed class DirectionCache
         bool cellState, bool reverse, int cellWidth)
     {
         GateWidth = gateWidth;
-        T = steps;
-        B = batch;
         H = hidden;
         C = cellState ? cellWidth : 0;
         Reverse = reverse;
-        States = new LineAlignedBuffer((steps + 1) * batch * hidden);
-        Cells = new LineAlignedBuffer((steps + 1) * batch * C);
-        Gates = new LineAlignedBuffer(steps * batch * gateWidth);
-        Extra = new LineAlignedBuffer(steps * batch * extraWidth);
+        _extraWidth = extraWidth;
+        _scratchWidth = scratchWidth;
         Bias = new float[gateWidth];
-        Scratch = new LineAlignedBuffer(batch * scratchWidth);
+        Begin(steps, batch);
     }
 
-    public int T { get; }
-    public int B { get; }
+    private readonly int _extraWidth, _scratchWidth; // E and the cell's scratch width per batch row
+
+    public int T { get; private set; }
+    public int B { get; private set; }
     public int H { get; }
 
     /// <summary>Width of the cell state c: the hidden size for an LSTM (H unless projected), else 0.</summary>
@@ -42,9 +42,50 @@ internal sealed class DirectionCache
     public bool Reverse { get; }
     public int GateWidth { get; }
 
-    /// <summary>True when this cache has the dimensions of a new pass, so its buffers can be reused.</summary>
-    public bool Fits(int steps, int batch, int hidden, int gateWidth, bool reverse, int cellWidth)
-        => T == steps && B == batch && H == hidden && GateWidth == gateWidth && Reverse == reverse && C == cellWidth;
+    /// <summary>
+    /// True when this cache belongs to the same direction of the same cell (the widths and the
+    /// direction of a new pass), so that <see cref="Begin"/> can take it to any T and B.
+    /// </summary>
+    public bool Fits(int hidden, int gateWidth, bool reverse, int cellWidth)
+        => H == hidden && GateWidth == gateWidth && Reverse == reverse && C == cellWidth;
+
+    /// <summary>
+    /// Makes every buffer a view of the size a pass of <paramref name="steps"/> × <paramref name="batch"/>
+    /// needs, reusing the allocated ones that are large enough (grow-only). The views keep the
+    /// previous pass's values: the loop writes every element it reads before reading it (states,
+    /// gates, outputs, the backward step buffers), except the rows a step does not run (padding
+    /// after a block's last real row), whose extra values it clears (see SequenceLoop.ForwardRows),
+    /// so a pass gives the same bits on a reused cache as on a new one.
+    /// </summary>
+    [MemberNotNull(nameof(States), nameof(Cells), nameof(Gates), nameof(Extra), nameof(Scratch))]
+    public void Begin(int steps, int batch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        (T, B) = (steps, batch);
+        int rows = steps * batch;
+        States = LineAlignedBuffer.Fit(States, (steps + 1) * batch * H);
+        Cells = LineAlignedBuffer.Fit(Cells, (steps + 1) * batch * C);
+        Gates = LineAlignedBuffer.Fit(Gates, rows * GateWidth);
+        Extra = LineAlignedBuffer.Fit(Extra, rows * _extraWidth);
+        Scratch = LineAlignedBuffer.Fit(Scratch, batch * _scratchWidth);
+        // The lazily allocated buffers: refitted when they exist, else allocated at first use.
+        Refit(ref _gradGates, rows * GateWidth);
+        Refit(ref _gradStates, rows * H);
+        Refit(ref _droppedStates, rows * H);
+        Refit(ref _masked, rows * H);
+        Refit(ref _gradHNext, batch * H);
+        Refit(ref _gradH, batch * H);
+        Refit(ref _gradHPrev, batch * H);
+        Refit(ref _droppedPrev, batch * H);
+        Refit(ref _gradCNext, batch * C);
+        Refit(ref _gradCPrev, batch * C);
+    }
+
+    private static void Refit(ref LineAlignedBuffer? buffer, int length)
+    {
+        if (buffer is not null) buffer = LineAlignedBuffer.Fit(buffer, length);
+    }
 
     /// <summary>Backward scratch (T, B, GH), allocated on first use and kept with the cache.</summary>
     public LineAlignedBuffer GradGates => _gradGates ??= new LineAlignedBuffer(T * B * GateWidth);
@@ -53,8 +94,7 @@ internal sealed class DirectionCache
     /// Second backward buffer (T, B, width) for the part of the recurrent gradient that differs from
     /// the gates' (<see cref="RecurrentCell.RecurrentGradientWidth"/>), allocated on first use.
     /// </summary>
-    public LineAlignedBuffer GradRecurrent(int width)
-        => _gradRecurrent is { } buffer && buffer.Length == T * B * width ? buffer : (_gradRecurrent = new LineAlignedBuffer(T * B * width));
+    public LineAlignedBuffer GradRecurrent(int width) => _gradRecurrent = LineAlignedBuffer.Fit(_gradRecurrent, T * B * width);
 
     private LineAlignedBuffer? _gradGates, _gradRecurrent;
 
@@ -83,10 +123,10 @@ internal sealed class DirectionCache
     public Zoneout? Zoneout;
 
     /// <summary>(T, B, I) the dropped inputs x ⊙ m_x, when inputs are dropped.</summary>
-    public LineAlignedBuffer DroppedInput(int length) => _droppedInput is { } b && b.Length == length ? b : (_droppedInput = new LineAlignedBuffer(length));
+    public LineAlignedBuffer DroppedInput(int length) => _droppedInput = LineAlignedBuffer.Fit(_droppedInput, length);
 
     /// <summary>(T, B, I) backward scratch for dz·W_ih before the input mask, when inputs are dropped.</summary>
-    public LineAlignedBuffer DroppedInputGrad(int length) => _droppedInputGrad is { } b && b.Length == length ? b : (_droppedInputGrad = new LineAlignedBuffer(length));
+    public LineAlignedBuffer DroppedInputGrad(int length) => _droppedInputGrad = LineAlignedBuffer.Fit(_droppedInputGrad, length);
 
     /// <summary>(B, H) h_{t−1} ⊙ m_h of the current step, each row block in its own rows.</summary>
     public LineAlignedBuffer DroppedPrev => _droppedPrev ??= new LineAlignedBuffer(B * H);

@@ -271,7 +271,7 @@ public abstract class RecurrentLayer : Layer
         var state = Rent(B, T, valid);
         var workspace = state.Workspace;
         var x = workspace.Get(Workspace.Use.LayerInput, 0, T * B * I); // (T, B, I)
-        Layout.SwapOuter(input.Span, B, T, I, x);
+        Layout.SwapOuter(input.Span, B, T, I, x.Span);
         var hN = Tensor.Zeros(stateShape);
         var cN = HasCellState ? Tensor.Zeros(cellShape) : null;
         for (int l = 0; l < L; l++)
@@ -289,7 +289,7 @@ public abstract class RecurrentLayer : Layer
                     ? VariationalDropout.Draw(Options.InputDropout, Options.RecurrentDropout, B, w.InputSize, S, _dropoutRandom!)
                     : null;
                 var zoneout = Zoneout.Create(Options.ZoneoutHidden, Options.ZoneoutCell, training, T, B, S, HasCellState ? H : 0, _dropoutRandom!);
-                var cache = SequenceLoop.Forward(state.Cells[k], x, T, B, w.InputSize, w.WeightIh.Value, w.BiasIh.Value, h0, c0, valid, d == 1,
+                var cache = SequenceLoop.Forward(state.Cells[k], x.Span, T, B, w.InputSize, w.WeightIh.Value, w.BiasIh.Value, h0, c0, valid, d == 1,
                     reuse: state.Caches[k], dropout: dropout, zoneout: zoneout, int8WeightIh: _int8?[k].WeightIh);
                 state.Caches[k] = cache;
                 outputs[d] = cache.Output(masked: valid is not null);
@@ -297,13 +297,13 @@ public abstract class RecurrentLayer : Layer
                 if (cN is not null) cache.CellAt(cache.FinalSlot).CopyTo(cN.Span.Slice(k * B * H, B * H));
             }
             var merged = workspace.Get(Workspace.Use.LayerInput, l + 1, T * B * W); // (T, B, W)
-            DirectionMerge.Merge(Options.MergeMode, outputs, T * B, S, merged);
+            DirectionMerge.Merge(Options.MergeMode, outputs, T * B, S, merged.Span);
             state.DropoutScales[l] = training && Options.Dropout > 0f && l < L - 1
                 ? ApplyDropout(merged, workspace.Get(Workspace.Use.DropoutScale, l, merged.Length))
-                : null;
+                : (Memory<float>?)null; // not a bare null: that would convert to an empty Memory through float[]
             x = merged;
         }
-        var output = new Tensor(Layout.SwapOuter(x, T, B, W), B, T, W);
+        var output = new Tensor(Layout.SwapOuter(x.Span, T, B, W), B, T, W);
         return (output, hN, cN, state);
     }
 
@@ -432,42 +432,45 @@ public abstract class RecurrentLayer : Layer
         int[] stateShape = { L * D, B, S }, cellShape = { L * D, B, H };
 
         // ∂L/∂(merged output of layer l), time-major (T, B, W_l)
-        float[]? dMerged = null;
+        Memory<float>? dMerged = null;
         if (gradOutput is not null)
         {
             dMerged = workspace.Get(Workspace.Use.GradMerged, 0, T * B * W);
-            Layout.SwapOuter(gradOutput.Span, B, T, W, dMerged);
+            Layout.SwapOuter(gradOutput.Span, B, T, W, dMerged.Value.Span);
         }
         var dh0 = Tensor.Zeros(stateShape);
         var dc0 = HasCellState ? Tensor.Zeros(cellShape) : null;
         bool splitIsIdentity = DirectionMerge.SplitIsIdentity(Options.MergeMode, D);
-        var dy = splitIsIdentity ? Array.Empty<float>() : workspace.Get(Workspace.Use.GradDirection, 0, T * B * S);
+        var dy = splitIsIdentity ? Memory<float>.Empty : workspace.Get(Workspace.Use.GradDirection, 0, T * B * S);
         var norms = RecordStepGradientNorms ? Tensor.Zeros(L * D, T) : null; // (L·D, T)
         for (int l = L - 1; l >= 0; l--)
         {
-            if (dMerged is not null && state.DropoutScales[l] is { } scales)
-                for (int k = 0; k < dMerged.Length; k++) dMerged[k] *= scales[k];
+            if (dMerged is { } scaled && state.DropoutScales[l] is { } scales)
+            {
+                Span<float> g = scaled.Span, m = scales.Span;
+                for (int k = 0; k < g.Length; k++) g[k] *= m[k];
+            }
             int inSize = _directions[l * D].InputSize;
-            var dx = l == 0 && !inputGradient ? Array.Empty<float>()
+            var dx = l == 0 && !inputGradient ? Memory<float>.Empty
                 : workspace.Get(Workspace.Use.GradInput, l, T * B * inSize, clear: true); // accumulated by both directions
             for (int d = 0; d < D; d++)
             {
                 int k = l * D + d;
                 var w = _directions[k];
-                if (dMerged is not null && !splitIsIdentity) DirectionMerge.Split(Options.MergeMode, D, d, dMerged, T * B, S, dy);
-                SequenceLoop.Backward(state.Cells[k], state.Caches[k]!, state.LayerInputs[l]!, inSize, w.WeightIh.Value,
-                    dMerged is null ? ReadOnlySpan<float>.Empty : splitIsIdentity ? dMerged : dy,
+                if (dMerged is { } split && !splitIsIdentity) DirectionMerge.Split(Options.MergeMode, D, d, split.Span, T * B, S, dy.Span);
+                SequenceLoop.Backward(state.Cells[k], state.Caches[k]!, state.LayerInputs[l].Span, inSize, w.WeightIh.Value,
+                    dMerged is not { } dOut ? ReadOnlySpan<float>.Empty : splitIsIdentity ? dOut.Span : dy.Span,
                     gradHidden is null ? ReadOnlySpan<float>.Empty : gradHidden.Span.Slice(k * B * S, B * S),
                     gradCell is null ? ReadOnlySpan<float>.Empty : gradCell.Span.Slice(k * B * H, B * H),
                     state.Valid,
                     w.WeightIh.Grad.Span, w.BiasIh.Grad.Span, w.WeightHh.Grad.Span, w.BiasHh.Grad.Span,
-                    dx, dh0.Span.Slice(k * B * S, B * S), dc0 is null ? Span<float>.Empty : dc0.Span.Slice(k * B * H, B * H),
+                    dx.Span, dh0.Span.Slice(k * B * S, B * S), dc0 is null ? Span<float>.Empty : dc0.Span.Slice(k * B * H, B * H),
                     norms is null ? Span<float>.Empty : norms.Span.Slice(k * T, T));
             }
             dMerged = dx;
         }
         if (norms is not null) StepGradientNorms = norms;
-        var dInput = inputGradient ? new Tensor(Layout.SwapOuter(dMerged!, T, B, InputSize), B, T, InputSize) : null;
+        var dInput = inputGradient ? new Tensor(Layout.SwapOuter(dMerged!.Value.Span, T, B, InputSize), B, T, InputSize) : null;
         return new RecurrentGradients(dInput, dh0, dc0);
     }
 
@@ -569,13 +572,14 @@ public abstract class RecurrentLayer : Layer
         return last;
     }
 
-    private float[] ApplyDropout(float[] values, float[] scales)
+    private Memory<float> ApplyDropout(Memory<float> values, Memory<float> scales)
     {
         float keep = 1f - Options.Dropout, scale = 1f / keep;
-        for (int k = 0; k < values.Length; k++)
+        Span<float> v = values.Span, m = scales.Span;
+        for (int k = 0; k < v.Length; k++)
         {
-            scales[k] = _dropoutRandom!.NextFloat() < keep ? scale : 0f;
-            values[k] *= scales[k];
+            m[k] = _dropoutRandom!.NextFloat() < keep ? scale : 0f;
+            v[k] *= m[k];
         }
         return scales;
     }
@@ -663,9 +667,9 @@ public abstract class RecurrentLayer : Layer
         public bool Released { get; set; }
         public RecurrentCell[] Cells { get; } = cells;                      // [layer·D + d]
         public Workspace Workspace { get; } = new();
-        public float[]?[] LayerInputs { get; } = new float[layers][];       // each (T, B, I_l)
+        public Memory<float>[] LayerInputs { get; } = new Memory<float>[layers]; // each (T, B, I_l), a view of the workspace
         public DirectionCache?[] Caches { get; } = new DirectionCache[layers * directions];
-        public float[]?[] DropoutScales { get; } = new float[layers][];     // each (T, B, W) or null
+        public Memory<float>?[] DropoutScales { get; } = new Memory<float>?[layers]; // each (T, B, W) or null
 
         public void Begin(int batch, int steps, bool[]? valid) => (B, T, Valid, Released) = (batch, steps, valid, false);
     }

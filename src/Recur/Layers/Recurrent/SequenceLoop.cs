@@ -31,7 +31,8 @@ internal static unsafe partial class SequenceLoop
     /// <summary>
     /// Forward over time. <paramref name="x"/> (T, B, I); <paramref name="h0"/>, <paramref name="c0"/> (B, H);
     /// <paramref name="valid"/> (T, B) or null when every step is real. The buffers of
-    /// <paramref name="reuse"/> (the previous pass of this direction) are reused when they fit.
+    /// <paramref name="reuse"/> (the previous pass of this direction) are reused, as views of this
+    /// pass's size, when they are large enough, whatever the previous pass's T and B.
     /// <paramref name="dropout"/>: the variational dropout masks of a training pass, or null;
     /// <paramref name="zoneout"/>: the zoneout of the pass, or null. <paramref name="int8WeightIh"/>:
     /// W_ih quantised to int8 (inference of a quantised layer), or null for the float product.
@@ -41,9 +42,13 @@ internal static unsafe partial class SequenceLoop
         DirectionCache? reuse = null, VariationalDropout? dropout = null, Zoneout? zoneout = null, QuantizedMatrix? int8WeightIh = null)
     {
         int H = cell.H, S = cell.StateWidth, GH = cell.GH, B = batch, T = steps;
-        var cache = reuse is not null && reuse.Fits(T, B, S, GH, reverse, cell.HasCellState ? H : 0)
-            ? reuse
-            : new DirectionCache(T, B, S, GH, cell.ExtraWidth * H, cell.ScratchWidth * H, cell.HasCellState, reverse, H);
+        DirectionCache cache;
+        if (reuse is not null && reuse.Fits(S, GH, reverse, cell.HasCellState ? H : 0))
+        {
+            cache = reuse;
+            cache.Begin(T, B); // its buffers as views of this pass's size, grown only when too small
+        }
+        else cache = new DirectionCache(T, B, S, GH, cell.ExtraWidth * H, cell.ScratchWidth * H, cell.HasCellState, reverse, H);
         h0.CopyTo(cache.StateAt(cache.InitialSlot));
         if (cell.HasCellState) c0.CopyTo(cache.CellAt(cache.InitialSlot));
         cache.Dropout = dropout;
@@ -136,6 +141,10 @@ internal static unsafe partial class SequenceLoop
             var extra = cache.Extra.AsSpan((t * B + b0) * E, na * E);
             if (cache.Dropout?.Recurrent is not null) cell.ForwardDropped(nb, gates, DroppedPrev(cache, hPrev, b0, nb), hPrev, cPrev, h, c, extra, scratch);
             else if (na > 0) cell.Forward(na, gates, hPrev[..(na * S)], cPrev[..(c.IsEmpty ? 0 : na * C)], h[..(na * S)], c[..(c.IsEmpty ? 0 : na * C)], extra, scratch);
+            // The rows not run keep zeros in the extra cache, as a new cache has them: a reused
+            // one holds an earlier pass's values there, which backward multiplies by their zero
+            // gradients (a NaN left by a diverged pass would otherwise survive that).
+            if (na < nb) cache.Extra.AsSpan((t * B + b0 + na) * E, (nb - na) * E).Clear();
             cache.Zoneout?.Forward(t, b0, nb, hPrev, h, cPrev, c);
             if (valid is null) continue;
             var y = cache.MaskedOutput.AsSpan((t * B + b0) * S, nb * S);

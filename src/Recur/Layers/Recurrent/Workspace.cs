@@ -4,6 +4,11 @@ namespace Recur.Layers.Recurrent;
 /// Large working buffers of a recurrent layer, kept from one pass to the next so that a training
 /// step allocates (and leaves for the garbage collector) only the tensors it returns.
 /// </summary>
+/// <remarks>
+/// Grow-only: a buffer is reused for any pass it is large enough for, as a view of exactly the
+/// length asked, so that passes whose batch size and length vary (a server's batches,
+/// length-bucketed training batches) allocate only when one is larger than all before it.
+/// </remarks>
 internal sealed class Workspace
 {
     private readonly Dictionary<(Use, int), float[]> _buffers = new();
@@ -17,18 +22,23 @@ internal sealed class Workspace
         GradInput,     // (T, B, I_l) per layer
     }
 
-    /// <summary>A buffer of exactly <paramref name="length"/> floats; zeroed only when <paramref name="clear"/>.</summary>
-    public float[] Get(Use use, int index, int length, bool clear = false)
+    /// <summary>
+    /// A view of exactly <paramref name="length"/> floats; it holds what the last pass left there
+    /// unless <paramref name="clear"/>, which zeroes it.
+    /// </summary>
+    public Memory<float> Get(Use use, int index, int length, bool clear = false)
     {
-        if (!_buffers.TryGetValue((use, index), out var buffer) || buffer.Length != length)
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (!_buffers.TryGetValue((use, index), out var buffer) || buffer.Length < length)
         {
-            buffer = new float[length];
+            // Half as much again as before, so that slowly growing passes do not allocate at every pass.
+            int capacity = buffer is null ? length : (int)Math.Clamp(buffer.Length + (long)buffer.Length / 2, length, Math.Max(length, Array.MaxLength));
+            buffer = new float[capacity];
             _buffers[(use, index)] = buffer;
+            return buffer.AsMemory(0, length);
         }
-        else if (clear)
-        {
-            Array.Clear(buffer);
-        }
-        return buffer;
+        var view = buffer.AsMemory(0, length);
+        if (clear) view.Span.Clear();
+        return view;
     }
 }
