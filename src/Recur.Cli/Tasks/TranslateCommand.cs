@@ -41,6 +41,7 @@ internal sealed class TranslateCommand
     private readonly Option<int?> _decoderUnits = new("--decoder-units") { Description = "Decoder units (default: the encoder's output width)" };
     private readonly Option<string> _attention = new("--attention") { Description = "Attention score: general, dot, additive or none", DefaultValueFactory = _ => "general", HelpName = "general|dot|additive|none" };
     private readonly Option<float> _dropout = new("--dropout") { Description = "Dropout on the embeddings and the attentional state", DefaultValueFactory = _ => 0.2f };
+    private readonly Option<double> _ema = new("--ema") { Description = "Decay per batch of an exponential moving average of the weights (0: off); validation, the kept epoch and the saved model use the averages", DefaultValueFactory = _ => 0.0 };
     private readonly Option<float> _smoothing = new("--label-smoothing") { Description = "Label smoothing of the per-step cross-entropy", DefaultValueFactory = _ => 0.1f };
     private readonly Option<double> _minutes = new("--minutes") { Description = "Stop training after this many minutes", DefaultValueFactory = _ => 25 };
     private readonly Option<int> _maxLength = new("--max-length") { Description = "Most tokens of a target (longer training targets are refused; decoding stops there)", DefaultValueFactory = _ => 100 };
@@ -57,7 +58,7 @@ internal sealed class TranslateCommand
         _attention.AcceptOnlyFromAmong("general", "dot", "additive", "none");
         _tokens.AcceptOnlyFromAmong(Tokens.Modes);
         _schedule.AcceptOnlyFromAmong("linear", "plateau");
-        foreach (var o in new Option[] { _train, _test, _dev, _tokens, _beam, _embedding, _decoderUnits, _attention, _dropout, _smoothing, _minutes, _maxLength, _inputFeeding, _schedule })
+        foreach (var o in new Option[] { _train, _test, _dev, _tokens, _beam, _embedding, _decoderUnits, _attention, _dropout, _smoothing, _minutes, _maxLength, _inputFeeding, _schedule, _ema })
             command.Add(o);
         _common = new CommonOptions(command, Defaults, Task);
         command.SetAction(Run);
@@ -121,6 +122,8 @@ internal sealed class TranslateCommand
         float dropout = r.GetValue(_dropout), smoothing = r.GetValue(_smoothing);
         if (!(dropout >= 0 && dropout < 1)) throw new InputException($"--dropout is {dropout}; expected a value in [0, 1).");
         if (!(smoothing >= 0 && smoothing < 1)) throw new InputException($"--label-smoothing is {smoothing}; expected a value in [0, 1).");
+        double ema = r.GetValue(_ema);
+        if (!(ema >= 0 && ema < 1)) throw new InputException($"--ema is {ema}; expected a decay in [0, 1) (0: off).");
         double minutes = r.GetValue(_minutes);
         if (!(minutes > 0)) throw new InputException($"--minutes is {minutes}; expected a positive number.");
         var random = new SeededRandom(s.Seed);
@@ -205,6 +208,7 @@ internal sealed class TranslateCommand
             schedule == "linear" ? (Callback)new TimeBudgetDecay(budget, finalFactor: 0.02f, clock: () => clock.Elapsed, batchBudget: (long)s.Epochs * batches) : new ReduceLROnPlateau("val_loss", factor: 0.5f, patience: 1),
             new EarlyStopping("val_loss", patience: 4, restoreBestWeights: true),
         };
+        if (ema > 0) callbacks.Add(new ExponentialMovingAverage(ema));
         var fit = model.Fit(trainBatches, epochs: s.Epochs, validationData: devBatches, callbacks: callbacks,
             verbose: ui.Quiet ? Verbosity.Silent : Verbosity.EpochLine, cancellationToken: _ctx.Cancellation);
         double trainSeconds = clock.Elapsed.TotalSeconds;
@@ -217,6 +221,9 @@ internal sealed class TranslateCommand
         string[] Best(Recur.Decoding.Hypothesis[] h) => targetVocabulary.Strings(h[0].Tokens);
         var (greedyWer, greedyPer) = Scores.Of(data.Test, greedy.Select(Best).ToList());
         var (wer, per) = Scores.Of(data.Test, beamed.Select(Best).ToList());
+        // The dev words' scores: what a choice between settings may look at (the test words' may not).
+        var devBeamed = translator.Translate(data.Dev.Select(i => i.Source).ToList(), beam);
+        var (devWer, devPer) = Scores.Of(data.Dev, devBeamed.Select(Best).ToList());
 
         var panels = data.Test.Take(4).Select((item, i) => (item, output: beamed[i][0].Tokens)).Select(p =>
         {
@@ -246,7 +253,10 @@ internal sealed class TranslateCommand
             ["epochs"] = fit.Epochs,
             ["train_batches"] = trainedBatches,
             ["input_feeding"] = options.InputFeeding,
+            ["ema"] = ema,
             ["best_val_loss"] = history.Rows.Count > 0 ? history.Column("val_loss").Min() : double.NaN,
+            ["dev_wer"] = devWer,
+            ["dev_per"] = devPer,
         });
         run.Complete();
         ui.Summary($"test WER {wer:0.0000}, PER {per:0.0000} with beam {beam}; greedy WER {greedyWer:0.0000}, PER {greedyPer:0.0000} — {testWords:N0} test items" +

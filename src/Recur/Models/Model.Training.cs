@@ -182,6 +182,7 @@ public abstract partial class Model
                     if (StopTraining || cancellationToken.IsCancellationRequested) break;
                 }
                 if (step == 0) throw new InvalidOperationException($"The training source gives no batches for epoch {epoch}.");
+                foreach (var cb in callbackList) cb.OnEpochTrained(epoch);
                 var epochLogs = new Dictionary<string, double>(running.Logs());
                 if (validation is not null)
                     foreach (var (k, v) in EvaluateValidation(validation())) epochLogs["val_" + k] = v;

@@ -9,7 +9,7 @@ namespace Recur.Training;
 /// </summary>
 /// <remarks>
 /// Per epoch: <see cref="OnEpochBegin"/>; per batch <see cref="OnBatchBegin"/>, the update,
-/// <see cref="OnBatchEnd"/>; then validation, <see cref="OnEpochEvaluated"/> (every callback may add
+/// <see cref="OnBatchEnd"/>; then <see cref="OnEpochTrained"/>, validation, <see cref="OnEpochEvaluated"/> (every callback may add
 /// to the logs), the history row, and <see cref="OnEpochEnd"/>. A callback with state that a resumed
 /// run needs (counters, best values) writes it in <see cref="SaveState"/> and reads it back in
 /// <see cref="LoadState"/>; <see cref="BackupAndRestore"/> keeps it with the weights.
@@ -36,6 +36,13 @@ public abstract class Callback
 
     /// <summary>Before each training batch (<paramref name="batch"/> counts from 0 in every epoch).</summary>
     public virtual void OnBatchBegin(int batch) { }
+
+    /// <summary>
+    /// After the epoch's last training batch (also when training stops within the epoch), before
+    /// its validation: what the model holds from here on is what validation and the epoch's
+    /// callbacks see (e.g. <see cref="ExponentialMovingAverage"/> puts its averages in).
+    /// </summary>
+    public virtual void OnEpochTrained(int epoch) { }
 
     /// <summary>
     /// After the epoch's training and validation, before the history row is written and before
