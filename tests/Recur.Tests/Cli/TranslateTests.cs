@@ -33,7 +33,7 @@ public class TranslateTests
         foreach (var f in new[] { "model.recur", "task.json", "history.csv", "metrics.json", "loss.svg", "attention.svg" })
             Assert.True(File.Exists(Path.Combine(run, f)), $"{f} missing");
         var m = CliRun.Metrics(run);
-        foreach (var k in new[] { "test_wer", "test_per", "test_words", "beam", "train_seconds", "greedy_test_wer", "words_per_second_beam_1", "words_per_second_beam_3" })
+        foreach (var k in new[] { "test_wer", "test_per", "test_words", "beam", "train_seconds", "greedy_test_wer", "words_per_second_beam_1", "words_per_second_beam_3", "dev_wer", "dev_per", "ema" })
             Assert.True(m.ContainsKey(k), $"metrics.json lacks {k}");
         Assert.Equal(30, (int)m["test_words"]!);
         Assert.Equal(3, (int)m["beam"]!);
@@ -57,10 +57,11 @@ public class TranslateTests
         var train = dir.Write("train.tsv", string.Join('\n', ReversePairs(600, 4).Split('\n').Where(l => l.Length > 0).Distinct().Take(300)) + "\n");
         var test = dir.Write("test.tsv", ReversePairs(20, 5));
         string run = dir.File("run");
-        var result = CliRun.Of([.. new[] { "translate", "--train", train, "--test", test, "--beam", "2", "--input-feeding", "--schedule", "plateau", "--out", run }, .. Small(4)]);
+        var result = CliRun.Of([.. new[] { "translate", "--train", train, "--test", test, "--beam", "2", "--input-feeding", "--schedule", "plateau", "--ema", "0.9", "--out", run }, .. Small(4)]);
         result.ShouldSucceed();
         var m = CliRun.Metrics(run);
         Assert.True((bool)m["input_feeding"]!);
+        Assert.Equal(0.9, (double)m["ema"]!);
         Assert.Equal(4 * 18, (int)m["train_batches"]!); // 300 distinct pairs less 15 dev: 285 in batches of 16 of similar length
         Assert.InRange((double)m["test_per"]!, 0, 0.8);
         // The saved model decodes with input feeding as it was trained.
@@ -105,6 +106,7 @@ public class TranslateTests
         var train = dir.Write("train.tsv", ReversePairs(50, 1) + "ab\tabcdefabcdef\n");
         CliRun.Of("translate", "--train", train, "--beam", "0", "--out", dir.File("run")).ShouldFailWithOneLine("--beam is 0", "at least 1");
         CliRun.Of("translate", "--train", train, "--max-length", "10", "--out", dir.File("run")).ShouldFailWithOneLine("target of 12 tokens", "--max-length is 10");
+        CliRun.Of("translate", "--train", train, "--ema", "1", "--out", dir.File("run")).ShouldFailWithOneLine("--ema is 1", "[0, 1)");
         CliRun.Of("translate", "--train", train, "--cell", "rnn", "--out", dir.File("run")).ShouldFailWithOneLine("--cell rnn");
         CliRun.Of("translate", "--train", train, "--schedule", "cosine", "--out", dir.File("run")).ShouldFailWithOneLine("cosine");
         CliRun.Of("translate", "--test", train, "--out", dir.File("run")).ShouldFailWithOneLine("--test and --dev need --train");
