@@ -12,6 +12,7 @@ using System.Text.Json.Nodes;
 //
 //   classify: POST {"text": LINE}                             → label, probability
 //   generate: POST {"prime": LINE, "max_tokens", "seed": i}   → the generated text (read as server-sent events)
+//   health:   GET /healthz (no model work: the ceiling of HTTP on loopback, this client included, for the others)
 
 var o = Args.Parse(args);
 var inputs = File.ReadAllLines(o.Inputs).Where(l => l.Length > 0).ToArray();
@@ -40,7 +41,12 @@ await Task.WhenAll(Enumerable.Range(0, o.Clients).Select(async c =>
         long start = Stopwatch.GetTimestamp();
         try
         {
-            string answer = o.Kind == "classify" ? await ClassifyAsync(inputs[i]) : await GenerateAsync(inputs[i], i);
+            string answer = o.Kind switch
+            {
+                "classify" => await ClassifyAsync(inputs[i]),
+                "generate" => await GenerateAsync(inputs[i], i),
+                _ => await HealthAsync(),
+            };
             mine.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
             answers[i] ??= answer;
         }
@@ -72,6 +78,14 @@ async Task<string> ClassifyAsync(string text)
     if (response.StatusCode != HttpStatusCode.OK) throw new HttpRequestException($"{(int)response.StatusCode}: {json}");
     var a = JsonNode.Parse(json)!;
     return $"{a["label"]!.GetValue<string>()}\t{a["probability"]!.GetValue<double>().ToString("0.0000", CultureInfo.InvariantCulture)}";
+}
+
+async Task<string> HealthAsync()
+{
+    using var response = await http.GetAsync($"{o.Url}/healthz");
+    var json = await response.Content.ReadAsStringAsync();
+    if (response.StatusCode != HttpStatusCode.OK) throw new HttpRequestException($"{(int)response.StatusCode}: {json}");
+    return JsonNode.Parse(json)!["status"]!.GetValue<string>();
 }
 
 async Task<string> GenerateAsync(string prime, int i)
@@ -109,7 +123,7 @@ internal sealed record Args(string Url, string Model, string Kind, int Clients, 
         }
         string Get(string k, string? d = null) => map.TryGetValue(k, out var v) ? v : d ?? throw new ArgumentException($"--{k} is required.");
         var kind = Get("kind");
-        if (kind is not ("classify" or "generate")) throw new ArgumentException($"--kind is '{kind}'; expected classify or generate.");
+        if (kind is not ("classify" or "generate" or "health")) throw new ArgumentException($"--kind is '{kind}'; expected classify, generate or health.");
         int clients = int.Parse(Get("clients", "1"), CultureInfo.InvariantCulture);
         double seconds = double.Parse(Get("seconds", "10"), CultureInfo.InvariantCulture);
         if (clients < 1 || clients > 1024) throw new ArgumentException($"--clients is {clients}; expected 1 to 1024.");

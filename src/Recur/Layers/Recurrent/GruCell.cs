@@ -21,6 +21,7 @@ internal sealed unsafe class GruCell : RecurrentCell
 {
     private readonly bool _resetAfter;
     private PackedMatrix? _whhT;       // W_hhᵀ (H, 3H): forward, reset after
+    private readonly KeptPack _wNtPack = new(), _wRZtPack = new(), _whhTPack = new(); // packed again only when the weights change
     private PackedMatrix? _wRZt, _wNt; // W_h{r,z}ᵀ (H, 2H), W_hnᵀ (H, H): forward, reset before
     private PackedMatrix? _whh;        // W_hh (3H, H): backward, reset after
     private PackedMatrix? _wRZ, _wN;   // W_h{r,z} (2H, H), W_hn (H, H): backward, reset before
@@ -58,11 +59,11 @@ internal sealed unsafe class GruCell : RecurrentCell
         if (IsInt8) return;
         if (_resetAfter)
         {
-            _whhT = Gemm.Pack(true, H, GH, WeightHh.Span, H, _whhT);
+            _whhT = _whhTPack.Pack(true, H, GH, WeightHh.Span, H);
             return;
         }
-        _wRZt = Gemm.Pack(true, H, 2 * H, RowsRZ, H, _wRZt);
-        _wNt = Gemm.Pack(true, H, H, RowsN, H, _wNt);
+        _wRZt = _wRZtPack.Pack(true, H, 2 * H, RowsRZ, H);
+        _wNt = _wNtPack.Pack(true, H, H, RowsN, H);
     }
 
     public override void PrepareBackward()

@@ -18,6 +18,7 @@ namespace Recur.Layers.Recurrent;
 internal sealed unsafe class LstmCell : RecurrentCell
 {
     private PackedMatrix? _whhT; // W_hhᵀ (H, 4H): z += h·W_hhᵀ
+    private readonly KeptPack _whhTPack = new(); // packed again only when the weights change
     private PackedMatrix? _whh;  // W_hh (4H, H):  dh_{t−1} = dz·W_hh
 
     public LstmCell(int hiddenSize, Tensor weightHh, Tensor biasHh) : base(hiddenSize, 4, weightHh, biasHh) { }
@@ -28,7 +29,7 @@ internal sealed unsafe class LstmCell : RecurrentCell
 
     public override void PrepareForward()
     {
-        if (!IsInt8) _whhT = Gemm.Pack(true, H, GH, WeightHh.Span, H, _whhT);
+        if (!IsInt8) _whhT = _whhTPack.Pack(true, H, GH, WeightHh.Span, H);
     }
 
     public override void PrepareBackward() => _whh = Gemm.Pack(false, GH, H, WeightHh.Span, H, _whh);

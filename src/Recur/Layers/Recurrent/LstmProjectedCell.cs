@@ -22,6 +22,7 @@ internal sealed unsafe class LstmProjectedCell : RecurrentCell
     private readonly Tensor _weightHr;    // W_hr (P, H)
     private readonly Tensor _gradHr;      // ∂L/∂W_hr (P, H)
     private PackedMatrix? _whhT, _whh;    // W_hhᵀ (P, 4H): z += h·W_hhᵀ;  W_hh (4H, P): dh_{t−1} = dz·W_hh
+    private readonly KeptPack _whhTPack = new(), _whrTPack = new(); // packed again only when the weights change
     private PackedMatrix? _whrT, _whr;    // W_hrᵀ (H, P): h = u·W_hrᵀ;    W_hr (P, H): du = dh·W_hr
 
     public LstmProjectedCell(int hiddenSize, Tensor weightHh, Tensor biasHh, Parameter weightHr)
@@ -49,8 +50,8 @@ internal sealed unsafe class LstmProjectedCell : RecurrentCell
 
     public override void PrepareForward()
     {
-        _whhT = Gemm.Pack(true, P, GH, WeightHh.Span, P, _whhT);
-        _whrT = Gemm.Pack(true, H, P, _weightHr.Span, H, _whrT);
+        _whhT = _whhTPack.Pack(true, P, GH, WeightHh.Span, P);
+        _whrT = _whrTPack.Pack(true, H, P, _weightHr.Span, H);
     }
 
     public override void PrepareBackward()

@@ -11,6 +11,7 @@ internal sealed class SimpleRnnCell : RecurrentCell
 {
     private readonly RnnActivation _activation;
     private PackedMatrix? _whhT; // W_hhᵀ (H, H)
+    private readonly KeptPack _whhTPack = new(); // packed again only when the weights change
     private PackedMatrix? _whh;  // W_hh (H, H)
 
     public SimpleRnnCell(int hiddenSize, RnnActivation activation, Tensor weightHh, Tensor biasHh)
@@ -21,7 +22,7 @@ internal sealed class SimpleRnnCell : RecurrentCell
 
     public override void PrepareForward()
     {
-        if (!IsInt8) _whhT = Gemm.Pack(true, H, H, WeightHh.Span, H, _whhT);
+        if (!IsInt8) _whhT = _whhTPack.Pack(true, H, H, WeightHh.Span, H);
     }
 
     public override void PrepareBackward() => _whh = Gemm.Pack(false, H, H, WeightHh.Span, H, _whh);

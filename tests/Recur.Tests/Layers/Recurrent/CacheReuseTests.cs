@@ -90,6 +90,29 @@ public class CacheReuseTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// A cell keeps its packed recurrent weights from one call to the next (packed again only
+    /// when they change): weights changed in place between two calls (an optimizer step, a
+    /// loaded checkpoint) must be the ones the second call uses, in every loop.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Cells))]
+    public void Weights_changed_between_calls_are_the_ones_the_next_call_uses(string cell)
+    {
+        var (x, mask) = Batch(5, 6, 2);
+        var row = Tensor.FromArray(x.Span[..(6 * I)].ToArray(), 1, 6, I);
+        var layer = Layer(cell);
+        layer.Infer(x, null, null, mask);
+        layer.Infer(row);
+        foreach (var p in layer.Parameters.Where(p => p.Name.StartsWith("weight_hh", StringComparison.Ordinal)))
+            p.Value.Span[3] += 0.25f; // one value of every W_hh: its packed copy is stale now
+
+        var changed = Layer(cell);
+        for (int k = 0; k < changed.Parameters.Count; k++) layer.Parameters[k].Value.Span.CopyTo(changed.Parameters[k].Value.Span);
+        AssertSame(changed.Infer(x, null, null, mask), layer.Infer(x, null, null, mask), "a batch after W_hh changed");
+        AssertSame(changed.Infer(row), layer.Infer(row), "one row after W_hh changed");
+    }
+
+    /// <summary>
     /// Calls of varying batch size and length, each no larger than one before them, allocate only
     /// what they return and their per-call bookkeeping: no time-loop or workspace buffer (the
     /// figures go to the test output; the bound allows a tenth of what those buffers weigh).

@@ -19,6 +19,7 @@ namespace Recur.Layers.Recurrent.Normalized;
 internal sealed class LayerNormGruCell : NormalizedCell
 {
     private PackedMatrix? _whhT; // W_hhᵀ (H, 3H)
+    private readonly KeptPack _whhTPack = new(); // packed again only when the weights change
     private PackedMatrix? _whh;  // W_hh (3H, H)
 
     public LayerNormGruCell(int hiddenSize, Tensor weightHh, Tensor biasHh, LayerNormWeights norm)
@@ -44,7 +45,7 @@ internal sealed class LayerNormGruCell : NormalizedCell
         for (int j = 0; j < 2 * H; j++) bias[j] += bhh[j];
     }
 
-    public override void PrepareForward() => _whhT = Gemm.Pack(true, H, GH, WeightHh.Span, H, _whhT);
+    public override void PrepareForward() => _whhT = _whhTPack.Pack(true, H, GH, WeightHh.Span, H);
 
     public override void PrepareBackward() => _whh = Gemm.Pack(false, GH, H, WeightHh.Span, H, _whh);
 

@@ -20,6 +20,7 @@ namespace Recur.Layers.Recurrent.Normalized;
 internal sealed class LayerNormLstmCell : NormalizedCell
 {
     private PackedMatrix? _whhT; // W_hhᵀ (H, 4H)
+    private readonly KeptPack _whhTPack = new(); // packed again only when the weights change
     private PackedMatrix? _whh;  // W_hh (4H, H)
 
     public LayerNormLstmCell(int hiddenSize, Tensor weightHh, Tensor biasHh, LayerNormWeights norm)
@@ -42,7 +43,7 @@ internal sealed class LayerNormLstmCell : NormalizedCell
     private int Slope => 6 * H;
     private int CellRstd => 7 * H + 1;
 
-    public override void PrepareForward() => _whhT = Gemm.Pack(true, H, GH, WeightHh.Span, H, _whhT);
+    public override void PrepareForward() => _whhT = _whhTPack.Pack(true, H, GH, WeightHh.Span, H);
 
     public override void PrepareBackward() => _whh = Gemm.Pack(false, GH, H, WeightHh.Span, H, _whh);
 
