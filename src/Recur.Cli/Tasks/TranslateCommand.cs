@@ -27,7 +27,7 @@ internal sealed class TranslateCommand
 
     public static readonly TaskDefaults Defaults = new()
     {
-        Cell = "lstm", Units = 128, Layers = 1, Bidirectional = true, Epochs = 40, Batch = 128, LearningRate = 3e-3f, Clip = 5f, Seed = 1,
+        Cell = "lstm", Units = 128, Layers = 2, Bidirectional = true, Epochs = 40, Batch = 128, LearningRate = 3e-3f, Clip = 5f, Seed = 1,
     };
 
     private readonly CliContext _ctx;
@@ -40,8 +40,8 @@ internal sealed class TranslateCommand
     private readonly Option<int> _embedding = new("--embedding") { Description = "Token embedding size", DefaultValueFactory = _ => 64 };
     private readonly Option<int?> _decoderUnits = new("--decoder-units") { Description = "Decoder units (default: the encoder's output width)" };
     private readonly Option<string> _attention = new("--attention") { Description = "Attention score: general, dot, additive or none", DefaultValueFactory = _ => "general", HelpName = "general|dot|additive|none" };
-    private readonly Option<float> _dropout = new("--dropout") { Description = "Dropout on the embeddings and the attentional state", DefaultValueFactory = _ => 0.2f };
-    private readonly Option<double> _ema = new("--ema") { Description = "Decay per batch of an exponential moving average of the weights (0: off); validation, the kept epoch and the saved model use the averages", DefaultValueFactory = _ => 0.0 };
+    private readonly Option<float> _dropout = new("--dropout") { Description = "Dropout on the embeddings and the attentional state", DefaultValueFactory = _ => 0.3f };
+    private readonly Option<double> _ema = new("--ema") { Description = "Decay per batch of an exponential moving average of the weights (0: off); validation, the kept epoch and the saved model use the averages", DefaultValueFactory = _ => 0.999 };
     private readonly Option<float> _smoothing = new("--label-smoothing") { Description = "Label smoothing of the per-step cross-entropy", DefaultValueFactory = _ => 0.1f };
     private readonly Option<double> _minutes = new("--minutes") { Description = "Stop training after this many minutes", DefaultValueFactory = _ => 25 };
     private readonly Option<int> _maxLength = new("--max-length") { Description = "Most tokens of a target (longer training targets are refused; decoding stops there)", DefaultValueFactory = _ => 100 };
