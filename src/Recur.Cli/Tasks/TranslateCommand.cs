@@ -52,13 +52,21 @@ internal sealed class TranslateCommand
         DefaultValueFactory = _ => "linear", HelpName = "linear|plateau",
     };
 
+    private readonly Option<string> _monitor = new("--monitor")
+    {
+        Description = "What picks the kept epoch and stops training early: wer (greedy word error rate on the dev items) or loss (the dev loss)",
+        DefaultValueFactory = _ => "wer", HelpName = "wer|loss",
+    };
+    private readonly Option<int> _patience = new("--patience") { Description = "Epochs without a better dev score before training stops", DefaultValueFactory = _ => 10, HelpName = "EPOCHS" };
+
     private TranslateCommand(CliContext ctx, Command command)
     {
         _ctx = ctx;
         _attention.AcceptOnlyFromAmong("general", "dot", "additive", "none");
         _tokens.AcceptOnlyFromAmong(Tokens.Modes);
         _schedule.AcceptOnlyFromAmong("linear", "plateau");
-        foreach (var o in new Option[] { _train, _test, _dev, _tokens, _beam, _embedding, _decoderUnits, _attention, _dropout, _smoothing, _minutes, _maxLength, _inputFeeding, _schedule, _ema })
+        _monitor.AcceptOnlyFromAmong("wer", "loss");
+        foreach (var o in new Option[] { _train, _test, _dev, _tokens, _beam, _embedding, _decoderUnits, _attention, _dropout, _smoothing, _minutes, _maxLength, _inputFeeding, _schedule, _ema, _monitor, _patience })
             command.Add(o);
         _common = new CommonOptions(command, Defaults, Task);
         command.SetAction(Run);
@@ -126,6 +134,9 @@ internal sealed class TranslateCommand
         if (!(ema >= 0 && ema < 1)) throw new InputException($"--ema is {ema}; expected a decay in [0, 1) (0: off).");
         double minutes = r.GetValue(_minutes);
         if (!(minutes > 0)) throw new InputException($"--minutes is {minutes}; expected a positive number.");
+        int patience = r.GetValue(_patience);
+        if (patience < 0) throw new InputException($"--patience is {patience}; expected 0 or more epochs.");
+        string monitor = r.GetValue(_monitor) == "wer" ? "val_wer" : "val_loss";
         var random = new SeededRandom(s.Seed);
         var data = ReadData(r, random.Fork());
 
@@ -174,7 +185,7 @@ internal sealed class TranslateCommand
 
         ui.Info($"translate: {s.Describe()} encoder, {s.Cell.ToUpperInvariant()}({options.DecoderUnits}) decoder, {attentionName} attention{(options.InputFeeding ? " with input feeding" : "")} on {data.Name} — {data.Train.Count:N0} training items ({pairs.Count:N0} pairs), " +
                 $"{data.Dev.Count:N0} dev, {data.Test.Count:N0} test; vocabularies {sourceVocabulary.Tokens.Length} → {targetVocabulary.Tokens.Length} tokens; {model.Parameters.Sum(p => (long)p.Value.Length):N0} parameters; " +
-                $"batches of {s.Batch} of similar length, lr {s.LearningRate:0.####} ({schedule}); budget {minutes:0.##} min");
+                $"batches of {s.Batch} of similar length, lr {s.LearningRate:0.####} ({schedule}); budget {minutes:0.##} min; the epoch kept by the dev {(monitor == "val_wer" ? "WER" : "loss")} (patience {patience})");
 
         var run = _ctx.OpenRun(s.Out, Task);
         JsonFiles.Write(run.File("task.json"), new JsonObject
@@ -189,6 +200,9 @@ internal sealed class TranslateCommand
         // Batches of pairs of similar source and target lengths: each runs for its own longest pair.
         var trainBatches = new LengthBuckets(x, y, EncoderDecoder.LengthKeys(options, x), batchSize, shuffle: true, seed: s.Seed);
         var devBatches = new LengthBuckets(validation.X, validation.Y, EncoderDecoder.LengthKeys(options, validation.X), batchSize, shuffle: false);
+        var translator = new Translator(network, sourceVocabulary, targetVocabulary, maxLength);
+        string[] Best(Recur.Decoding.Hypothesis[] h) => targetVocabulary.Strings(h[0].Tokens);
+        var devSources = data.Dev.Select(i => i.Source).ToList();
         var clock = Stopwatch.StartNew();
         var budget = TimeSpan.FromMinutes(minutes);
         var callbacks = new List<Callback>
@@ -206,7 +220,9 @@ internal sealed class TranslateCommand
             },
             new LambdaCallback { EpochEnd = (_, logs) => history.Append(new Dictionary<string, double>(logs) { ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1), ["batches"] = trainedBatches }) },
             schedule == "linear" ? (Callback)new TimeBudgetDecay(budget, finalFactor: 0.02f, clock: () => clock.Elapsed, batchBudget: (long)s.Epochs * batches) : new ReduceLROnPlateau("val_loss", factor: 0.5f, patience: 1),
-            new EarlyStopping("val_loss", patience: 4, restoreBestWeights: true),
+            // The greedy dev WER of every epoch, with the weights validation saw (the averages with --ema).
+            new LambdaCallback { EpochEvaluated = (_, logs) => logs["val_wer"] = Scores.Of(data.Dev, translator.Translate(devSources, 1).Select(Best).ToList()).Wer },
+            new EarlyStopping(monitor, patience: patience, restoreBestWeights: true),
         };
         if (ema > 0) callbacks.Add(new ExponentialMovingAverage(ema));
         var fit = model.Fit(trainBatches, epochs: s.Epochs, validationData: devBatches, callbacks: callbacks,
@@ -214,15 +230,13 @@ internal sealed class TranslateCommand
         double trainSeconds = clock.Elapsed.TotalSeconds;
         EncoderDecoderFile.Save(network, run.File("model.recur"));
 
-        var translator = new Translator(network, sourceVocabulary, targetVocabulary, maxLength);
         var testSources = data.Test.Select(i => i.Source).ToList();
         var (greedy, greedySeconds) = Timed(() => translator.Translate(testSources, 1));
         var (beamed, beamSeconds) = beam == 1 ? (greedy, greedySeconds) : Timed(() => translator.Translate(testSources, beam));
-        string[] Best(Recur.Decoding.Hypothesis[] h) => targetVocabulary.Strings(h[0].Tokens);
         var (greedyWer, greedyPer) = Scores.Of(data.Test, greedy.Select(Best).ToList());
         var (wer, per) = Scores.Of(data.Test, beamed.Select(Best).ToList());
         // The dev words' scores: what a choice between settings may look at (the test words' may not).
-        var devBeamed = translator.Translate(data.Dev.Select(i => i.Source).ToList(), beam);
+        var devBeamed = translator.Translate(devSources, beam);
         var (devWer, devPer) = Scores.Of(data.Dev, devBeamed.Select(Best).ToList());
 
         var panels = data.Test.Take(4).Select((item, i) => (item, output: beamed[i][0].Tokens)).Select(p =>
@@ -255,6 +269,8 @@ internal sealed class TranslateCommand
             ["input_feeding"] = options.InputFeeding,
             ["ema"] = ema,
             ["best_val_loss"] = history.Rows.Count > 0 ? history.Column("val_loss").Min() : double.NaN,
+            ["best_val_wer"] = history.Rows.Count > 0 ? history.Column("val_wer").Min() : double.NaN,
+            ["monitor"] = monitor,
             ["dev_wer"] = devWer,
             ["dev_per"] = devPer,
         });

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text;
+using System.Text.Json.Nodes;
 using Recur.Cli.Data;
 using Recur.Cli.Translation;
 
@@ -74,6 +76,45 @@ public class TranslateTests
     }
 
     [Fact]
+    public void The_kept_epoch_is_the_best_by_the_monitored_dev_score_and_patience_stops_training()
+    {
+        // Dev items whose first target is the copy and whose second is the reversal: the dev loss
+        // (against the first target) rises as the model learns to reverse while the dev WER (right
+        // when either target is matched) falls, so the two monitors keep different epochs.
+        using var dir = new TempDir();
+        var train = dir.Write("train.tsv", ReversePairs(400, 1));
+        var test = dir.Write("test.tsv", ReversePairs(30, 2));
+        var words = ReversePairs(200, 6).Split('\n').Select(l => l.Split('\t')[0]).Where(w => w.Length >= 3 && w != new string(w.Reverse().ToArray())).Distinct().Take(60);
+        var dev = dir.Write("dev.tsv", string.Concat(words.Select(w => $"{w}\t{w}\n{w}\t{new string(w.Reverse().ToArray())}\n")));
+        (JsonObject Metrics, double[] Loss, double[] Wer) Train(string monitor, int patience)
+        {
+            string run = dir.File($"run-{monitor}");
+            CliRun.Of([.. new[] { "translate", "--train", train, "--test", test, "--dev", dev, "--beam", "1", "--monitor", monitor, "--patience", patience.ToString(), "--out", run }, .. Small(8)]).ShouldSucceed();
+            var rows = File.ReadAllLines(Path.Combine(run, "history.csv"));
+            var header = rows[0].Split(',');
+            double[] Column(string name) => rows[1..].Select(r => double.Parse(r.Split(',')[Array.IndexOf(header, name)], CultureInfo.InvariantCulture)).ToArray();
+            return (CliRun.Metrics(run), Column("val_loss"), Column("val_wer"));
+        }
+
+        var byWer = Train("wer", 20);
+        Assert.Equal(8, byWer.Wer.Length);
+        Assert.All(byWer.Wer, w => Assert.InRange(w, 0, 1));
+        Assert.Equal("val_wer", (string)byWer.Metrics["monitor"]!);
+        Assert.Equal(byWer.Wer.Min(), (double)byWer.Metrics["best_val_wer"]!, 6);
+        // Beam 1: the dev WER of the saved model is the greedy dev WER of the kept epoch, the best one.
+        Assert.Equal(byWer.Wer.Min(), (double)byWer.Metrics["dev_wer"]!, 6);
+
+        var byLoss = Train("loss", 2);
+        int kept = Array.IndexOf(byLoss.Loss, byLoss.Loss.Min());
+        Assert.True(kept < byLoss.Loss.Length - 2, $"the dev loss was best at epoch {kept + 1} of {byLoss.Loss.Length}; the data should make it rise");
+        Assert.Equal(kept + 3, byLoss.Loss.Length); // two epochs without a better dev loss, then the stop
+        Assert.Equal(kept + 3, (int)byLoss.Metrics["epochs"]!);
+        Assert.Equal("val_loss", (string)byLoss.Metrics["monitor"]!);
+        Assert.Equal(byLoss.Wer[kept], (double)byLoss.Metrics["dev_wer"]!, 6);
+        Assert.True((double)byLoss.Metrics["dev_wer"]! > byWer.Wer.Min(), "the dev loss should keep a worse-by-WER epoch than the dev WER does");
+    }
+
+    [Fact]
     public void Test_characters_never_seen_in_training_are_read_as_unknown_and_counted()
     {
         using var dir = new TempDir();
@@ -111,6 +152,8 @@ public class TranslateTests
         CliRun.Of("translate", "--train", train, "--ema", "1", "--out", dir.File("run")).ShouldFailWithOneLine("--ema is 1", "[0, 1)");
         CliRun.Of("translate", "--train", train, "--cell", "rnn", "--out", dir.File("run")).ShouldFailWithOneLine("--cell rnn");
         CliRun.Of("translate", "--train", train, "--schedule", "cosine", "--out", dir.File("run")).ShouldFailWithOneLine("cosine");
+        CliRun.Of("translate", "--train", train, "--monitor", "accuracy", "--out", dir.File("run")).ShouldFailWithOneLine("accuracy");
+        CliRun.Of("translate", "--train", train, "--patience", "-1", "--out", dir.File("run")).ShouldFailWithOneLine("--patience is -1", "0 or more");
         CliRun.Of("translate", "--test", train, "--out", dir.File("run")).ShouldFailWithOneLine("--test and --dev need --train");
         CliRun.Of("translate", "predict", "--model", dir.File("nothing"), "--text", "ab").ShouldFailWithOneLine("file not found");
         dir.HoldsOnly("train.tsv");

@@ -70,11 +70,20 @@ public sealed class LambdaCallback : Callback
     /// <summary>Called before every epoch.</summary>
     public Action<int>? EpochBegin { get; init; }
 
+    /// <summary>
+    /// Called after every epoch's validation, before the history row and the epochs' ends: what it
+    /// adds to the logs (a score of the dev data, say) reaches the history and every callback.
+    /// </summary>
+    public Action<int, IDictionary<string, double>>? EpochEvaluated { get; init; }
+
     /// <inheritdoc/>
     public override void OnEpochBegin(int epoch) => EpochBegin?.Invoke(epoch);
 
     /// <inheritdoc/>
     public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, double> logs) => EpochEnd?.Invoke(epoch, logs);
+
+    /// <inheritdoc/>
+    public override void OnEpochEvaluated(int epoch, IDictionary<string, double> logs) => EpochEvaluated?.Invoke(epoch, logs);
 
     /// <inheritdoc/>
     public override void OnBatchEnd(int batch, IReadOnlyDictionary<string, double> logs) => BatchEnd?.Invoke(batch, logs);
