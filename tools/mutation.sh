@@ -7,7 +7,8 @@
 #
 # Each run mutates src/Recur/FOLDER only and runs only the tests that exercise that folder
 # (the filter below), and Stryker's per-test coverage analysis runs each mutant against just
-# the tests that reach it. Runs are single-threaded and niced: the machine is shared.
+# the tests that reach it. Runs are niced and single-threaded unless STRYKER_CONCURRENCY
+# gives more test runners (2 on the idle two-core machine).
 # Reports: StrykerOutput/FOLDER/reports/mutation-report.{html,json}; then, per folder, the
 # counts, the score and every surviving or uncovered mutant (file:line, mutator, replacement)
 # are printed, which docs/TESTING.md summarises.
@@ -39,7 +40,7 @@ for f in "${folders[@]}"; do
       --mutate "**/$f/**/*.cs" \
       --test-case-filter "${filters[$f]}" \
       --configuration Release \
-      --concurrency 1 \
+      --concurrency "${STRYKER_CONCURRENCY:-1}" \
       --reporter json --reporter html --reporter progress \
       --output "$out")
   python3 "$root/tools/mutation_summary.py" "$f" "$out/reports/mutation-report.json"
