@@ -36,6 +36,37 @@ public class LossTargetAlignmentTests
         Assert.Equal("labels has shape (6,); the model outputs (N, 3), so mean_squared_error expects targets (6, 3).", e.Message.Split(" (Parameter")[0]);
         var classes = Assert.Throws<ArgumentException>(() => Loss.SparseCategoricalCrossEntropy().AlignTargets(Tensor.Zeros(2, 4), [5], "y"));
         Assert.Contains("expects targets (2,)", classes.Message);
+        var steps = Assert.Throws<ArgumentException>(() => Loss.MeanSquaredError().AlignTargets(Tensor.Zeros(2, 3), [3, 2], "y"));
+        Assert.Equal("y has shape (2, 3); the model outputs (N, 3, 2), so mean_squared_error expects targets (2, 3, 2).", steps.Message.Split(" (Parameter")[0]);
+    }
+
+    [Fact]
+    public void A_mask_of_other_steps_than_the_targets_is_not_read()
+    {
+        // (N) targets of a single-output model trained with a (N, T) input mask: nothing to mask.
+        var target = Tensor.FromArray([1f, 2f], 2, 1);
+        Assert.Same(target, Loss.MeanSquaredError().AlignTargets(target, [1], "y", SequenceMask.FromLengths([3, 1], 4)));
+    }
+
+    /// <summary>A loss without a class axis that records the class count its target check is given.</summary>
+    private sealed class RecordingLoss : Loss
+    {
+        public List<int> Classes { get; } = [];
+        public override string Name => "recording";
+        protected override double Evaluate(ReadOnlySpan<float> prediction, float target, Span<float> gradient) => 0;
+        protected override string? TargetProblem(float target, int classes)
+        {
+            Classes.Add(classes);
+            return null;
+        }
+    }
+
+    [Fact]
+    public void A_loss_without_a_class_axis_checks_its_targets_with_one_class()
+    {
+        var loss = new RecordingLoss();
+        loss.AlignTargets(Tensor.Zeros(2, 3), [3], "y");
+        Assert.Equal([1, 1, 1, 1, 1, 1], loss.Classes);
     }
 
     [Fact]
