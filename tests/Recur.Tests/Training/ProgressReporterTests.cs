@@ -77,6 +77,28 @@ public class ProgressReporterTests
     }
 
     [Fact]
+    public void Exactly_one_second_is_written_in_seconds_and_no_metrics_leave_no_separator()
+    {
+        var line = new StringWriter();
+        var r = Reporter(line, Verbosity.EpochLine);
+        At(0);
+        r.EpochBegin(0, 1, 1);
+        At(1000);
+        r.BatchEnd(0, Loss(0.5));
+        r.EpochEnd(0, 1, Loss(0.5));
+        Assert.Equal("Epoch 1/1 - 1s - loss: 0.5000" + Environment.NewLine, line.ToString());
+
+        var bar = new StringWriter();
+        r = Reporter(bar, Verbosity.ProgressBar);
+        At(0);
+        r.EpochBegin(0, 1, 2);
+        bar.GetStringBuilder().Clear();
+        At(200);
+        r.BatchEnd(0, new Dictionary<string, double>());
+        Assert.Equal("\r1/2 " + Bar(10) + " 200ms 200ms/step\u001b[K", bar.ToString());
+    }
+
+    [Fact]
     public void Before_the_redraw_interval_nothing_is_drawn_but_the_last_step()
     {
         var w = new StringWriter();
