@@ -3,6 +3,7 @@ using Recur.Losses;
 using Recur.Models;
 using Recur.Optimizers;
 using Recur.Training;
+using static Recur.Tests.Training.CallbackDriving;
 
 namespace Recur.Tests.Training;
 
@@ -13,27 +14,6 @@ namespace Recur.Tests.Training;
 /// </summary>
 public class CallbackBoundaryTests
 {
-    private static Sequential Compiled(float learningRate = 0.1f)
-    {
-        var m = new Sequential(1, new Dense(2)) { Output = TextWriter.Null };
-        m.Compile(new Sgd(learningRate), Loss.MeanSquaredError());
-        m.Build(3);
-        return m;
-    }
-
-    private static T On<T>(T callback, Model model) where T : Callback
-    {
-        callback.Model = model;
-        return callback;
-    }
-
-    private static void Refused(string parameter, string rule, Action act)
-    {
-        var e = Assert.Throws<ArgumentOutOfRangeException>(act);
-        Assert.Equal(parameter, e.ParamName);
-        Assert.StartsWith(rule, e.Message, StringComparison.Ordinal);
-    }
-
     [Fact]
     public void A_budget_of_zero_a_hold_of_one_and_a_negative_batch_budget_are_refused()
     {

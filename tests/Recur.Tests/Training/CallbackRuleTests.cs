@@ -3,6 +3,7 @@ using Recur.Losses;
 using Recur.Models;
 using Recur.Optimizers;
 using Recur.Training;
+using static Recur.Tests.Training.CallbackDriving;
 
 namespace Recur.Tests.Training;
 
@@ -12,30 +13,7 @@ namespace Recur.Tests.Training;
 /// </summary>
 public class CallbackRuleTests
 {
-    private static Sequential Compiled(float learningRate = 0.1f)
-    {
-        var m = new Sequential(1, new Dense(2)) { Output = TextWriter.Null };
-        m.Compile(new Sgd(learningRate), Loss.MeanSquaredError());
-        m.Build(3);
-        return m;
-    }
-
-    private static T On<T>(T callback, Model model) where T : Callback
-    {
-        callback.Model = model;
-        return callback;
-    }
-
     private static Dictionary<string, double> Logs(double loss) => new() { ["loss"] = loss };
-
-    /// <summary>The argument named, its value and the rule broken.</summary>
-    private static void Refused(string parameter, string rule, Action act)
-    {
-        var e = Assert.Throws<ArgumentOutOfRangeException>(act);
-        Assert.Equal(parameter, e.ParamName);
-        Assert.NotNull(e.ActualValue);
-        Assert.StartsWith(rule, e.Message, StringComparison.Ordinal);
-    }
 
     [Fact]
     public void Early_stopping_waits_patience_epochs_without_an_improvement_by_more_than_min_delta()
