@@ -110,6 +110,14 @@ public sealed class CheckpointAndCsvStateTests : IDisposable
         restarted.OnEpochEnd(0, Logs(4));
         Assert.Equal(new[] { "epoch,loss", "1,4" }, File.ReadAllLines(path));
 
+        // A state loaded into a logger that already holds rows replaces them.
+        var loaded = new CsvLogger(path);
+        loaded.OnTrainBegin();
+        loaded.OnEpochEnd(0, Logs(9));
+        loaded.LoadState(state);
+        loaded.OnEpochEnd(2, Logs(0.5));
+        Assert.Equal(new[] { "epoch,loss,val_loss", "1,1,", "2,0.1,2", "3,0.5," }, File.ReadAllLines(path));
+
         var broken = new CallbackState();
         broken.Set("rows", "null");
         Assert.Equal("CsvLogger state: rows is null.", Assert.Throws<InvalidDataException>(() => new CsvLogger(path).LoadState(broken)).Message);
