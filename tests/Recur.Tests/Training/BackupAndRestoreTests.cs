@@ -131,6 +131,8 @@ public sealed class BackupAndRestoreTests : IDisposable
         Assert.Contains("settings 'a'", other.Message);
         var callbacks = Assert.Throws<BackupMismatchException>(() => Model().Fit(_data.X, _data.Y, epochs: 3, batchSize: 8, callbacks: [new BackupAndRestore(_dir, "a"), new StepBudget(9), new CrashAt(-1)], verbose: Verbosity.Silent));
         Assert.Contains("StepBudget", callbacks.Message);
+        string crash = typeof(CrashAt).FullName!, budget = typeof(StepBudget).FullName!, backup = typeof(BackupAndRestore).FullName!;
+        Assert.EndsWith($" was written with the callbacks [{crash}, {backup}]; this run has [{budget}, {crash}, {backup}].", callbacks.Message);
     }
 
     [Fact]
