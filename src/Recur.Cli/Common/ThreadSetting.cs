@@ -33,4 +33,19 @@ internal static class ThreadSetting
             // Affinity is a hint; without it the run still works on every core.
         }
     }
+
+    /// <summary>The processors the process may run on (after <see cref="Apply"/>): what work side by side can use.</summary>
+    public static int Processors()
+    {
+        if (!(OperatingSystem.IsLinux() || OperatingSystem.IsWindows())) return Environment.ProcessorCount;
+        try
+        {
+            using var process = Process.GetCurrentProcess();
+            return Math.Max(1, System.Numerics.BitOperations.PopCount((ulong)(long)process.ProcessorAffinity));
+        }
+        catch (Exception e) when (e is PlatformNotSupportedException or System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            return Environment.ProcessorCount;
+        }
+    }
 }

@@ -17,8 +17,9 @@ internal sealed class TranslateAdapter : ITaskAdapter
     public ServedModel Load(string path, string name, ServeContext context)
     {
         var model = TranslationModel.Load(path, Task);
-        long parameters = model.Network.Parameters.Sum(p => (long)p.Value.Length);
-        var info = new ModelInfo(name, Task, $"{model.Network.Options.Cell} encoder–decoder, {parameters.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} parameters",
+        long parameters = model.Networks.Sum(n => n.Parameters.Sum(p => (long)p.Value.Length));
+        string members = model.Networks.Count == 1 ? "" : $"ensemble of {model.Networks.Count} ";
+        var info = new ModelInfo(name, Task, $"{members}{model.Networks[0].Options.Cell} encoder–decoder, {parameters.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} parameters",
             $"text: {(model.SourceMode == "char" ? "characters" : "words")}; beam: 1 (greedy) to {MaxBeam}",
             "output: the best output; best: the beam's outputs with their scores; unknown: the source tokens never seen in training", Streams: false,
             new Dictionary<string, object?> { ["source_tokens"] = model.SourceMode, ["target_tokens"] = model.TargetMode, ["max_beam"] = MaxBeam });

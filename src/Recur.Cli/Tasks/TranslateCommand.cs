@@ -57,6 +57,11 @@ internal sealed class TranslateCommand
         Description = "What picks the kept epoch and stops training early: wer (greedy word error rate on the dev items) or loss (the dev loss)",
         DefaultValueFactory = _ => "wer", HelpName = "wer|loss",
     };
+    private readonly Option<int> _ensemble = new("--ensemble")
+    {
+        Description = "Networks trained with different seeds, side by side (one per processor), and decoded as one: each step takes the mean of their probabilities",
+        DefaultValueFactory = _ => 1, HelpName = "K",
+    };
     private readonly Option<int> _patience = new("--patience") { Description = "Epochs without a better dev score before training stops", DefaultValueFactory = _ => 10, HelpName = "EPOCHS" };
 
     private TranslateCommand(CliContext ctx, Command command)
@@ -66,7 +71,7 @@ internal sealed class TranslateCommand
         _tokens.AcceptOnlyFromAmong(Tokens.Modes);
         _schedule.AcceptOnlyFromAmong("linear", "plateau");
         _monitor.AcceptOnlyFromAmong("wer", "loss");
-        foreach (var o in new Option[] { _train, _test, _dev, _tokens, _beam, _embedding, _decoderUnits, _attention, _dropout, _smoothing, _minutes, _maxLength, _inputFeeding, _schedule, _ema, _monitor, _patience })
+        foreach (var o in new Option[] { _train, _test, _dev, _tokens, _beam, _embedding, _decoderUnits, _attention, _dropout, _smoothing, _minutes, _maxLength, _inputFeeding, _schedule, _ema, _monitor, _patience, _ensemble })
             command.Add(o);
         _common = new CommonOptions(command, Defaults, Task);
         command.SetAction(Run);
@@ -177,14 +182,26 @@ internal sealed class TranslateCommand
         if (devPairs.Count == 0) throw new InputException("no dev item fits the lengths of the training items; give a --dev file like the training data.");
         var validation = EncoderDecoder.Pack(options, devPairs.Select(p => sourceVocabulary.Ids(p.Source)).ToList(), devPairs.Select(p => targetVocabulary.Ids(p.Target)).ToList());
 
-        var network = new EncoderDecoder(options);
-        var model = new Sequential(s.Seed, network);
-        model.Compile(new Adam(s.LearningRate), new LabelSmoothedCrossEntropy(smoothing), metrics: null, clipNorm: s.Clip > 0 ? s.Clip : null);
-        model.Build(options.SourceSteps + options.TargetSteps);
-        model.Output = ui.Quiet ? TextWriter.Null : ui.Output;
+        // A seed ensemble: member m (0-based) differs from the first only in its seed, s.Seed + m (its
+        // initial weights and its batch order); they train side by side, one per processor, each
+        // with the kernels on its own thread, and decode as one (the mean of their probabilities).
+        int members = r.GetValue(_ensemble);
+        CommonOptions.Positive("--ensemble", members);
+        int sideBySide = Math.Min(members, ThreadSetting.Processors()), rounds = (members + sideBySide - 1) / sideBySide;
+        var networks = Enumerable.Range(0, members).Select(_ => new EncoderDecoder(options)).ToArray();
+        var models = networks.Select((network, m) =>
+        {
+            var model = new Sequential(s.Seed + (ulong)m, network);
+            model.Compile(new Adam(s.LearningRate), new LabelSmoothedCrossEntropy(smoothing), metrics: null, clipNorm: s.Clip > 0 ? s.Clip : null);
+            model.Build(options.SourceSteps + options.TargetSteps);
+            return model;
+        }).ToArray();
+        // --minutes bounds the whole training: members that wait for a processor share it.
+        var budget = TimeSpan.FromMinutes(minutes / rounds);
 
         ui.Info($"translate: {s.Describe()} encoder, {s.Cell.ToUpperInvariant()}({options.DecoderUnits}) decoder, {attentionName} attention{(options.InputFeeding ? " with input feeding" : "")} on {data.Name} — {data.Train.Count:N0} training items ({pairs.Count:N0} pairs), " +
-                $"{data.Dev.Count:N0} dev, {data.Test.Count:N0} test; vocabularies {sourceVocabulary.Tokens.Length} → {targetVocabulary.Tokens.Length} tokens; {model.Parameters.Sum(p => (long)p.Value.Length):N0} parameters; " +
+                $"{data.Dev.Count:N0} dev, {data.Test.Count:N0} test; vocabularies {sourceVocabulary.Tokens.Length} → {targetVocabulary.Tokens.Length} tokens; {models[0].Parameters.Sum(p => (long)p.Value.Length):N0} parameters" +
+                (members > 1 ? $" in each of {members} ensemble members ({sideBySide} side by side)" : "") + "; " +
                 $"batches of {s.Batch} of similar length, lr {s.LearningRate:0.####} ({schedule}); budget {minutes:0.##} min; the epoch kept by the dev {(monitor == "val_wer" ? "WER" : "loss")} (patience {patience})");
 
         var run = _ctx.OpenRun(s.Out, Task);
@@ -193,42 +210,72 @@ internal sealed class TranslateCommand
             ["task"] = Task, ["format"] = 1, ["source_tokens"] = data.SourceTokens, ["target_tokens"] = data.TargetTokens,
             ["source_vocabulary"] = new JsonArray(sourceVocabulary.Tokens.Select(t => (JsonNode?)JsonValue.Create(t)).ToArray()),
             ["target_vocabulary"] = new JsonArray(targetVocabulary.Tokens.Select(t => (JsonNode?)JsonValue.Create(t)).ToArray()),
-            ["max_length"] = maxLength, ["beam"] = beam, ["data"] = data.Name,
+            ["max_length"] = maxLength, ["beam"] = beam, ["data"] = data.Name, ["ensemble"] = members,
         });
-        var history = new HistoryCsv(run.File("history.csv"));
-        int batchSize = Math.Min(s.Batch, pairs.Count), batches = (pairs.Count + batchSize - 1) / batchSize, trainedBatches = 0;
-        // Batches of pairs of similar source and target lengths: each runs for its own longest pair.
-        var trainBatches = new LengthBuckets(x, y, EncoderDecoder.LengthKeys(options, x), batchSize, shuffle: true, seed: s.Seed);
-        var devBatches = new LengthBuckets(validation.X, validation.Y, EncoderDecoder.LengthKeys(options, validation.X), batchSize, shuffle: false);
-        var translator = new Translator(network, sourceVocabulary, targetVocabulary, maxLength);
+        int batchSize = Math.Min(s.Batch, pairs.Count), batches = (pairs.Count + batchSize - 1) / batchSize;
         string[] Best(Recur.Decoding.Hypothesis[] h) => targetVocabulary.Strings(h[0].Tokens);
         var devSources = data.Dev.Select(i => i.Source).ToList();
-        var clock = Stopwatch.StartNew();
-        var budget = TimeSpan.FromMinutes(minutes);
-        var callbacks = new List<Callback>
+        var gate = new object();
+        void Say(string line)
         {
-            new LambdaCallback
+            lock (gate) ui.Info(line);
+        }
+
+        // One member's training: its history file, its batches, its schedule, its dev WER, its early stopping.
+        (History Fit, int Batches, HistoryCsv History) Train(int m)
+        {
+            var model = models[m];
+            string who = members == 1 ? "" : $"member {m + 1}/{members}: ";
+            var history = new HistoryCsv(run.File(m == 0 ? "history.csv" : $"history-{m + 1}.csv"));
+            var trainBatches = new LengthBuckets(x, y, EncoderDecoder.LengthKeys(options, x), batchSize, shuffle: true, seed: s.Seed + (ulong)m);
+            var devBatches = new LengthBuckets(validation.X, validation.Y, EncoderDecoder.LengthKeys(options, validation.X), batchSize, shuffle: false);
+            var translator = new Translator([networks[m]], sourceVocabulary, targetVocabulary, maxLength);
+            var clock = Stopwatch.StartNew();
+            int trainedBatches = 0;
+            var callbacks = new List<Callback>
             {
-                BatchEnd = (batch, logs) =>
+                new LambdaCallback
                 {
-                    trainedBatches++;
-                    if (clock.Elapsed >= budget || _ctx.Cancellation.IsCancellationRequested) model.StopTraining = true;
-                    // A line every tenth of an epoch: the epoch lines alone come minutes apart.
-                    if ((batch + 1) % Math.Max(1, batches / 10) == 0 && batch + 1 < batches)
-                        ui.Info($"  {batch + 1:N0}/{batches:N0} batches, loss {logs["loss"]:0.0000}, {clock.Elapsed.TotalSeconds:0} s");
+                    BatchEnd = (batch, logs) =>
+                    {
+                        trainedBatches++;
+                        if (clock.Elapsed >= budget || _ctx.Cancellation.IsCancellationRequested) model.StopTraining = true;
+                        // A line every tenth of an epoch: the epoch lines alone come minutes apart.
+                        if ((batch + 1) % Math.Max(1, batches / 10) == 0 && batch + 1 < batches)
+                            Say($"  {who}{batch + 1:N0}/{batches:N0} batches, loss {logs["loss"]:0.0000}, {clock.Elapsed.TotalSeconds:0} s");
+                    },
                 },
-            },
-            new LambdaCallback { EpochEnd = (_, logs) => history.Append(new Dictionary<string, double>(logs) { ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1), ["batches"] = trainedBatches }) },
-            schedule == "linear" ? (Callback)new TimeBudgetDecay(budget, finalFactor: 0.02f, clock: () => clock.Elapsed, batchBudget: (long)s.Epochs * batches) : new ReduceLROnPlateau("val_loss", factor: 0.5f, patience: 1),
-            // The greedy dev WER of every epoch, with the weights validation saw (the averages with --ema).
-            new LambdaCallback { EpochEvaluated = (_, logs) => logs["val_wer"] = Scores.Of(data.Dev, translator.Translate(devSources, 1).Select(Best).ToList()).Wer },
-            new EarlyStopping(monitor, patience: patience, restoreBestWeights: true),
-        };
-        if (ema > 0) callbacks.Add(new ExponentialMovingAverage(ema));
-        var fit = model.Fit(trainBatches, epochs: s.Epochs, validationData: devBatches, callbacks: callbacks,
-            verbose: ui.Quiet ? Verbosity.Silent : Verbosity.EpochLine, cancellationToken: _ctx.Cancellation);
-        double trainSeconds = clock.Elapsed.TotalSeconds;
-        EncoderDecoderFile.Save(network, run.File("model.recur"));
+                new LambdaCallback
+                {
+                    EpochEnd = (epoch, logs) =>
+                    {
+                        history.Append(new Dictionary<string, double>(logs) { ["seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 1), ["batches"] = trainedBatches });
+                        if (members > 1) Say($"{who}epoch {epoch + 1}/{s.Epochs} - {clock.Elapsed.TotalSeconds:0}s - " + string.Join(" - ", logs.Select(kv => $"{kv.Key}: {kv.Value:0.0000}")));
+                    },
+                },
+                schedule == "linear" ? (Callback)new TimeBudgetDecay(budget, finalFactor: 0.02f, clock: () => clock.Elapsed, batchBudget: (long)s.Epochs * batches) : new ReduceLROnPlateau("val_loss", factor: 0.5f, patience: 1),
+                // The greedy dev WER of every epoch, with the weights validation saw (the averages with --ema).
+                new LambdaCallback { EpochEvaluated = (_, logs) => logs["val_wer"] = Scores.Of(data.Dev, translator.Translate(devSources, 1).Select(Best).ToList()).Wer },
+                new EarlyStopping(monitor, patience: patience, restoreBestWeights: true),
+            };
+            if (ema > 0) callbacks.Add(new ExponentialMovingAverage(ema));
+            // Alone, the epoch lines are Fit's own; side by side, each member's come from its callback above.
+            model.Output = ui.Quiet || members > 1 ? TextWriter.Null : ui.Output;
+            var fit = model.Fit(trainBatches, epochs: s.Epochs, validationData: devBatches, callbacks: callbacks,
+                verbose: ui.Quiet || members > 1 ? Verbosity.Silent : Verbosity.EpochLine, cancellationToken: _ctx.Cancellation);
+            return (fit, trainedBatches, history);
+        }
+
+        var overall = Stopwatch.StartNew();
+        var trained = new (History Fit, int Batches, HistoryCsv History)[members];
+        if (sideBySide == 1)
+            for (int m = 0; m < members; m++) trained[m] = Train(m);
+        else
+            ParallelMembers.Run(members, sideBySide, m => trained[m] = RecurSettings.OnCallingThread(() => Train(m)));
+        double trainSeconds = overall.Elapsed.TotalSeconds;
+        for (int m = 0; m < members; m++) EncoderDecoderFile.Save(networks[m], run.File(TranslationModel.MemberFile(m + 1)));
+        var (fit, history) = (trained[0].Fit, trained[0].History);
+        var translator = new Translator(networks, sourceVocabulary, targetVocabulary, maxLength);
 
         var testSources = data.Test.Select(i => i.Source).ToList();
         var (greedy, greedySeconds) = Timed(() => translator.Translate(testSources, 1));
@@ -251,7 +298,7 @@ internal sealed class TranslateCommand
             plots.Add("attention.svg");
         }
         int testWords = data.Test.Count;
-        JsonFiles.WriteMetrics(run.File(RunDirectory.MetricsFile), new Dictionary<string, object>
+        var metrics = new Dictionary<string, object>
         {
             ["test_wer"] = wer,
             ["test_per"] = per,
@@ -265,7 +312,7 @@ internal sealed class TranslateCommand
             ["test_unknown_tokens"] = unknownTest,
             ["dev_unknown_tokens"] = unknownDev,
             ["epochs"] = fit.Epochs,
-            ["train_batches"] = trainedBatches,
+            ["train_batches"] = trained[0].Batches,
             ["input_feeding"] = options.InputFeeding,
             ["ema"] = ema,
             ["best_val_loss"] = history.Rows.Count > 0 ? history.Column("val_loss").Min() : double.NaN,
@@ -273,12 +320,24 @@ internal sealed class TranslateCommand
             ["monitor"] = monitor,
             ["dev_wer"] = devWer,
             ["dev_per"] = devPer,
-        });
+            ["ensemble"] = members,
+        };
+        // What the ensemble gains: each member's own test WER at the same beam, and its epochs.
+        if (members > 1)
+            for (int m = 0; m < members; m++)
+            {
+                var alone = new Translator([networks[m]], sourceVocabulary, targetVocabulary, maxLength).Translate(testSources, beam);
+                metrics[$"member_{m + 1}_test_wer"] = Scores.Of(data.Test, alone.Select(Best).ToList()).Wer;
+                metrics[$"member_{m + 1}_epochs"] = trained[m].Fit.Epochs;
+            }
+        JsonFiles.WriteMetrics(run.File(RunDirectory.MetricsFile), metrics);
         run.Complete();
         ui.Summary($"test WER {wer:0.0000}, PER {per:0.0000} with beam {beam}; greedy WER {greedyWer:0.0000}, PER {greedyPer:0.0000} — {testWords:N0} test items" +
                    (unknownTest > 0 ? $" ({unknownTest:N0} source tokens never seen in training, read as unknown)" : ""));
-        ui.Summary($"{fit.Epochs} epochs in {trainSeconds:0} s; decoding {testWords / greedySeconds:0} items/s greedy, {testWords / beamSeconds:0} items/s at beam {beam}; " +
-                   $"wrote {run.FinalPath}/ (model.recur, task.json, history.csv, metrics.json, {string.Join(", ", plots)})");
+        if (members > 1)
+            ui.Summary($"ensemble of {members}: the members alone score test WER {string.Join(", ", Enumerable.Range(1, members).Select(m => $"{(double)metrics[$"member_{m}_test_wer"]:0.0000}"))} with beam {beam}");
+        ui.Summary($"{(members > 1 ? "member 1: " : "")}{fit.Epochs} epochs in {trainSeconds:0} s; decoding {testWords / greedySeconds:0} items/s greedy, {testWords / beamSeconds:0} items/s at beam {beam}; " +
+                   $"wrote {run.FinalPath}/ (model.recur{(members > 1 ? $" … model-{members}.recur" : "")}, task.json, history.csv, metrics.json, {string.Join(", ", plots)})");
         return CliApp.Success;
     }
 

@@ -8,23 +8,25 @@ namespace Recur.Cli.Translation;
 
 /// <summary>
 /// A trained <c>recur translate</c> run as <c>translate predict</c> and the server use it: the
-/// network and its vocabularies, how texts become tokens and back, and the output length limit.
+/// networks (one, or the members of a seed ensemble: <c>model.recur</c>, <c>model-2.recur</c> …,
+/// as many as task.json's <c>ensemble</c> says) and their vocabularies, how texts become tokens and
+/// back, and the output length limit.
 /// </summary>
 internal sealed class TranslationModel
 {
-    private TranslationModel(EncoderDecoder network, Translator translator, string sourceMode, string targetMode, string file)
+    private TranslationModel(IReadOnlyList<EncoderDecoder> networks, Translator translator, string sourceMode, string targetMode, string file)
     {
-        Network = network;
+        Networks = networks;
         Translator = translator;
         SourceMode = sourceMode;
         TargetMode = targetMode;
         File = file;
     }
 
-    /// <summary>The trained network.</summary>
-    public EncoderDecoder Network { get; }
+    /// <summary>The trained networks: one, or the members of an ensemble.</summary>
+    public IReadOnlyList<EncoderDecoder> Networks { get; }
 
-    /// <summary>Decodes token sequences (greedy or beam search).</summary>
+    /// <summary>Decodes token sequences (greedy or beam search) with all of <see cref="Networks"/>.</summary>
     public Translator Translator { get; }
 
     /// <summary>How a source text is split: <c>char</c> or <c>word</c>.</summary>
@@ -37,19 +39,15 @@ internal sealed class TranslationModel
     public string File { get; }
 
     /// <summary>Reads the run directory (or model file) <paramref name="path"/> and its task.json.</summary>
-    /// <exception cref="InputException">A missing or unreadable model file, or a task.json without the vocabularies.</exception>
+    /// <exception cref="InputException">A missing or unreadable model file, a task.json without the
+    /// vocabularies, or ensemble members that do not share the vocabularies.</exception>
     public static TranslationModel Load(string path, string task)
     {
         var (file, json) = TrainedModel.Files(path, task);
-        EncoderDecoder network;
-        try
-        {
-            network = EncoderDecoderFile.Load(file);
-        }
-        catch (Exception e) when (e is ModelFormatException or SafeTensorsFormatException or IOException)
-        {
-            throw new InputException($"--model {path}: not a readable translate model ({e.Message}).");
-        }
+        int count = json["ensemble"] is JsonValue e && e.TryGetValue<int>(out int k) && k >= 1 ? k
+            : json["ensemble"] is null ? 1 : throw new InputException($"{file}: task.json \"ensemble\" should be an integer ≥ 1.");
+        string dir = Path.GetDirectoryName(Path.GetFullPath(file))!;
+        var networks = Enumerable.Range(1, count).Select(i => Network(i == 1 ? file : Path.Combine(dir, MemberFile(i)), path)).ToList();
         string[] List(string key) => json[key] is JsonArray a && a.All(n => n is JsonValue v && v.TryGetValue<string>(out _))
             ? a.Select(n => n!.GetValue<string>()).ToArray()
             : throw new InputException($"{file}: task.json has no \"{key}\" list of strings.");
@@ -60,8 +58,30 @@ internal sealed class TranslationModel
         }
         int maxLength = json["max_length"] is JsonValue m && m.TryGetValue<int>(out int n) && n > 0 ? n
             : json["max_length"] is null ? 100 : throw new InputException($"{file}: task.json \"max_length\" should be an integer ≥ 1.");
-        var translator = new Translator(network, new TokenVocabulary(List("source_vocabulary")), new TokenVocabulary(List("target_vocabulary")), maxLength);
-        return new TranslationModel(network, translator, Mode("source_tokens"), Mode("target_tokens"), file);
+        var source = new TokenVocabulary(List("source_vocabulary"));
+        var target = new TokenVocabulary(List("target_vocabulary"));
+        foreach (var (network, i) in networks.Select((n, i) => (n, i + 1)))
+            if (network.Options.SourceVocabulary != source.Size || network.Options.TargetVocabulary != target.Size)
+                throw new InputException($"{file}: ensemble member {i} has vocabularies of {network.Options.SourceVocabulary} → {network.Options.TargetVocabulary} ids; " +
+                                         $"task.json lists {source.Size} → {target.Size}.");
+        var translator = new Translator(networks, source, target, maxLength);
+        return new TranslationModel(networks, translator, Mode("source_tokens"), Mode("target_tokens"), file);
+    }
+
+    /// <summary>The file of ensemble member <paramref name="member"/> (1-based) in a run directory: model.recur, model-2.recur, ….</summary>
+    public static string MemberFile(int member) => member == 1 ? "model.recur" : $"model-{member}.recur";
+
+    private static EncoderDecoder Network(string file, string shown)
+    {
+        if (!System.IO.File.Exists(file)) throw new InputException($"--model {shown}: {Path.GetFileName(file)} not found (task.json lists it as an ensemble member).");
+        try
+        {
+            return EncoderDecoderFile.Load(file);
+        }
+        catch (Exception e) when (e is ModelFormatException or SafeTensorsFormatException or IOException)
+        {
+            throw new InputException($"--model {shown}: not a readable translate model ({Path.GetFileName(file)}: {e.Message}).");
+        }
     }
 
     /// <summary>The source tokens of <paramref name="text"/> (trimmed first).</summary>

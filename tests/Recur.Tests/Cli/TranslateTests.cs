@@ -22,7 +22,7 @@ public class TranslateTests
     }
 
     /// <summary>A tiny model, one encoder layer, the earlier dropout and no weight average: the G2P defaults learn too slowly for a test of seconds.</summary>
-    private static string[] Small(int epochs, string ema = "0") => ["--units", "16", "--embedding", "8", "--batch", "16", "--epochs", epochs.ToString(), "--lr", "0.01", "--threads", "1", "--quiet",
+    private static string[] Small(int epochs, string ema = "0", int threads = 1) => ["--units", "16", "--embedding", "8", "--batch", "16", "--epochs", epochs.ToString(), "--lr", "0.01", "--threads", threads.ToString(), "--quiet",
         "--layers", "1", "--dropout", "0.2", "--ema", ema];
 
     [Fact]
@@ -115,6 +115,56 @@ public class TranslateTests
     }
 
     [Fact]
+    public void An_ensemble_trains_its_members_side_by_side_and_decodes_them_as_one()
+    {
+        using var dir = new TempDir();
+        var train = dir.Write("train.tsv", ReversePairs(300, 7));
+        var test = dir.Write("test.tsv", ReversePairs(20, 8));
+        string solo = dir.File("solo"), pair = dir.File("pair");
+        // The plateau schedule: the linear one reads the clock, so two runs of it differ in their last bits.
+        string[] options = ["translate", "--train", train, "--test", test, "--beam", "3", "--schedule", "plateau"];
+        CliRun.Of([.. options, "--out", solo, .. Small(3)]).ShouldSucceed();
+        // Two processors: the members train side by side, each with the kernels on its own thread.
+        CliRun.Of([.. options, "--ensemble", "2", "--out", pair, .. Small(3, threads: 2)]).ShouldSucceed();
+        foreach (var f in new[] { "model.recur", "model-2.recur", "history.csv", "history-2.csv" })
+            Assert.True(File.Exists(Path.Combine(pair, f)), $"{f} missing");
+        var m = CliRun.Metrics(pair);
+        Assert.Equal(2, (int)m["ensemble"]!);
+        Assert.Equal(3, (int)m["member_2_epochs"]!);
+        // Member 1 has the run's seed: it is the model trained alone, to the bit, whatever the thread it trained on.
+        Assert.Equal(File.ReadAllBytes(Path.Combine(solo, "model.recur")), File.ReadAllBytes(Path.Combine(pair, "model.recur")));
+        Assert.Equal((double)CliRun.Metrics(solo)["test_wer"]!, (double)m["member_1_test_wer"]!);
+        Assert.NotEqual(File.ReadAllBytes(Path.Combine(pair, "model.recur")), File.ReadAllBytes(Path.Combine(pair, "model-2.recur")));
+
+        // The saved run decodes with both members: each step's log-probabilities are those of the mean of their probabilities.
+        var loaded = TranslationModel.Load(pair, "translate");
+        Assert.Equal(2, loaded.Networks.Count);
+        var source = loaded.SourceTokens("abcd");
+        var best = loaded.Translator.Translate([source], 1)[0][0];
+        var steppers = loaded.Networks.Select(n => new Recur.Models.Seq2Seq.EncoderDecoderStepper(n)).ToArray();
+        var states = steppers.Select(st => st.Encode([loaded.Translator.Source.Ids(source)])).ToArray();
+        var logp = steppers.Select(st => new float[st.VocabularySize]).ToArray();
+        double expected = 0, first = 0;
+        int previous = Recur.Models.Seq2Seq.EncoderDecoder.Start;
+        foreach (int token in best.Tokens.Append(Recur.Models.Seq2Seq.EncoderDecoder.End))
+        {
+            for (int i = 0; i < 2; i++) states[i] = steppers[i].Step([previous], states[i], logp[i]);
+            expected += Math.Log((Math.Exp(logp[0][token]) + Math.Exp(logp[1][token])) / 2);
+            first += logp[0][token];
+            previous = token;
+        }
+        Assert.Equal(expected, best.LogProbability, 4);
+        Assert.NotEqual(first, best.LogProbability, 4);
+        var predicted = CliRun.Of("translate", "predict", "--model", pair, "--text", "abcd");
+        predicted.ShouldSucceed();
+        Assert.Equal(loaded.Text(best.Tokens), predicted.Output.Trim());
+
+        // A member missing from the run directory is named, not skipped.
+        File.Delete(Path.Combine(pair, "model-2.recur"));
+        CliRun.Of("translate", "predict", "--model", pair, "--text", "abcd").ShouldFailWithOneLine("model-2.recur not found", "ensemble member");
+    }
+
+    [Fact]
     public void Test_characters_never_seen_in_training_are_read_as_unknown_and_counted()
     {
         using var dir = new TempDir();
@@ -154,6 +204,7 @@ public class TranslateTests
         CliRun.Of("translate", "--train", train, "--schedule", "cosine", "--out", dir.File("run")).ShouldFailWithOneLine("cosine");
         CliRun.Of("translate", "--train", train, "--monitor", "accuracy", "--out", dir.File("run")).ShouldFailWithOneLine("accuracy");
         CliRun.Of("translate", "--train", train, "--patience", "-1", "--out", dir.File("run")).ShouldFailWithOneLine("--patience is -1", "0 or more");
+        CliRun.Of("translate", "--train", train, "--ensemble", "0", "--out", dir.File("run")).ShouldFailWithOneLine("--ensemble is 0", "at least 1");
         CliRun.Of("translate", "--test", train, "--out", dir.File("run")).ShouldFailWithOneLine("--test and --dev need --train");
         CliRun.Of("translate", "predict", "--model", dir.File("nothing"), "--text", "ab").ShouldFailWithOneLine("file not found");
         dir.HoldsOnly("train.tsv");

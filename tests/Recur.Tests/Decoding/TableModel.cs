@@ -40,6 +40,9 @@ internal sealed class TableModel(float[][,,] tables) : IStepModel<TableModel.Sta
         return new State(input, step);
     }
 
+    /// <summary>log p(<paramref name="next"/> | <paramref name="previous"/>) at <paramref name="step"/> for <paramref name="input"/>.</summary>
+    public float LogProbabilityOfStep(int input, int step, int previous, int next) => tables[input][Math.Min(step, Steps - 1), previous, next];
+
     /// <summary>log p of <paramref name="tokens"/> followed (when <paramref name="finished"/>) by the end token.</summary>
     public double LogProbability(int input, int[] tokens, int start, int end, bool finished)
     {
