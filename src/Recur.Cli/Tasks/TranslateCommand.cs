@@ -43,7 +43,7 @@ internal sealed class TranslateCommand
     private readonly Option<float> _dropout = new("--dropout") { Description = "Dropout on the embeddings and the attentional state", DefaultValueFactory = _ => 0.3f };
     private readonly Option<double> _ema = new("--ema") { Description = "Decay per batch of an exponential moving average of the weights (0: off); validation, the kept epoch and the saved model use the averages", DefaultValueFactory = _ => 0.999 };
     private readonly Option<float> _smoothing = new("--label-smoothing") { Description = "Label smoothing of the per-step cross-entropy", DefaultValueFactory = _ => 0.1f };
-    private readonly Option<double> _minutes = new("--minutes") { Description = "Stop training after this many minutes", DefaultValueFactory = _ => 25 };
+    private readonly Option<double> _minutes = new("--minutes") { Description = "Stop training after this many minutes (of all the ensemble's members)", DefaultValueFactory = _ => 27 };
     private readonly Option<int> _maxLength = new("--max-length") { Description = "Most tokens of a target (longer training targets are refused; decoding stops there)", DefaultValueFactory = _ => 100 };
     private readonly Option<bool> _inputFeeding = new("--input-feeding") { Description = "Feed each decoder step the previous attentional state h̃ (Luong et al. 2015)", DefaultValueFactory = _ => false };
     private readonly Option<string> _schedule = new("--schedule")
@@ -60,7 +60,7 @@ internal sealed class TranslateCommand
     private readonly Option<int> _ensemble = new("--ensemble")
     {
         Description = "Networks trained with different seeds, side by side (one per processor), and decoded as one: each step takes the mean of their probabilities",
-        DefaultValueFactory = _ => 1, HelpName = "K",
+        DefaultValueFactory = _ => 2, HelpName = "K",
     };
     private readonly Option<int> _patience = new("--patience") { Description = "Epochs without a better dev score before training stops", DefaultValueFactory = _ => 10, HelpName = "EPOCHS" };
 
@@ -82,7 +82,17 @@ internal sealed class TranslateCommand
         var command = new Command(Task, "Sequence to sequence with attention on TSV pairs (default: grapheme-to-phoneme conversion on CMUdict)");
         _ = new TranslateCommand(ctx, command);
         command.Add(PredictCommand(ctx));
+        command.Add(EvaluateCommand(ctx));
         return command;
+    }
+
+    /// <summary>The test words of the bundled CMUdict split.</summary>
+    private static List<PairItem> CmuDictTest(out string path)
+    {
+        path = BundledData.Path("g2p_cmudict/cmudict-0.4.out");
+        var test = CmuDict.Read(path).Where((_, i) => CmuDict.PartOf(i) == SplitPart.Test).ToList();
+        return test.Count == CmuDict.TestWords ? test
+            : throw new InputException($"{path}: the split has {test.Count:N0} test words; the CMUdict 0.4 split has {CmuDict.TestWords:N0} (a different file?).");
     }
 
     /// <summary>The data of a run: items of the three parts and how texts become tokens.</summary>
@@ -94,12 +104,8 @@ internal sealed class TranslateCommand
         if (trainPath is null)
         {
             if (r.GetValue(_test) is not null || r.GetValue(_dev) is not null) throw new InputException("--test and --dev need --train (the default CMUdict task has its own split).");
-            string path = BundledData.Path("g2p_cmudict/cmudict-0.4.out");
-            var items = CmuDict.Read(path);
-            var parts = items.Select((item, i) => (item, part: CmuDict.PartOf(i))).ToList();
-            var test = parts.Where(p => p.part == SplitPart.Test).Select(p => p.item).ToList();
-            if (test.Count != CmuDict.TestWords)
-                throw new InputException($"{path}: the split has {test.Count:N0} test words; the CMUdict 0.4 split has {CmuDict.TestWords:N0} (a different file?).");
+            var test = CmuDictTest(out string path);
+            var parts = CmuDict.Read(path).Select((item, i) => (item, part: CmuDict.PartOf(i))).ToList();
             return new Data(parts.Where(p => p.part == SplitPart.Train).Select(p => p.item).ToList(), parts.Where(p => p.part == SplitPart.Dev).Select(p => p.item).ToList(),
                 test, $"CMUdict 0.4 ({path})", "char", "word");
         }
@@ -348,18 +354,62 @@ internal sealed class TranslateCommand
         return (value, Math.Max(clock.Elapsed.TotalSeconds, 1e-6));
     }
 
+    private static Option<string?> ModelOption() =>
+        new("--model", "-m") { Description = "A run directory of 'recur translate' (default: the latest runs/translate-*)", HelpName = "DIR" };
+
+    /// <summary>The model of <c>--model</c> (its directory) and the <c>--beam</c> width, checked.</summary>
+    private static (TranslationModel Model, string Dir, int Beam) Open(ParseResult r, Option<string?> model, Option<int> beam)
+    {
+        int k = r.GetValue(beam);
+        CommonOptions.Positive("--beam", k);
+        string dir = r.GetValue(model) ?? TrainedModel.Latest(Task);
+        return (TranslationModel.Load(dir, Task), dir, k);
+    }
+
+    private static Command EvaluateCommand(CliContext ctx)
+    {
+        var model = ModelOption();
+        var test = new Option<string?>("--test") { Description = "Test pairs, TSV source<TAB>target (default for a model of the CMUdict task: its test words)", HelpName = "FILE" };
+        var beam = new Option<int>("--beam") { Description = "Beam width (1: greedy)", DefaultValueFactory = _ => 5 };
+        var command = new Command("evaluate", "Score a trained model on test pairs: word error rate (WER) and token error rate (PER)") { model, test, beam };
+        command.SetAction(r =>
+        {
+            var (trained, dir, k) = Open(r, model, beam);
+            List<PairItem> items;
+            if (r.GetValue(test) is { } path)
+            {
+                if (trained.SourceMode != trained.TargetMode)
+                    throw new InputException($"--test {path}: the model reads {trained.SourceMode} tokens and writes {trained.TargetMode} tokens, unlike a TSV model; it scores on its own test words (no --test).");
+                items = PairFile.Read(path, "--test", trained.SourceMode);
+            }
+            else
+            {
+                var (_, json) = TrainedModel.Files(dir, Task);
+                if (!(json["data"] is JsonValue d && d.TryGetValue<string>(out var data) && data.StartsWith("CMUdict", StringComparison.Ordinal)))
+                    throw new InputException($"--model {dir}: not a model of the CMUdict task; give --test FILE.");
+                items = CmuDictTest(out _);
+            }
+            var (decoded, seconds) = Timed(() => trained.Translator.Translate(items.Select(i => i.Source).ToList(), k));
+            var (wer, per) = Scores.Of(items, decoded.Select(h => trained.Translator.Target.Strings(h[0].Tokens)).ToList());
+            int unknown = items.Sum(i => trained.UnknownCount(i.Source));
+            ctx.Output.WriteLine($"test WER {wer:0.0000}, PER {per:0.0000} with beam {k} — {items.Count:N0} items" +
+                                 (trained.Networks.Count > 1 ? $", an ensemble of {trained.Networks.Count}" : "") +
+                                 (unknown > 0 ? $" ({unknown:N0} source tokens never seen in training, read as unknown)" : "") +
+                                 $"; {items.Count / seconds:0} items/s");
+            return CliApp.Success;
+        });
+        return command;
+    }
+
     private static Command PredictCommand(CliContext ctx)
     {
-        var model = new Option<string?>("--model", "-m") { Description = "A run directory of 'recur translate' (default: the latest runs/translate-*)", HelpName = "DIR" };
+        var model = ModelOption();
         var text = new Option<string>("--text") { Description = "The source text", Required = true };
         var beam = new Option<int>("--beam") { Description = "Beam width; above 1 the k best outputs are printed with their scores", DefaultValueFactory = _ => 1 };
         var command = new Command("predict", "Translate one text with a trained model") { model, text, beam };
         command.SetAction(r =>
         {
-            int k = r.GetValue(beam);
-            CommonOptions.Positive("--beam", k);
-            string dir = r.GetValue(model) ?? TrainedModel.Latest(Task);
-            var trained = TranslationModel.Load(dir, Task);
+            var (trained, _, k) = Open(r, model, beam);
             var tokens = trained.SourceTokens(r.GetValue(text)!);
             if (tokens.Length == 0) throw new InputException("--text is empty; give the text to translate.");
             int unknown = trained.UnknownCount(tokens);

@@ -21,9 +21,9 @@ public class TranslateTests
         return text.ToString();
     }
 
-    /// <summary>A tiny model, one encoder layer, the earlier dropout and no weight average: the G2P defaults learn too slowly for a test of seconds.</summary>
-    private static string[] Small(int epochs, string ema = "0", int threads = 1) => ["--units", "16", "--embedding", "8", "--batch", "16", "--epochs", epochs.ToString(), "--lr", "0.01", "--threads", threads.ToString(), "--quiet",
-        "--layers", "1", "--dropout", "0.2", "--ema", ema];
+    /// <summary>A tiny model, one encoder layer, the earlier dropout, no weight average and one network: the G2P defaults learn too slowly for a test of seconds.</summary>
+    private static string[] Small(int epochs, string ema = "0", int threads = 1, int ensemble = 1) => ["--units", "16", "--embedding", "8", "--batch", "16", "--epochs", epochs.ToString(), "--lr", "0.01", "--threads", threads.ToString(), "--quiet",
+        "--layers", "1", "--dropout", "0.2", "--ema", ema, "--ensemble", ensemble.ToString()];
 
     [Fact]
     public void Trains_on_tsv_pairs_then_predicts_the_best_and_the_k_best()
@@ -125,7 +125,7 @@ public class TranslateTests
         string[] options = ["translate", "--train", train, "--test", test, "--beam", "3", "--schedule", "plateau"];
         CliRun.Of([.. options, "--out", solo, .. Small(3)]).ShouldSucceed();
         // Two processors: the members train side by side, each with the kernels on its own thread.
-        CliRun.Of([.. options, "--ensemble", "2", "--out", pair, .. Small(3, threads: 2)]).ShouldSucceed();
+        CliRun.Of([.. options, "--out", pair, .. Small(3, threads: 2, ensemble: 2)]).ShouldSucceed();
         foreach (var f in new[] { "model.recur", "model-2.recur", "history.csv", "history-2.csv" })
             Assert.True(File.Exists(Path.Combine(pair, f)), $"{f} missing");
         var m = CliRun.Metrics(pair);
@@ -134,6 +134,10 @@ public class TranslateTests
         // Member 1 has the run's seed: it is the model trained alone, to the bit, whatever the thread it trained on.
         Assert.Equal(File.ReadAllBytes(Path.Combine(solo, "model.recur")), File.ReadAllBytes(Path.Combine(pair, "model.recur")));
         Assert.Equal((double)CliRun.Metrics(solo)["test_wer"]!, (double)m["member_1_test_wer"]!);
+        // … and its epochs logged the same losses and dev WERs (all but the clock's column).
+        string[] Logged(string run) => File.ReadAllLines(Path.Combine(run, "history.csv")).Select(l => string.Join(",", l.Split(',').Where((_, i) => i != 4))).ToArray();
+        Assert.Equal("loss,val_loss,lr,val_wer,batches", Logged(solo)[0]);
+        Assert.Equal(Logged(solo), Logged(pair));
         Assert.NotEqual(File.ReadAllBytes(Path.Combine(pair, "model.recur")), File.ReadAllBytes(Path.Combine(pair, "model-2.recur")));
 
         // The saved run decodes with both members: each step's log-probabilities are those of the mean of their probabilities.
@@ -158,6 +162,20 @@ public class TranslateTests
         var predicted = CliRun.Of("translate", "predict", "--model", pair, "--text", "abcd");
         predicted.ShouldSucceed();
         Assert.Equal(loaded.Text(best.Tokens), predicted.Output.Trim());
+
+        // evaluate scores the saved run as the training run scored its test pairs.
+        var evaluated = CliRun.Of("translate", "evaluate", "--model", pair, "--test", test, "--beam", "3");
+        evaluated.ShouldSucceed();
+        Assert.StartsWith(FormattableString.Invariant($"test WER {(double)m["test_wer"]!:0.0000}, PER {(double)m["test_per"]!:0.0000} with beam 3 — 20 items, an ensemble of 2"), evaluated.Output.Trim());
+        CliRun.Of("translate", "evaluate", "--model", pair).ShouldFailWithOneLine("not a model of the CMUdict task", "--test FILE");
+        // A model of the CMUdict task scores on the bundled test words (this one knows a–f only: the rest read as unknown).
+        var task = JsonNode.Parse(File.ReadAllText(Path.Combine(pair, "task.json")))!;
+        task["data"] = "CMUdict 0.4 (bundled)";
+        File.WriteAllText(Path.Combine(pair, "task.json"), task.ToJsonString());
+        var cmudict = CliRun.Of("translate", "evaluate", "--model", pair, "--beam", "1");
+        cmudict.ShouldSucceed();
+        Assert.Contains("with beam 1 — 5,277 items, an ensemble of 2 (", cmudict.Output);
+        Assert.Contains("source tokens never seen in training, read as unknown", cmudict.Output);
 
         // A member missing from the run directory is named, not skipped.
         File.Delete(Path.Combine(pair, "model-2.recur"));
