@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Recur.Decoding;
 
 /// <summary>
@@ -9,12 +11,12 @@ namespace Recur.Decoding;
 /// <typeparam name="TState">The members' state for a batch of rows.</typeparam>
 /// <remarks>
 /// The state is one state per member, in the members' order. Members step one after another on
-/// the calling thread; like its members, the ensemble is not safe to use from two threads at once.
+/// the calling thread. The ensemble keeps nothing between calls: it may be used from several
+/// threads at once whenever its members may (a server's concurrent batches).
 /// </remarks>
 public sealed class EnsembleStepModel<TState> : IStepModel<TState[]>
 {
     private readonly IStepModel<TState>[] _members;
-    private float[] _memberLogProbabilities = [];
 
     /// <summary>The ensemble of <paramref name="members"/> (at least one, all with the same vocabulary size).</summary>
     /// <exception cref="ArgumentException">No member, a null member, or members with different vocabulary sizes.</exception>
@@ -48,11 +50,19 @@ public sealed class EnsembleStepModel<TState> : IStepModel<TState[]>
         int B = Rows(state), V = VocabularySize, M = _members.Length;
         if (logProbabilities.Length != B * V)
             throw new ArgumentException($"logProbabilities holds {logProbabilities.Length} values; expected {B}×{V}.", nameof(logProbabilities));
-        if (_memberLogProbabilities.Length < M * B * V) _memberLogProbabilities = new float[M * B * V];
-        var next = new TState[M];
-        for (int m = 0; m < M; m++) next[m] = _members[m].Step(previous, state[m], _memberLogProbabilities.AsSpan(m * B * V, B * V));
-        Mean(_memberLogProbabilities.AsSpan(0, M * B * V), M, logProbabilities);
-        return next;
+        // The members' (M, B, V) log-probabilities, in a buffer of this call's own.
+        var members = ArrayPool<float>.Shared.Rent(M * B * V);
+        try
+        {
+            var next = new TState[M];
+            for (int m = 0; m < M; m++) next[m] = _members[m].Step(previous, state[m], members.AsSpan(m * B * V, B * V));
+            Mean(members.AsSpan(0, M * B * V), M, logProbabilities);
+            return next;
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(members);
+        }
     }
 
     /// <summary>

@@ -102,6 +102,51 @@ public class EnsembleStepModelTests
         }
     }
 
+    /// <summary>A member whose every step waits at a barrier: two decoders are made to step it at the same time.</summary>
+    private sealed class AtBarrier(TableModel model, Barrier barrier) : IStepModel<TableModel.State>
+    {
+        public int VocabularySize => model.VocabularySize;
+
+        public int Rows(TableModel.State state) => model.Rows(state);
+
+        public TableModel.State Step(ReadOnlySpan<int> previous, TableModel.State state, Span<float> logProbabilities)
+        {
+            barrier.SignalAndWait(TimeSpan.FromSeconds(30));
+            return model.Step(previous, state, logProbabilities);
+        }
+
+        public TableModel.State SelectRows(TableModel.State state, ReadOnlySpan<int> rows) => model.SelectRows(state, rows);
+    }
+
+    [Fact]
+    public void Steps_on_two_threads_at_once_answer_as_alone()
+    {
+        // A server steps one model for two batches at once. The second member waits until both
+        // threads have stepped the first, so an ensemble that kept the members' values between
+        // calls would hand one thread the other's; each must get the answer it gets alone.
+        var a = TableModel.Random(4, 3, 5, seed: 33);
+        var b = TableModel.Random(4, 3, 5, seed: 34);
+        using var barrier = new Barrier(2);
+        var together = new EnsembleStepModel<TableModel.State>([a, new AtBarrier(b, barrier)]);
+        var alone = new EnsembleStepModel<TableModel.State>([a, b]);
+        // Thread 0 steps inputs 0 and 1, thread 1 inputs 2 and 3.
+        TableModel.State Rows(int first) => new([first, first + 1], [0, 0]);
+        var results = new float[2][];
+        var threads = Enumerable.Range(0, 2).Select(t => new Thread(() =>
+        {
+            results[t] = new float[2 * 5];
+            together.Step([Start, Start], [Rows(2 * t), Rows(2 * t)], results[t]);
+        })).ToArray();
+        foreach (var thread in threads) thread.Start();
+        foreach (var thread in threads) thread.Join();
+        for (int t = 0; t < 2; t++)
+        {
+            var expected = new float[2 * 5];
+            alone.Step([Start, Start], [Rows(2 * t), Rows(2 * t)], expected);
+            Assert.Equal(expected, results[t]);
+        }
+    }
+
     [Fact]
     public void Impossible_tokens_stay_impossible_and_large_values_do_not_overflow()
     {
