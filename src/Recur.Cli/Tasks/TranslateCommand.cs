@@ -233,6 +233,7 @@ internal sealed class TranslateCommand
             var model = models[m];
             string who = members == 1 ? "" : $"member {m + 1}/{members}: ";
             var history = new HistoryCsv(run.File(m == 0 ? "history.csv" : $"history-{m + 1}.csv"));
+            // Batches of pairs of similar source and target lengths: each runs for its own longest pair.
             var trainBatches = new LengthBuckets(x, y, EncoderDecoder.LengthKeys(options, x), batchSize, shuffle: true, seed: s.Seed + (ulong)m);
             var devBatches = new LengthBuckets(validation.X, validation.Y, EncoderDecoder.LengthKeys(options, validation.X), batchSize, shuffle: false);
             var translator = new Translator([networks[m]], sourceVocabulary, targetVocabulary, maxLength);
