@@ -21,8 +21,7 @@ declare -A filters=(
   [Losses]="FullyQualifiedName~Recur.Tests.Losses"
   [Optimizers]="FullyQualifiedName~Recur.Tests.Optimizers"
   [Training]="FullyQualifiedName~Recur.Tests.Training|FullyQualifiedName~Recur.Tests.Models.CallbackTests|FullyQualifiedName~Recur.Tests.Models.SummaryAndMetricTests|FullyQualifiedName~Recur.Tests.Models.SequentialTrainingTests"
-  # Serialization: its own tests and every test class that saves or loads a model (functional graphs, extensions, int8, seq2seq).
-  [Serialization]="FullyQualifiedName~Recur.Tests.Serialization|FullyQualifiedName~Recur.Tests.Models.ModelFileTests|FullyQualifiedName~Recur.Tests.Models.FunctionalTests|FullyQualifiedName~Recur.Tests.Models.ExtensionTests|FullyQualifiedName~Recur.Tests.Models.QuantizeTests|FullyQualifiedName~Recur.Tests.Models.Seq2Seq.EncoderDecoderTests|FullyQualifiedName~Recur.Tests.Models.OutputMetricsTests"
+  [Serialization]="FullyQualifiedName~Recur.Tests.Serialization|FullyQualifiedName~Recur.Tests.Models.ModelFileTests"
 )
 
 folders=("$@")
