@@ -86,14 +86,17 @@ internal sealed class TranslateCommand
         return command;
     }
 
-    /// <summary>The test words of the bundled CMUdict split.</summary>
-    private static List<PairItem> CmuDictTest(out string path)
+    /// <summary>The bundled CMUdict's words, each with its part of the split (checked to have the published test words).</summary>
+    private static List<(PairItem Item, SplitPart Part)> CmuDictSplit(out string path)
     {
         path = BundledData.Path("g2p_cmudict/cmudict-0.4.out");
-        var test = CmuDict.Read(path).Where((_, i) => CmuDict.PartOf(i) == SplitPart.Test).ToList();
-        return test.Count == CmuDict.TestWords ? test
-            : throw new InputException($"{path}: the split has {test.Count:N0} test words; the CMUdict 0.4 split has {CmuDict.TestWords:N0} (a different file?).");
+        var parts = CmuDict.Read(path).Select((item, i) => (Item: item, Part: CmuDict.PartOf(i))).ToList();
+        int test = parts.Count(p => p.Part == SplitPart.Test);
+        return test == CmuDict.TestWords ? parts
+            : throw new InputException($"{path}: the split has {test:N0} test words; the CMUdict 0.4 split has {CmuDict.TestWords:N0} (a different file?).");
     }
+
+    private static List<PairItem> Part(List<(PairItem Item, SplitPart Part)> split, SplitPart part) => split.Where(p => p.Part == part).Select(p => p.Item).ToList();
 
     /// <summary>The data of a run: items of the three parts and how texts become tokens.</summary>
     private sealed record Data(List<PairItem> Train, List<PairItem> Dev, List<PairItem> Test, string Name, string SourceTokens, string TargetTokens);
@@ -104,10 +107,8 @@ internal sealed class TranslateCommand
         if (trainPath is null)
         {
             if (r.GetValue(_test) is not null || r.GetValue(_dev) is not null) throw new InputException("--test and --dev need --train (the default CMUdict task has its own split).");
-            var test = CmuDictTest(out string path);
-            var parts = CmuDict.Read(path).Select((item, i) => (item, part: CmuDict.PartOf(i))).ToList();
-            return new Data(parts.Where(p => p.part == SplitPart.Train).Select(p => p.item).ToList(), parts.Where(p => p.part == SplitPart.Dev).Select(p => p.item).ToList(),
-                test, $"CMUdict 0.4 ({path})", "char", "word");
+            var split = CmuDictSplit(out string path);
+            return new Data(Part(split, SplitPart.Train), Part(split, SplitPart.Dev), Part(split, SplitPart.Test), $"CMUdict 0.4 ({path})", "char", "word");
         }
         string tokens = r.GetValue(_tokens)!;
         var train = PairFile.Read(trainPath, "--train", tokens);
@@ -385,10 +386,9 @@ internal sealed class TranslateCommand
             }
             else
             {
-                var (_, json) = TrainedModel.Files(dir, Task);
-                if (!(json["data"] is JsonValue d && d.TryGetValue<string>(out var data) && data.StartsWith("CMUdict", StringComparison.Ordinal)))
+                if (trained.Data?.StartsWith("CMUdict", StringComparison.Ordinal) != true)
                     throw new InputException($"--model {dir}: not a model of the CMUdict task; give --test FILE.");
-                items = CmuDictTest(out _);
+                items = Part(CmuDictSplit(out _), SplitPart.Test);
             }
             var (decoded, seconds) = Timed(() => trained.Translator.Translate(items.Select(i => i.Source).ToList(), k));
             var (wer, per) = Scores.Of(items, decoded.Select(h => trained.Translator.Target.Strings(h[0].Tokens)).ToList());

@@ -14,8 +14,9 @@ namespace Recur.Cli.Translation;
 /// </summary>
 internal sealed class TranslationModel
 {
-    private TranslationModel(IReadOnlyList<EncoderDecoder> networks, Translator translator, string sourceMode, string targetMode, string file)
+    private TranslationModel(IReadOnlyList<EncoderDecoder> networks, Translator translator, string sourceMode, string targetMode, string file, string? data)
     {
+        Data = data;
         Networks = networks;
         Translator = translator;
         SourceMode = sourceMode;
@@ -37,6 +38,9 @@ internal sealed class TranslationModel
 
     /// <summary>The model file.</summary>
     public string File { get; }
+
+    /// <summary>What task.json says the model was trained on (<c>data</c>), or null.</summary>
+    public string? Data { get; }
 
     /// <summary>Reads the run directory (or model file) <paramref name="path"/> and its task.json.</summary>
     /// <exception cref="InputException">A missing or unreadable model file, a task.json without the
@@ -65,7 +69,8 @@ internal sealed class TranslationModel
                 throw new InputException($"{file}: ensemble member {i} has vocabularies of {network.Options.SourceVocabulary} → {network.Options.TargetVocabulary} ids; " +
                                          $"task.json lists {source.Size} → {target.Size}.");
         var translator = new Translator(networks, source, target, maxLength);
-        return new TranslationModel(networks, translator, Mode("source_tokens"), Mode("target_tokens"), file);
+        string? data = json["data"] is JsonValue d && d.TryGetValue<string>(out var name) ? name : null;
+        return new TranslationModel(networks, translator, Mode("source_tokens"), Mode("target_tokens"), file, data);
     }
 
     /// <summary>The file of ensemble member <paramref name="member"/> (1-based) in a run directory: model.recur, model-2.recur, ….</summary>
