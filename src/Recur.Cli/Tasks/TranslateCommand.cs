@@ -59,8 +59,13 @@ internal sealed class TranslateCommand
     };
     private readonly Option<int> _ensemble = new("--ensemble")
     {
-        Description = "Networks trained with different seeds, side by side (one per processor), and decoded as one: each step takes the mean of their probabilities",
+        Description = "Networks trained with different seeds, side by side (one per processor), and decoded as one: each step takes the mean of their probabilities (of the networks of one direction, see --right-to-left)",
         DefaultValueFactory = _ => 2, HelpName = "K",
+    };
+    private readonly Option<int> _rightToLeft = new("--right-to-left")
+    {
+        Description = "How many of the ensemble's networks (the last ones) learn the targets reversed; with both directions, each gives its k best outputs and both score the pooled candidates",
+        DefaultValueFactory = _ => 0, HelpName = "R",
     };
     private readonly Option<int> _patience = new("--patience") { Description = "Epochs without a better dev score before training stops", DefaultValueFactory = _ => 10, HelpName = "EPOCHS" };
 
@@ -71,7 +76,7 @@ internal sealed class TranslateCommand
         _tokens.AcceptOnlyFromAmong(Tokens.Modes);
         _schedule.AcceptOnlyFromAmong("linear", "plateau");
         _monitor.AcceptOnlyFromAmong("wer", "loss");
-        foreach (var o in new Option[] { _train, _test, _dev, _tokens, _beam, _embedding, _decoderUnits, _attention, _dropout, _smoothing, _minutes, _maxLength, _inputFeeding, _schedule, _ema, _monitor, _patience, _ensemble })
+        foreach (var o in new Option[] { _train, _test, _dev, _tokens, _beam, _embedding, _decoderUnits, _attention, _dropout, _smoothing, _minutes, _maxLength, _inputFeeding, _schedule, _ema, _monitor, _patience, _ensemble, _rightToLeft })
             command.Add(o);
         _common = new CommonOptions(command, Defaults, Task);
         command.SetAction(Run);
@@ -183,17 +188,26 @@ internal sealed class TranslateCommand
             throw new InputException($"the options do not make a model: {e.Message.Split('\n')[0]}");
         }
         if (options.DecoderUnits < 1) throw new InputException($"--decoder-units is {options.DecoderUnits}; expected at least 1.");
-        var (x, y) = EncoderDecoder.Pack(options, pairs.Select(p => sourceVocabulary.Ids(p.Source)).ToList(), pairs.Select(p => targetVocabulary.Ids(p.Target)).ToList());
         // Dev pairs that fit the training layout give the validation loss.
         var devPairs = data.Dev.Select(i => (i.Source, Target: i.Targets[0])).Where(p => p.Source.Length <= options.SourceSteps && p.Target.Length < options.TargetSteps).ToList();
         if (devPairs.Count == 0) throw new InputException("no dev item fits the lengths of the training items; give a --dev file like the training data.");
-        var validation = EncoderDecoder.Pack(options, devPairs.Select(p => sourceVocabulary.Ids(p.Source)).ToList(), devPairs.Select(p => targetVocabulary.Ids(p.Target)).ToList());
+        // The training and validation tensors of each direction: a right-to-left network learns the targets reversed.
+        (Tensor X, Tensor Y, Tensor DevX, Tensor DevY) Packed(bool reversed)
+        {
+            int[] Target(string[] t) => reversed ? Translator.Reversed(targetVocabulary.Ids(t)) : targetVocabulary.Ids(t);
+            var (x, y) = EncoderDecoder.Pack(options, pairs.Select(p => sourceVocabulary.Ids(p.Source)).ToList(), pairs.Select(p => Target(p.Target)).ToList());
+            var (devX, devY) = EncoderDecoder.Pack(options, devPairs.Select(p => sourceVocabulary.Ids(p.Source)).ToList(), devPairs.Select(p => Target(p.Target)).ToList());
+            return (x, y, devX, devY);
+        }
 
         // A seed ensemble: member m (0-based) differs from the first only in its seed, s.Seed + m (its
         // initial weights and its batch order); they train side by side, one per processor, each
         // with the kernels on its own thread, and decode as one (the mean of their probabilities).
-        int members = r.GetValue(_ensemble);
+        int members = r.GetValue(_ensemble), rightToLeft = r.GetValue(_rightToLeft);
         CommonOptions.Positive("--ensemble", members);
+        if (rightToLeft < 0 || rightToLeft > members) throw new InputException($"--right-to-left is {rightToLeft}; expected 0 … {members} (of the --ensemble {members} networks).");
+        bool Reversed(int m) => m >= members - rightToLeft;
+        var packed = Enumerable.Range(0, members).Select(Reversed).Distinct().ToDictionary(d => d, Packed);
         int sideBySide = Math.Min(members, ThreadSetting.Processors()), rounds = (members + sideBySide - 1) / sideBySide;
         var networks = Enumerable.Range(0, members).Select(_ => new EncoderDecoder(options)).ToArray();
         var models = networks.Select((network, m) =>
@@ -208,7 +222,8 @@ internal sealed class TranslateCommand
 
         ui.Info($"translate: {s.Describe()} encoder, {s.Cell.ToUpperInvariant()}({options.DecoderUnits}) decoder, {attentionName} attention{(options.InputFeeding ? " with input feeding" : "")} on {data.Name} — {data.Train.Count:N0} training items ({pairs.Count:N0} pairs), " +
                 $"{data.Dev.Count:N0} dev, {data.Test.Count:N0} test; vocabularies {sourceVocabulary.Tokens.Length} → {targetVocabulary.Tokens.Length} tokens; {models[0].Parameters.Sum(p => (long)p.Value.Length):N0} parameters" +
-                (members > 1 ? $" in each of {members} ensemble members ({sideBySide} side by side)" : "") + "; " +
+                (members > 1 ? $" in each of {members} ensemble members ({sideBySide} side by side)" : "") +
+                (rightToLeft > 0 ? $", {(rightToLeft == members ? "all" : rightToLeft.ToString())} right to left" : "") + "; " +
                 $"batches of {s.Batch} of similar length, lr {s.LearningRate:0.####} ({schedule}); budget {minutes:0.##} min; the epoch kept by the dev {(monitor == "val_wer" ? "WER" : "loss")} (patience {patience})");
 
         var run = _ctx.OpenRun(s.Out, Task);
@@ -217,7 +232,7 @@ internal sealed class TranslateCommand
             ["task"] = Task, ["format"] = 1, ["source_tokens"] = data.SourceTokens, ["target_tokens"] = data.TargetTokens,
             ["source_vocabulary"] = new JsonArray(sourceVocabulary.Tokens.Select(t => (JsonNode?)JsonValue.Create(t)).ToArray()),
             ["target_vocabulary"] = new JsonArray(targetVocabulary.Tokens.Select(t => (JsonNode?)JsonValue.Create(t)).ToArray()),
-            ["max_length"] = maxLength, ["beam"] = beam, ["data"] = data.Name, ["ensemble"] = members,
+            ["max_length"] = maxLength, ["beam"] = beam, ["data"] = data.Name, ["ensemble"] = members, ["right_to_left"] = rightToLeft,
         });
         int batchSize = Math.Min(s.Batch, pairs.Count), batches = (pairs.Count + batchSize - 1) / batchSize;
         string[] Best(Recur.Decoding.Hypothesis[] h) => targetVocabulary.Strings(h[0].Tokens);
@@ -234,10 +249,11 @@ internal sealed class TranslateCommand
             var model = models[m];
             string who = members == 1 ? "" : $"member {m + 1}/{members}: ";
             var history = new HistoryCsv(run.File(m == 0 ? "history.csv" : $"history-{m + 1}.csv"));
+            var (x, y, devX, devY) = packed[Reversed(m)];
             // Batches of pairs of similar source and target lengths: each runs for its own longest pair.
             var trainBatches = new LengthBuckets(x, y, EncoderDecoder.LengthKeys(options, x), batchSize, shuffle: true, seed: s.Seed + (ulong)m);
-            var devBatches = new LengthBuckets(validation.X, validation.Y, EncoderDecoder.LengthKeys(options, validation.X), batchSize, shuffle: false);
-            var translator = new Translator([networks[m]], sourceVocabulary, targetVocabulary, maxLength);
+            var devBatches = new LengthBuckets(devX, devY, EncoderDecoder.LengthKeys(options, devX), batchSize, shuffle: false);
+            var translator = Alone(m);
             var clock = Stopwatch.StartNew();
             int trainedBatches = 0;
             var callbacks = new List<Callback>
@@ -274,6 +290,8 @@ internal sealed class TranslateCommand
             return (fit, trainedBatches, history);
         }
 
+        // Member m alone (its outputs in reading order also when it reads right to left).
+        Translator Alone(int m) => new([networks[m]], sourceVocabulary, targetVocabulary, maxLength, Reversed(m) ? 1 : 0);
         var overall = Stopwatch.StartNew();
         var trained = new (History Fit, int Batches, HistoryCsv History)[members];
         if (sideBySide == 1)
@@ -283,7 +301,7 @@ internal sealed class TranslateCommand
         double trainSeconds = overall.Elapsed.TotalSeconds;
         for (int m = 0; m < members; m++) EncoderDecoderFile.Save(networks[m], run.File(TranslationModel.MemberFile(m + 1)));
         var (fit, history) = (trained[0].Fit, trained[0].History);
-        var translator = new Translator(networks, sourceVocabulary, targetVocabulary, maxLength);
+        var translator = new Translator(networks, sourceVocabulary, targetVocabulary, maxLength, rightToLeft);
 
         var testSources = data.Test.Select(i => i.Source).ToList();
         var (greedy, greedySeconds) = Timed(() => translator.Translate(testSources, 1));
@@ -329,12 +347,13 @@ internal sealed class TranslateCommand
             ["dev_wer"] = devWer,
             ["dev_per"] = devPer,
             ["ensemble"] = members,
+            ["right_to_left"] = rightToLeft,
         };
         // What the ensemble gains: each member's own test WER at the same beam, and its epochs.
         if (members > 1)
             for (int m = 0; m < members; m++)
             {
-                var alone = new Translator([networks[m]], sourceVocabulary, targetVocabulary, maxLength).Translate(testSources, beam);
+                var alone = Alone(m).Translate(testSources, beam);
                 metrics[$"member_{m + 1}_test_wer"] = Scores.Of(data.Test, alone.Select(Best).ToList()).Wer;
                 metrics[$"member_{m + 1}_epochs"] = trained[m].Fit.Epochs;
             }
@@ -343,7 +362,7 @@ internal sealed class TranslateCommand
         ui.Summary($"test WER {wer:0.0000}, PER {per:0.0000} with beam {beam}; greedy WER {greedyWer:0.0000}, PER {greedyPer:0.0000} — {testWords:N0} test items" +
                    (unknownTest > 0 ? $" ({unknownTest:N0} source tokens never seen in training, read as unknown)" : ""));
         if (members > 1)
-            ui.Summary($"ensemble of {members}: the members alone score test WER {string.Join(", ", Enumerable.Range(1, members).Select(m => $"{(double)metrics[$"member_{m}_test_wer"]:0.0000}"))} with beam {beam}");
+            ui.Summary($"ensemble of {members}{(rightToLeft > 0 ? $" ({rightToLeft} right to left)" : "")}: the members alone score test WER {string.Join(", ", Enumerable.Range(1, members).Select(m => $"{(double)metrics[$"member_{m}_test_wer"]:0.0000}"))} with beam {beam}");
         ui.Summary($"{(members > 1 ? "member 1: " : "")}{fit.Epochs} epochs in {trainSeconds:0} s; decoding {testWords / greedySeconds:0} items/s greedy, {testWords / beamSeconds:0} items/s at beam {beam}; " +
                    $"wrote {run.FinalPath}/ (model.recur{(members > 1 ? $" … model-{members}.recur" : "")}, task.json, history.csv, metrics.json, {string.Join(", ", plots)})");
         return CliApp.Success;

@@ -9,7 +9,8 @@ namespace Recur.Cli.Translation;
 /// <summary>
 /// A trained <c>recur translate</c> run as <c>translate predict</c> and the server use it: the
 /// networks (one, or the members of a seed ensemble: <c>model.recur</c>, <c>model-2.recur</c> …,
-/// as many as task.json's <c>ensemble</c> says) and their vocabularies, how texts become tokens and
+/// as many as task.json's <c>ensemble</c> says, the last <c>right_to_left</c> of them trained on
+/// reversed targets) and their vocabularies, how texts become tokens and
 /// back, and the output length limit.
 /// </summary>
 internal sealed class TranslationModel
@@ -50,6 +51,8 @@ internal sealed class TranslationModel
         var (file, json) = TrainedModel.Files(path, task);
         int count = json["ensemble"] is JsonValue e && e.TryGetValue<int>(out int k) && k >= 1 ? k
             : json["ensemble"] is null ? 1 : throw new InputException($"{file}: task.json \"ensemble\" should be an integer ≥ 1.");
+        int rightToLeft = json["right_to_left"] is JsonValue rl && rl.TryGetValue<int>(out int reversed) && reversed >= 0 && reversed <= count ? reversed
+            : json["right_to_left"] is null ? 0 : throw new InputException($"{file}: task.json \"right_to_left\" should be an integer in 0 … {count} (the ensemble's size).");
         string dir = Path.GetDirectoryName(Path.GetFullPath(file))!;
         var networks = Enumerable.Range(1, count).Select(i => Network(i == 1 ? file : Path.Combine(dir, MemberFile(i)), path)).ToList();
         string[] List(string key) => json[key] is JsonArray a && a.All(n => n is JsonValue v && v.TryGetValue<string>(out _))
@@ -68,7 +71,7 @@ internal sealed class TranslationModel
             if (network.Options.SourceVocabulary != source.Size || network.Options.TargetVocabulary != target.Size)
                 throw new InputException($"{file}: ensemble member {i} has vocabularies of {network.Options.SourceVocabulary} → {network.Options.TargetVocabulary} ids; " +
                                          $"task.json lists {source.Size} → {target.Size}.");
-        var translator = new Translator(networks, source, target, maxLength);
+        var translator = new Translator(networks, source, target, maxLength, rightToLeft);
         string? data = json["data"] is JsonValue d && d.TryGetValue<string>(out var name) ? name : null;
         return new TranslationModel(networks, translator, Mode("source_tokens"), Mode("target_tokens"), file, data);
     }

@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Recur.Cli.Data;
 using Recur.Cli.Translation;
+using Recur.Decoding;
+using Recur.Models.Seq2Seq;
 
 namespace Recur.Tests.Cli;
 
@@ -145,12 +147,12 @@ public class TranslateTests
         Assert.Equal(2, loaded.Networks.Count);
         var source = loaded.SourceTokens("abcd");
         var best = loaded.Translator.Translate([source], 1)[0][0];
-        var steppers = loaded.Networks.Select(n => new Recur.Models.Seq2Seq.EncoderDecoderStepper(n)).ToArray();
+        var steppers = loaded.Networks.Select(n => new EncoderDecoderStepper(n)).ToArray();
         var states = steppers.Select(st => st.Encode([loaded.Translator.Source.Ids(source)])).ToArray();
         var logp = steppers.Select(st => new float[st.VocabularySize]).ToArray();
         double expected = 0, first = 0;
-        int previous = Recur.Models.Seq2Seq.EncoderDecoder.Start;
-        foreach (int token in best.Tokens.Append(Recur.Models.Seq2Seq.EncoderDecoder.End))
+        int previous = EncoderDecoder.Start;
+        foreach (int token in best.Tokens.Append(EncoderDecoder.End))
         {
             for (int i = 0; i < 2; i++) states[i] = steppers[i].Step([previous], states[i], logp[i]);
             expected += Math.Log((Math.Exp(logp[0][token]) + Math.Exp(logp[1][token])) / 2);
@@ -180,6 +182,87 @@ public class TranslateTests
         // A member missing from the run directory is named, not skipped.
         File.Delete(Path.Combine(pair, "model-2.recur"));
         CliRun.Of("translate", "predict", "--model", pair, "--text", "abcd").ShouldFailWithOneLine("model-2.recur not found", "ensemble member");
+    }
+
+    [Fact]
+    public void A_right_to_left_network_learns_the_reversed_targets_and_rescores_with_the_left_to_right_one()
+    {
+        using var dir = new TempDir();
+        var train = dir.Write("train.tsv", ReversePairs(300, 9));
+        var test = dir.Write("test.tsv", ReversePairs(20, 10));
+        var dev = dir.Write("dev.tsv", ReversePairs(20, 11));
+        string alone = dir.File("alone"), pair = dir.File("pair");
+        // A dev file: without one, the dev pairs held out of the training file depend on the seed.
+        string[] options = ["translate", "--train", train, "--test", test, "--dev", dev, "--beam", "3", "--schedule", "plateau"];
+        // Member 2 of the pair has seed 2: the right-to-left network trained alone with that seed.
+        CliRun.Of([.. options, "--out", alone, "--seed", "2", "--right-to-left", "1", .. Small(12)]).ShouldSucceed();
+        CliRun.Of([.. options, "--out", pair, "--right-to-left", "1", .. Small(12, threads: 2, ensemble: 2)]).ShouldSucceed();
+        Assert.Equal(File.ReadAllBytes(Path.Combine(alone, "model.recur")), File.ReadAllBytes(Path.Combine(pair, "model-2.recur")));
+        var m = CliRun.Metrics(pair);
+        Assert.Equal(1, (int)m["right_to_left"]!);
+        Assert.Equal((double)CliRun.Metrics(alone)["test_wer"]!, (double)m["member_2_test_wer"]!);
+
+        // The network alone produces the reversed outputs; the translator turns them around, and
+        // they are right as often as the left-to-right network's (a network that reads its outputs
+        // the wrong way round would be wrong on nearly every item).
+        var reversed = TranslationModel.Load(alone, "translate");
+        var sources = File.ReadAllLines(test).Select(l => reversed.SourceTokens(l.Split('\t')[0])).ToList();
+        var stepper = new EncoderDecoderStepper(reversed.Networks[0]);
+        var raw = GreedyDecoder.Decode(stepper, stepper.Encode(sources.Select(reversed.Translator.Source.Ids).ToList()),
+            EncoderDecoder.Start, EncoderDecoder.End, 20);
+        var turned = reversed.Translator.Translate(sources, 1);
+        for (int i = 0; i < sources.Count; i++) Assert.Equal(Enumerable.Reverse(raw[i].Tokens), turned[i][0].Tokens);
+        Assert.InRange((double)m["member_2_test_wer"]!, 0, 0.5);
+        Assert.InRange((double)m["member_1_test_wer"]!, 0, 0.5);
+
+        // Both directions: every candidate of either direction's beam, ranked by the mean of the two
+        // log-probabilities per token, each computed here by stepping the networks by hand.
+        var loaded = TranslationModel.Load(pair, "translate");
+        Assert.Equal(2, loaded.Networks.Count);
+        var forward = new EncoderDecoderStepper(loaded.Networks[0]);
+        var backward = new EncoderDecoderStepper(loaded.Networks[1]);
+        double LogP(EncoderDecoderStepper s, int[] source, IEnumerable<int> tokens)
+        {
+            var state = s.Encode([source]);
+            var logp = new float[s.VocabularySize];
+            double sum = 0;
+            int previous = EncoderDecoder.Start;
+            foreach (int token in tokens.Append(EncoderDecoder.End))
+            {
+                state = s.Step([previous], state, logp);
+                sum += logp[token];
+                previous = token;
+            }
+            return sum;
+        }
+        foreach (var source in sources)
+        {
+            var ids = loaded.Translator.Source.Ids(source);
+            var options3 = new BeamSearchOptions { Width = 3, MaxLength = loaded.Translator.LimitFor(ids.Length) };
+            var candidates = BeamSearch.Decode(forward, forward.Encode([ids]), EncoderDecoder.Start, EncoderDecoder.End, options3)[0].Select(h => h.Tokens)
+                .Concat(BeamSearch.Decode(backward, backward.Encode([ids]), EncoderDecoder.Start, EncoderDecoder.End, options3)[0].Select(h => Enumerable.Reverse(h.Tokens).ToArray()))
+                .DistinctBy(t => string.Join(' ', t)).ToList();
+            var byHand = candidates.Select(t => (Tokens: t, LogP: (LogP(forward, ids, t) + LogP(backward, ids, Enumerable.Reverse(t))) / 2))
+                .OrderByDescending(c => c.LogP / (c.Tokens.Length + 1)).ToList();
+            var decoded = loaded.Translator.Translate([source], 3)[0];
+            Assert.Equal(Math.Min(3, candidates.Count), decoded.Length);
+            for (int k = 0; k < decoded.Length; k++)
+            {
+                Assert.Equal(byHand[k].Tokens, decoded[k].Tokens);
+                Assert.Equal(byHand[k].LogP, decoded[k].LogProbability, 4);
+                Assert.Equal(byHand[k].LogP / (byHand[k].Tokens.Length + 1), decoded[k].Score, 4);
+            }
+        }
+        var evaluated = CliRun.Of("translate", "evaluate", "--model", pair, "--test", test, "--beam", "3");
+        evaluated.ShouldSucceed();
+        Assert.StartsWith(FormattableString.Invariant($"test WER {(double)m["test_wer"]!:0.0000}, PER {(double)m["test_per"]!:0.0000} with beam 3"), evaluated.Output.Trim());
+
+        // A task.json that lists more right-to-left networks than the ensemble has is refused by name.
+        var task = JsonNode.Parse(File.ReadAllText(Path.Combine(pair, "task.json")))!;
+        Assert.Equal(1, (int)task["right_to_left"]!);
+        task["right_to_left"] = 3;
+        File.WriteAllText(Path.Combine(pair, "task.json"), task.ToJsonString());
+        CliRun.Of("translate", "predict", "--model", pair, "--text", "abcd").ShouldFailWithOneLine("\"right_to_left\"", "0 … 2");
     }
 
     [Fact]
@@ -223,6 +306,7 @@ public class TranslateTests
         CliRun.Of("translate", "--train", train, "--monitor", "accuracy", "--out", dir.File("run")).ShouldFailWithOneLine("accuracy");
         CliRun.Of("translate", "--train", train, "--patience", "-1", "--out", dir.File("run")).ShouldFailWithOneLine("--patience is -1", "0 or more");
         CliRun.Of("translate", "--train", train, "--ensemble", "0", "--out", dir.File("run")).ShouldFailWithOneLine("--ensemble is 0", "at least 1");
+        CliRun.Of("translate", "--train", train, "--ensemble", "2", "--right-to-left", "3", "--out", dir.File("run")).ShouldFailWithOneLine("--right-to-left is 3", "0 … 2");
         CliRun.Of("translate", "--test", train, "--out", dir.File("run")).ShouldFailWithOneLine("--test and --dev need --train");
         CliRun.Of("translate", "predict", "--model", dir.File("nothing"), "--text", "ab").ShouldFailWithOneLine("file not found");
         dir.HoldsOnly("train.tsv");
