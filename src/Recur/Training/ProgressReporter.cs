@@ -66,7 +66,8 @@ internal sealed class ProgressReporter
         if (_mode == Verbosity.Silent) return;
         if (_mode == Verbosity.ProgressBar)
         {
-            _out.Write("\r" + Line(_steps == 0 ? _done : _steps, logs) + "\u001b[K\n");
+            // The steps done: an epoch cut short (a budget, Ctrl-C) keeps its bar where it stopped, with the time taken.
+            _out.Write("\r" + Line(_done, logs, final: true) + "\u001b[K\n");
         }
         else
         {
@@ -75,7 +76,7 @@ internal sealed class ProgressReporter
         _out.Flush();
     }
 
-    private string Line(int done, IReadOnlyDictionary<string, double> logs)
+    private string Line(int done, IReadOnlyDictionary<string, double> logs, bool final = false)
     {
         if (_steps == 0) return UnknownLength(done, logs);
         int filled = (int)((long)done * BarWidth / _steps);
@@ -85,7 +86,7 @@ internal sealed class ProgressReporter
         double elapsed = EpochElapsed.TotalSeconds;
         double perStep = done == 0 ? 0 : elapsed / done;
         // While running show the time left, at the end the time taken (as Keras does).
-        double shown = done < _steps ? perStep * (_steps - done) : elapsed;
+        double shown = done < _steps && !final ? perStep * (_steps - done) : elapsed;
         sb.Append(' ').Append(Seconds(shown)).Append(' ');
         sb.Append(Math.Round(perStep * 1000).ToString(CultureInfo.InvariantCulture)).Append("ms/step");
         if (logs.Count > 0) sb.Append(" - ").Append(Metrics(logs));

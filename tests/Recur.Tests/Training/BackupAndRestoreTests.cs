@@ -92,14 +92,17 @@ public sealed class BackupAndRestoreTests : IDisposable
         Assert.NotEqual(Weights(straight), Weights(fresh));
     }
 
-    [Fact]
-    public void A_stateful_stream_resumes_with_its_carried_states_and_reading_position()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // an LSTM carries its cell state beside h
+    public void A_stateful_stream_resumes_with_its_carried_states_and_reading_position(bool lstm)
     {
         var tokens = Enumerable.Range(0, 400).Select(i => (i * 5 + i / 7) % 13).ToArray();
         var stream = new TokenStream(tokens, rows: 3, steps: 10); // 13 chunks per pass
         Sequential Lm()
         {
-            var m = new Sequential(4, new Embedding(13, 4), new Gru(8, returnSequences: true), new Dense(13)) { Output = TextWriter.Null };
+            Layer cell = lstm ? new Lstm(8, returnSequences: true) : new Gru(8, returnSequences: true);
+            var m = new Sequential(4, new Embedding(13, 4), cell, new Dense(13)) { Output = TextWriter.Null };
             m.Compile(new Adam(1e-2f), Loss.SparseCategoricalCrossEntropy(fromLogits: true));
             m.Build(-1);
             m.Stateful = true;
@@ -112,6 +115,53 @@ public sealed class BackupAndRestoreTests : IDisposable
         var resumed = Lm();
         resumed.Fit(stream, epochs: 6, stepsPerEpoch: 5, callbacks: [new BackupAndRestore(_dir), new CrashAt(-1)], verbose: Verbosity.Silent);
         Assert.Equal(Weights(straight), Weights(resumed));
+        var (h, c) = straight.RecurrentLayers.Single().Carried;
+        var (hResumed, cResumed) = resumed.RecurrentLayers.Single().Carried;
+        Assert.Equal(h!.ToArray(), hResumed!.ToArray());
+        Assert.Equal(lstm, c is not null);
+        if (lstm) Assert.Equal(c!.ToArray(), cResumed!.ToArray());
+    }
+
+    /// <summary>Keeps a number, a text and a tensor that change every epoch, as a user's callback may.</summary>
+    private sealed class Diary : Callback
+    {
+        public string Text = "", LoadedText = "";
+        public double Number, LoadedNumber;
+        public float[] Values = [0, 0], LoadedValues = [];
+
+        public override void OnEpochEnd(int epoch, IReadOnlyDictionary<string, double> logs)
+        {
+            Text += $"epoch {epoch}; ";
+            Number = epoch * 1.5;
+            Values = [epoch, -epoch];
+        }
+
+        public override void SaveState(CallbackState state)
+        {
+            state.Set("text", Text);
+            state.Set("number", Number);
+            state.Set("values", Tensor.FromArray(Values, 2));
+        }
+
+        public override void LoadState(CallbackState state)
+        {
+            (Text, LoadedText) = (state.GetText("text"), state.GetText("text"));
+            (Number, LoadedNumber) = (state.GetNumber("number"), state.GetNumber("number"));
+            LoadedValues = state.GetTensor("values").ToArray();
+        }
+    }
+
+    [Fact]
+    public void A_callbacks_texts_numbers_and_tensors_come_back_with_the_backup()
+    {
+        var crashed = Model();
+        Assert.Throws<IOException>(() => crashed.Fit(_data.X, _data.Y, epochs: 5, batchSize: 8, callbacks: [new BackupAndRestore(_dir), new Diary(), new CrashAt(3)], verbose: Verbosity.Silent));
+        var diary = new Diary();
+        Model().Fit(_data.X, _data.Y, epochs: 5, batchSize: 8, callbacks: [new BackupAndRestore(_dir), diary, new CrashAt(-1)], verbose: Verbosity.Silent);
+        Assert.Equal("epoch 0; epoch 1; epoch 2; ", diary.LoadedText);
+        Assert.Equal(3.0, diary.LoadedNumber);
+        Assert.Equal([2f, -2f], diary.LoadedValues);
+        Assert.Equal("epoch 0; epoch 1; epoch 2; epoch 3; epoch 4; ", diary.Text);
     }
 
     [Fact]

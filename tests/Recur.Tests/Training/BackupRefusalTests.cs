@@ -154,6 +154,9 @@ public sealed class BackupRefusalTests : IDisposable
         Assert.Equal(2, backup.ResumedAtEpoch);
         Fit(Model(), backup); // the backup was removed at the end: the same callback now starts from the beginning
         Assert.Null(backup.ResumedAtEpoch);
+        // A backup written without a fingerprint stores an empty one, which a run with a fingerprint refuses.
+        WriteBackup();
+        Refused<BackupMismatchException>("settings ''; this run: 'lr=0.2'", fingerprint: "lr=0.2");
     }
 
     [Fact]

@@ -65,6 +65,10 @@ public class MetricEdgeCaseTests
         var mae = Metric.MeanAbsoluteError;
         mae.Update(Tensor.Zeros(2, 1), Tensor.FromArray(new float[] { 1, 3 }, 2, 1), SequenceMask.FromLengths(new[] { 1, 3 }, 3));
         Assert.Equal(2, mae.Result(), 12);
+        // A mask of zero steps fits no step layout either: every value counts (no division by its step count).
+        var rmse = Metric.RootMeanSquaredError;
+        rmse.Update(Tensor.Zeros(2, 1), Tensor.FromArray(new float[] { 3, 4 }, 2, 1), new SequenceMask([], 2, 0));
+        Assert.Equal(Math.Sqrt(12.5), rmse.Result(), 12);
     }
 
     [Fact]

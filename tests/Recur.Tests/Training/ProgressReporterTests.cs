@@ -77,6 +77,25 @@ public class ProgressReporterTests
     }
 
     [Fact]
+    public void An_epoch_cut_short_keeps_its_bar_at_the_steps_done_with_the_time_taken()
+    {
+        // A budget or Ctrl-C ends the epoch after 4 of its 10 steps: the last line shows 4/10, not a full bar.
+        var w = new StringWriter();
+        var r = Reporter(w, Verbosity.ProgressBar);
+        At(0);
+        r.EpochBegin(0, 1, 10);
+        for (int step = 0; step < 4; step++)
+        {
+            At(50 * (step + 1));
+            r.BatchEnd(step, Loss(0.5)); // 50 ms apart: only the first is drawn
+        }
+        w.GetStringBuilder().Clear();
+        At(230);
+        r.EpochEnd(0, 1, Loss(0.5));
+        Assert.Equal("\r4/10 " + Bar(8) + " 230ms 58ms/step - loss: 0.5000\u001b[K\n", w.ToString());
+    }
+
+    [Fact]
     public void Exactly_one_second_is_written_in_seconds_and_no_metrics_leave_no_separator()
     {
         var line = new StringWriter();
