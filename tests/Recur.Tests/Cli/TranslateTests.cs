@@ -212,6 +212,19 @@ public class TranslateTests
             EncoderDecoder.Start, EncoderDecoder.End, 20);
         var turned = reversed.Translator.Translate(sources, 1);
         for (int i = 0; i < sources.Count; i++) Assert.Equal(Enumerable.Reverse(raw[i].Tokens), turned[i][0].Tokens);
+        // Its attention map is drawn in reading order: row j is the step that produced output token j; the end token's row stays last.
+        var (first, generated) = (sources[0], raw[0].Tokens);
+        var weights = reversed.Translator.Weights(first, turned[0][0].Tokens)!;
+        var state = stepper.Encode([reversed.Translator.Source.Ids(first)]);
+        int fed = EncoderDecoder.Start;
+        for (int step = 0; step <= generated.Length; step++)
+        {
+            var w = stepper.AttentionWeights([fed], state)!;
+            int row = step < generated.Length ? generated.Length - 1 - step : step;
+            for (int j = 0; j < first.Length; j++) Assert.Equal(w[0, j], weights[row, j]);
+            state = stepper.Step([fed], state, new float[stepper.VocabularySize]);
+            if (step < generated.Length) fed = generated[step];
+        }
         Assert.InRange((double)m["member_2_test_wer"]!, 0, 0.5);
         Assert.InRange((double)m["member_1_test_wer"]!, 0, 0.5);
 
