@@ -122,21 +122,6 @@ public class FunctionalTests
     }
 
     [Fact]
-    public void Merge_layers_compute_what_they_say()
-    {
-        var x1 = new Tensor([1f, 2f, 3f, 4f], 2, 2);
-        var x2 = new Tensor([10f, 20f, 30f, 40f], 2, 2);
-        Assert.Equal([11f, 22f, 33f, 44f], new Add().Infer([x1, x2]).ToArray());
-        Assert.Equal([10f, 40f, 90f, 160f], new Multiply().Infer([x1, x2]).ToArray());
-        var c = new Concatenate().Infer([x1, new Tensor([5f, 6f], 2, 1)]);
-        Assert.Equal(new[] { 2, 3 }, c.ShapeArray);
-        Assert.Equal([1f, 2f, 5f, 3f, 4f, 6f], c.ToArray());
-        var t = new Concatenate(axis: 1).Infer([new Tensor([1f, 2f], 1, 1, 2), new Tensor([3f, 4f, 5f, 6f], 1, 2, 2)]);
-        Assert.Equal(new[] { 1, 3, 2 }, t.ShapeArray);
-        Assert.Equal([1f, 2f, 3f, 4f, 5f, 6f], t.ToArray());
-    }
-
-    [Fact]
     public void Masks_travel_along_the_edges_and_merge_by_and()
     {
         var tokens = Functional.Input([-1], "tokens");
