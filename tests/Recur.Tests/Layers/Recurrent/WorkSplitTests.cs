@@ -83,6 +83,32 @@ public class WorkSplitTests
     [InlineData("lstm")]
     [InlineData("gru")]
     [InlineData("rnn_tanh")]
+    public void A_padded_sequence_gets_the_same_bits_alone_as_inside_a_batch(string cell)
+    {
+        // The masked steps of the unit-split path: a padded step keeps h (and c) and outputs zeros,
+        // as the row-block path does. Rows of lengths 7, 5, 3 and 1 of 7 steps.
+        const int B = 4, T = 7, I = 3, H = 70;
+        int[] lengths = [7, 5, 3, 1];
+        using var scope = KernelScope.Use(KernelSettings.BestGemmKernel, 2);
+        var x = GradientCheck.RandomTensor(new SeededRandom(14), 1f, B, T, I);
+        var layer = RecurrentFactory.Create(cell, H, new RecurrentOptions { ReturnSequences = true });
+        layer.Build(new[] { T, I }, new SeededRandom(15));
+        var batch = layer.ForwardWithState(x, mask: SequenceMask.FromLengths(lengths, T));
+        for (int b = 0; b < B; b++)
+        {
+            var row = Tensor.FromArray(x.Span.Slice(b * T * I, T * I), 1, T, I);
+            var alone = layer.ForwardWithState(row, mask: SequenceMask.FromLengths([lengths[b]], T));
+            Assert.True(alone.Output.Span.SequenceEqual(batch.Output.Span.Slice(b * T * H, T * H)), $"row {b}: outputs differ alone and in the batch");
+            Assert.True(alone.HiddenState.Span.SequenceEqual(batch.HiddenState.Span.Slice(b * H, H)), $"row {b}: final h differs");
+            if (alone.CellState is { } c) Assert.True(c.Span.SequenceEqual(batch.CellState!.Span.Slice(b * H, H)), $"row {b}: final c differs");
+            Assert.All(alone.Output.ToArray().Skip(lengths[b] * H), v => Assert.Equal(0f, v)); // padded steps output zeros
+        }
+    }
+
+    [Theory]
+    [InlineData("lstm")]
+    [InlineData("gru")]
+    [InlineData("rnn_tanh")]
     public void A_one_row_forward_sees_recurrent_weights_changed_since_the_last_call(string cell)
     {
         // The one-row step keeps its packed W_hh between calls; a change must reach the next call.
