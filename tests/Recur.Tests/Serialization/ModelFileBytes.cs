@@ -30,4 +30,13 @@ internal static class ModelFileBytes
         var config = (JsonObject)architecture["layers"]![index]!["config"]!;
         return config["layer"] is JsonObject inner ? (JsonObject)inner["config"]! : config;
     }
+
+    /// <summary>Rewrites the saved model file at <paramref name="path"/> with its metadata changed by <paramref name="metadata"/>.</summary>
+    public static void RewriteMetadata(string path, Action<Dictionary<string, string>> metadata)
+    {
+        var file = SafeTensorsFile.Read(path);
+        var meta = file.Metadata.ToDictionary(kv => kv.Key, kv => kv.Value);
+        metadata(meta);
+        SafeTensorsWriter.Write(path, file.Names.Select(n => KeyValuePair.Create(n, file.Get(n))).ToList(), meta);
+    }
 }
