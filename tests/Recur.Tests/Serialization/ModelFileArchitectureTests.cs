@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Recur.Layers;
-using Recur.Layers.Recurrent;
 using Recur.Models;
 using Recur.Serialization;
 
@@ -12,29 +11,7 @@ namespace Recur.Tests.Serialization;
 /// </summary>
 public class ModelFileArchitectureTests
 {
-    /// <summary>Lstm(2) → Dense(1) over per-sample shape (−1, 3): a time axis and a feature axis.</summary>
-    private static Sequential Sequence()
-    {
-        var model = new Sequential(1, new Lstm(2, name: "lstm"), new Dense(1, name: "dense"));
-        model.Build(-1, 3);
-        return model;
-    }
-
-    private static string Forge(TempDirectory dir, Action<JsonObject> architecture)
-    {
-        string path = dir.File("forged.recur");
-        ModelFileBytes.Forge(Sequence(), path, architecture);
-        return path;
-    }
-
-    private static string Refusal(Action<JsonObject> architecture)
-    {
-        using var dir = new TempDirectory();
-        string path = Forge(dir, architecture);
-        var e = Assert.Throws<ModelFormatException>(() => Model.Load(path));
-        Assert.StartsWith($"{path}: the architecture is invalid: ", e.Message);
-        return e.Message[$"{path}: the architecture is invalid: ".Length..];
-    }
+    private static string Refusal(Action<JsonObject> architecture) => ModelFileBytes.ArchitectureRefusal(ModelFileBytes.LstmDense(), architecture);
 
     public static TheoryData<string, string> InputShapes => new()
     {
@@ -71,7 +48,8 @@ public class ModelFileArchitectureTests
     public void As_many_layers_as_the_limit_load()
     {
         using var dir = new TempDirectory();
-        string path = Forge(dir, a =>
+        string path = dir.File("forged.recur");
+        ModelFileBytes.Forge(ModelFileBytes.LstmDense(), path, a =>
         {
             var layers = (JsonArray)a["layers"]!;
             for (int i = layers.Count; i < Limits.MaxModelLayers; i++)
@@ -89,7 +67,7 @@ public class ModelFileArchitectureTests
     public void A_free_time_axis_and_a_fixed_feature_axis_load_as_saved()
     {
         using var dir = new TempDirectory();
-        var model = Sequence();
+        var model = ModelFileBytes.LstmDense();
         string path = dir.File("sequence.recur");
         model.Save(path);
         var x = new Tensor([0.5f, -1f, 2f, 0.25f, 1f, -0.5f, 0f, 3f, -2f, 1.5f, 0.75f, -0.25f], 2, 2, 3);

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Recur.Layers;
+using Recur.Layers.Recurrent;
 using Recur.Models;
 using Recur.Serialization;
 
@@ -29,6 +31,29 @@ internal static class ModelFileBytes
     {
         var config = (JsonObject)architecture["layers"]![index]!["config"]!;
         return config["layer"] is JsonObject inner ? (JsonObject)inner["config"]! : config;
+    }
+
+    /// <summary>Lstm(2) → Dense(1) built over per-sample shape (−1, 3): a free time axis and a feature axis.</summary>
+    public static Sequential LstmDense()
+    {
+        var model = new Sequential(1, new Lstm(2, name: "lstm"), new Dense(1, name: "dense"));
+        model.Build(-1, 3);
+        return model;
+    }
+
+    /// <summary>
+    /// Saves <paramref name="model"/> with its architecture changed by <paramref name="architecture"/>, loads it,
+    /// and returns what the load says is wrong with the architecture (after "the architecture is invalid: ").
+    /// </summary>
+    public static string ArchitectureRefusal(Model model, Action<JsonObject> architecture)
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("forged.recur");
+        Forge(model, path, architecture);
+        var e = Assert.Throws<ModelFormatException>(() => Model.Load(path));
+        string prefix = $"{path}: the architecture is invalid: ";
+        Assert.StartsWith(prefix, e.Message);
+        return e.Message[prefix.Length..];
     }
 
     /// <summary>Rewrites the saved model file at <paramref name="path"/> with its metadata changed by <paramref name="metadata"/>.</summary>

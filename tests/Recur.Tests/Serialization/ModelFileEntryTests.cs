@@ -1,5 +1,4 @@
 using Recur.Layers;
-using Recur.Layers.Recurrent;
 using Recur.Losses;
 using Recur.Models;
 using Recur.Optimizers;
@@ -13,17 +12,10 @@ namespace Recur.Tests.Serialization;
 /// </summary>
 public class ModelFileEntryTests
 {
-    private static Sequential Built()
-    {
-        var model = new Sequential(4, new Lstm(3, name: "lstm"), new Dense(2, name: "dense"));
-        model.Build(-1, 5);
-        return model;
-    }
-
     private static string Saved(TempDirectory dir, Action<Dictionary<string, string>> metadata)
     {
         string path = dir.File("model.recur");
-        Built().Save(path);
+        ModelFileBytes.LstmDense().Save(path);
         ModelFileBytes.RewriteMetadata(path, metadata);
         return path;
     }
@@ -31,7 +23,7 @@ public class ModelFileEntryTests
     [Fact]
     public void Saving_or_loading_without_a_path_is_refused_by_its_argument_name()
     {
-        var model = Built();
+        var model = ModelFileBytes.LstmDense();
         Assert.Throws<ArgumentNullException>("path", () => model.Save(null!));
         Assert.Throws<ArgumentException>("path", () => model.Save(""));
         Assert.Throws<ArgumentNullException>("path", () => Model.Load(null!));
@@ -116,7 +108,7 @@ public class ModelFileEntryTests
     {
         using var dir = new TempDirectory();
         string path = dir.File("compiled.recur");
-        var model = Built();
+        var model = ModelFileBytes.LstmDense();
         model.Compile(new Sgd(0.1f), new MeanSquaredError());
         model.Save(path);
         ModelFileBytes.RewriteMetadata(path, m => m["compile"] = m["compile"].Replace("\"sgd\"", "\"lion\""));

@@ -1,5 +1,4 @@
 using Recur.Layers;
-using Recur.Layers.Recurrent;
 using Recur.Models;
 using Recur.Serialization;
 
@@ -13,13 +12,6 @@ public class ModelFileStateTests
 {
     private static readonly Tensor Steps = new([0.5f, -1f, 2f, 0.25f, 1f, -0.5f, 0f, 3f, -2f, 1.5f, 0.75f, -0.25f], 2, 2, 3);
 
-    private static Sequential Sequence()
-    {
-        var model = new Sequential(2, new Lstm(4, name: "lstm"), new Dense(2, name: "dense"));
-        model.Build(-1, 3);
-        return model;
-    }
-
     private static Model SavedAndLoaded(Model model)
     {
         using var dir = new TempDirectory();
@@ -31,7 +23,7 @@ public class ModelFileStateTests
     [Fact]
     public void A_frozen_layer_loads_frozen_and_the_others_trainable()
     {
-        var model = Sequence();
+        var model = ModelFileBytes.LstmDense();
         model.Layers[0].Trainable = false;
 
         var loaded = SavedAndLoaded(model);
@@ -44,7 +36,7 @@ public class ModelFileStateTests
     [Fact]
     public void A_quantised_model_loads_quantised_and_predicts_the_same()
     {
-        var int8 = Sequence().Quantize();
+        var int8 = ModelFileBytes.LstmDense().Quantize();
 
         var loaded = SavedAndLoaded(int8);
 
