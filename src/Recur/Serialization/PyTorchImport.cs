@@ -157,10 +157,12 @@ public static class PyTorchImport
             var hints = unused.GroupBy(PyTorchNames.ModuleOf).Select(g => _prefixes.TryGetValue(g.Key, out var layer)
                 ? PyTorchHints.Structure(layer, file.Names.Where(n => PyTorchNames.IsDirectlyUnder(n, g.Key)))
                 : $"no layer is mapped to module {PyTorchNames.Display(g.Key)}");
+            // A module whose layer shows no structural difference adds nothing, not an empty "()".
+            string hint = string.Join("; ", hints.Where(h => h.Length > 0));
             Problems.Add($"the file has {unused.Count} tensor(s) no layer takes: " +
                          string.Join(", ", unused.Take(12).Select(n => $"'{n}' {Tensor.ShapeString(file.ShapeOf(n))}")) +
                          (unused.Count > 12 ? $", … ({unused.Count - 12} more)" : "") +
-                         $" ({string.Join("; ", hints.Where(h => h.Length > 0))}). Map layers with prefixes, or pass strict: false to ignore them.");
+                         (hint.Length > 0 ? $" ({hint})" : "") + ". Map layers with prefixes, or pass strict: false to ignore them.");
         }
 
         /// <summary>Throws every problem, or reads every bound tensor and then copies them all.</summary>
