@@ -26,6 +26,7 @@ public class SafeTensorsHeaderMessageTests
         { "null", 0, "the header is a JSON null; expected an object mapping tensor names to entries." },
         { "{\"__metadata__\":{\"epochs\":3}}", 0, "metadata value 'epochs' is a JSON number (3); the format allows only strings. Store it as a string, e.g. \"3\"." },
         { "{\"__metadata__\":{\"k\":\"a\",\"k\":\"b\"}}", 0, "metadata key 'k' appears twice." },
+        { "{\"__metadata__\":{\"k\":{}}}", 0, "metadata value 'k' is a JSON object ({}); the format allows only strings. Store it as a string, e.g. \"{}\"." },
         { "{" + E("a", "F32", "[2]", 0, 8) + "}", 4, "tensor 'a' has data_offsets [0, 8] but the data buffer after the header holds only 4 bytes. The file is truncated or the offsets are wrong." },
         { "{" + E("a", "F32", "[1]", 0, 4) + "," + E("b", "F32", "[2]", 4, 8) + "}", 8, "tensor 'b' spans 4 bytes (data_offsets [4, 8]) but shape (2,) of F32 needs 2 × 4 = 8 bytes." },
         { "{" + E("a", "F32", "[1]", 0, 4) + "}", 9, "the data buffer is 9 bytes but the tensors cover only [0, 4); 5 trailing bytes belong to no tensor." },
