@@ -71,6 +71,7 @@ public class FunctionalGraphFileTests
         { "input without a name", "Layer 'inputs[1]': configuration key 'name' is missing." },
         { "shape entry", "input 'a': shape entry 1 is \"3\"; expected an integer." },
         { "shape rank", "'shape' lists 9 entries; expected 1 to 8." },
+        { "null shape entry", "input 'a': shape entry 1 is null; expected an integer." },
         { "input names", "two inputs are named 'a'." },
         { "call not an object", "calls[0] is not an object." },
         { "call without a layer", "Layer 'calls[0]': configuration key 'layer' is missing." },
@@ -80,6 +81,7 @@ public class FunctionalGraphFileTests
         { "two inputs", "calls[0]: layer 'shared' (Lstm) takes 1 input; the call lists 2." },
         { "unknown output", "an output \"nothing\" names no input or call." },
         { "output not a name", "an output 3 names no input or call." },
+        { "null output", "an output null names no input or call." },
         { "uncalled layer", "layer 'head' is never called." },
     };
 
@@ -98,6 +100,7 @@ public class FunctionalGraphFileTests
                 case "input without a name": Input(a, 1).Remove("name"); break;
                 case "shape entry": Input(a, 0)["shape"] = JsonNode.Parse("[-1, \"3\"]"); break;
                 case "shape rank": Input(a, 0)["shape"] = JsonNode.Parse("[1, 1, 1, 1, 1, 1, 1, 1, 1]"); break;
+                case "null shape entry": Input(a, 0)["shape"] = JsonNode.Parse("[-1, null]"); break;
                 case "input names": Input(a, 1)["name"] = "a"; break;
                 case "call not an object": calls[0] = 1; break;
                 case "call without a layer": ((JsonObject)calls[0]!).Remove("layer"); break;
@@ -107,6 +110,7 @@ public class FunctionalGraphFileTests
                 case "two inputs": calls[0]!["inputs"] = JsonNode.Parse("[\"a\", \"b\"]"); break;
                 case "unknown output": a["outputs"] = JsonNode.Parse("[\"nothing\"]"); break;
                 case "output not a name": a["outputs"] = JsonNode.Parse("[3]"); break;
+                case "null output": a["outputs"] = JsonNode.Parse("[null]"); break;
                 case "uncalled layer":
                     calls.Remove(Call(a, "head"));
                     a["outputs"] = JsonNode.Parse("[\"add:0\"]");

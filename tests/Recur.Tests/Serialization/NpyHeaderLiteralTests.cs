@@ -27,6 +27,10 @@ public class NpyHeaderLiteralTests
         => Assert.Equal("<f'4", Parse(@"{'descr': '<f\'4', 'fortran_order': False, 'shape': (), }").Descr);
 
     [Fact]
+    public void A_backslash_as_the_last_character_leaves_the_string_unterminated()
+        => Assert.Equal("the .npy header has an unterminated string.", Refusal(@"{'descr': 'a\"));
+
+    [Fact]
     public void A_list_of_strings_is_a_structured_dtype()
         => Assert.Equal("the array has a structured dtype (a list of fields); only plain numeric arrays are supported.",
             Refusal("{'descr': ['a', 'b'], 'fortran_order': False, 'shape': (1,), }"));

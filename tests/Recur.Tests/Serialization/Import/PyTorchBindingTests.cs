@@ -134,6 +134,48 @@ public class PyTorchBindingTests
     }
 
     [Fact]
+    public void Four_misshaped_tensors_are_all_listed_without_a_count()
+    {
+        var lstm = new Lstm(5, name: "rnn");
+        lstm.Build([-1, 3]);
+        var other = new Lstm(6);
+        other.Build([-1, 3]);
+        var file = File(other.Parameters.Select(p => ("m." + p.Name, p.Value)).ToArray());
+
+        var problems = Problems(() => PyTorchImport.Load(lstm, file, "m"));
+
+        Assert.Equal(4, problems.Count);
+        Assert.All(problems, p => Assert.StartsWith("layer 'rnn' (Lstm, prefix 'm'): tensor 'm.", p));
+    }
+
+    [Fact]
+    public void Lists_exactly_as_long_as_their_limits_are_shown_whole()
+    {
+        // The file's LSTM has 2 layers × 2 directions = 16 tensors; the model's has 3 layers, so it misses 8.
+        var model = EmbeddingLstm(numLayers: 3);
+
+        var problems = Problems(() => model.ImportPyTorch(Path("embedding_lstm.safetensors"), inputShape: [-1]));
+
+        string needs = Assert.Single(problems);
+        Assert.StartsWith("layer 'lstm' (Lstm, prefix 'lstm') needs 'lstm.weight_ih_l2', 'lstm.weight_hh_l2', 'lstm.bias_ih_l2', 'lstm.bias_hh_l2', " +
+                          "'lstm.weight_ih_l2_reverse', 'lstm.weight_hh_l2_reverse', 'lstm.bias_ih_l2_reverse', 'lstm.bias_hh_l2_reverse', which the file does not have; under 'lstm' it has ", needs);
+        Assert.Matches(@"'lstm\.[a-z_0-9]+' \([0-9, ]+\) \(the file's module has num_layers = 2, layer 'lstm' has NumLayers = 3\)\.$", needs);
+        Assert.Equal(16, needs.Split(" it has ")[1].Split("), '").Length);
+    }
+
+    [Fact]
+    public void A_module_with_nothing_to_say_adds_nothing_beside_one_that_has()
+    {
+        var model = new Sequential(new Dense(1, name: "fc"));
+        var file = File(("fc.weight", Filled(1f, 1, 2)), ("fc.bias", Filled(2f, 1)), ("fc.extra", Tensor.Zeros(1)), ("junk.t0", Tensor.Zeros(1)));
+
+        var problems = Problems(() => model.ImportPyTorch(file, inputShape: [2]));
+
+        Assert.Equal("the file has 2 tensor(s) no layer takes: 'fc.extra' (1,), 'junk.t0' (1,) (no layer is mapped to module 'junk'). " +
+                     "Map layers with prefixes, or pass strict: false to ignore them.", Assert.Single(problems));
+    }
+
+    [Fact]
     public void Long_lists_of_missing_present_and_unused_tensors_are_cut_short_with_a_count()
     {
         using var dir = new TempDirectory();

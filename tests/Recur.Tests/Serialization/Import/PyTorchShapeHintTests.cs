@@ -98,6 +98,29 @@ public class PyTorchShapeHintTests
     }
 
     [Fact]
+    public void A_bidirectional_stacked_layer_of_another_width_is_not_taken_for_a_unidirectional_module()
+    {
+        var bidirectional = Built(new Lstm(6, numLayers: 2, bidirectional: true, name: "rnn"), -1, 3);
+
+        var problems = Problems(bidirectional, StateDict(bidirectional, n => n == "weight_ih_l1" ? Tensor.Zeros(24, 7) : null));
+
+        Assert.Equal($"{Who(bidirectional)}: tensor 'm.weight_ih_l1' has shape (24, 7) but parameter 'weight_ih_l1' is (24, 12): " +
+                     "stacked layer 1's input width differs (file 7, layer 12): the hidden size or bidirectional setting differs.", Assert.Single(problems));
+    }
+
+    [Fact]
+    public void A_module_without_recurrent_tensors_gets_no_structure_hint()
+    {
+        var bidirectional = Built(new Lstm(3, bidirectional: true, name: "rnn"), -1, 2);
+        var file = SafeTensorsFile.Read(SafeTensorsWriter.ToBytes([KeyValuePair.Create("m.extra", Tensor.Zeros(1))]), Source);
+
+        var problems = Problems(bidirectional, file);
+
+        Assert.EndsWith("which the file does not have; under 'm' it has 'm.extra' (1,).", problems[0]);
+        Assert.Equal("the file has 1 tensor(s) no layer takes: 'm.extra' (1,). Map layers with prefixes, or pass strict: false to ignore them.", problems[1]);
+    }
+
+    [Fact]
     public void Both_axes_of_a_dense_weight_and_its_bias_alone_are_named()
     {
         var dense = Built(new Dense(2, name: "fc"), 5);
@@ -158,7 +181,8 @@ public class PyTorchShapeHintTests
 
         var problems = Problems(lstm, StateDict(Built(new Lstm(6, numLayers: 2, bidirectional: true), -1, 3)));
 
-        Assert.EndsWith("(the file's module has num_layers = 2, layer 'rnn' has NumLayers = 1; the file's module is bidirectional, layer 'rnn' is not). " +
-                        "Map layers with prefixes, or pass strict: false to ignore them.", problems[^1]);
+        Assert.StartsWith("the file has 12 tensor(s) no layer takes: ", problems[^1]);
+        Assert.Matches(@"^[^…]*' \([0-9, ]+\) \(the file's module has num_layers = 2, layer 'rnn' has NumLayers = 1; the file's module is bidirectional, layer 'rnn' is not\)\. " +
+                       @"Map layers with prefixes, or pass strict: false to ignore them\.$", problems[^1]);
     }
 }
