@@ -200,14 +200,16 @@ internal sealed class TranslateCommand
             return (x, y, devX, devY);
         }
 
-        // A seed ensemble: member m (0-based) differs from the first only in its seed, s.Seed + m (its
-        // initial weights and its batch order); they train side by side, one per processor, each
-        // with the kernels on its own thread, and decode as one (the mean of their probabilities).
+        // A seed ensemble: member m (0-based) differs from the first in its seed, s.Seed + m (its
+        // initial weights and its batch order), and the last --right-to-left members in reading the
+        // targets reversed; they train side by side, one per processor, each with the kernels on its
+        // own thread, and decode as one (the mean of the probabilities of one direction's members;
+        // with both directions, the pooled candidates scored by both).
         int members = r.GetValue(_ensemble), rightToLeft = r.GetValue(_rightToLeft);
         CommonOptions.Positive("--ensemble", members);
         if (rightToLeft < 0 || rightToLeft > members) throw new InputException($"--right-to-left is {rightToLeft}; expected 0 … {members} (of the --ensemble {members} networks).");
-        bool Reversed(int m) => m >= members - rightToLeft;
-        var packed = Enumerable.Range(0, members).Select(Reversed).Distinct().ToDictionary(d => d, Packed);
+        bool RightToLeft(int m) => m >= members - rightToLeft;
+        var packed = Enumerable.Range(0, members).Select(RightToLeft).Distinct().ToDictionary(d => d, Packed);
         int sideBySide = Math.Min(members, ThreadSetting.Processors()), rounds = (members + sideBySide - 1) / sideBySide;
         var networks = Enumerable.Range(0, members).Select(_ => new EncoderDecoder(options)).ToArray();
         var models = networks.Select((network, m) =>
@@ -249,7 +251,7 @@ internal sealed class TranslateCommand
             var model = models[m];
             string who = members == 1 ? "" : $"member {m + 1}/{members}: ";
             var history = new HistoryCsv(run.File(m == 0 ? "history.csv" : $"history-{m + 1}.csv"));
-            var (x, y, devX, devY) = packed[Reversed(m)];
+            var (x, y, devX, devY) = packed[RightToLeft(m)];
             // Batches of pairs of similar source and target lengths: each runs for its own longest pair.
             var trainBatches = new LengthBuckets(x, y, EncoderDecoder.LengthKeys(options, x), batchSize, shuffle: true, seed: s.Seed + (ulong)m);
             var devBatches = new LengthBuckets(devX, devY, EncoderDecoder.LengthKeys(options, devX), batchSize, shuffle: false);
@@ -291,7 +293,7 @@ internal sealed class TranslateCommand
         }
 
         // Member m alone (its outputs in reading order also when it reads right to left).
-        Translator Alone(int m) => new([networks[m]], sourceVocabulary, targetVocabulary, maxLength, Reversed(m) ? 1 : 0);
+        Translator Alone(int m) => new([networks[m]], sourceVocabulary, targetVocabulary, maxLength, RightToLeft(m) ? 1 : 0);
         var overall = Stopwatch.StartNew();
         var trained = new (History Fit, int Batches, HistoryCsv History)[members];
         if (sideBySide == 1)
