@@ -3,10 +3,12 @@
 # .config/dotnet-tools.json). Not part of CI: a folder takes from minutes to hours.
 #
 #   bash tools/mutation.sh [FOLDER ...]     FOLDER: Layers Losses Optimizers Training Serialization
-#                                           (default: all five, one after the other)
+#                                           (default: all five, one after the other), or a part
+#                                           of Layers: Layers/Recurrent Layers/Attention
+#                                           Layers/Merge Layers/files (the files directly in it)
 #
 # Each run mutates src/Recur/FOLDER only and runs only the tests that exercise that folder
-# (the filter below), and Stryker's per-test coverage analysis runs each mutant against just
+# (the filter below; a part of Layers runs all the Layers tests), and Stryker's per-test coverage analysis runs each mutant against just
 # the tests that reach it. Runs are niced and single-threaded unless STRYKER_CONCURRENCY
 # gives more test runners (2 on the idle two-core machine).
 # Reports: StrykerOutput/FOLDER/reports/mutation-report.{html,json}; then, per folder, the
@@ -24,6 +26,16 @@ declare -A filters=(
   [Serialization]="FullyQualifiedName~Recur.Tests.Serialization|FullyQualifiedName~Recur.Tests.Models.ModelFileTests"
 )
 
+# What each run mutates: the folder and everything under it, except the parts of Layers, which
+# split the folder's one long run into four that can be measured one at a time.
+declare -A mutate=(
+  [Layers/Recurrent]="**/Layers/Recurrent/**/*.cs"
+  [Layers/Attention]="**/Layers/Attention/**/*.cs"
+  [Layers/Merge]="**/Layers/Merge/**/*.cs"
+  [Layers/files]="**/Layers/*.cs"
+)
+for part in "${!mutate[@]}"; do filters[$part]="${filters[Layers]}"; done
+
 folders=("$@")
 [ ${#folders[@]} -eq 0 ] && folders=(Layers Losses Optimizers Training Serialization)
 for f in "${folders[@]}"; do
@@ -32,12 +44,12 @@ done
 
 dotnet tool restore >/dev/null
 for f in "${folders[@]}"; do
-  out="$root/StrykerOutput/$f"
+  out="$root/StrykerOutput/${f//\//-}"
   rm -rf "$out"
   echo "== $f: mutating src/Recur/$f, tests: ${filters[$f]}"
   (cd tests/Recur.Tests && nice -n 10 dotnet dotnet-stryker \
       --project Recur.csproj \
-      --mutate "**/$f/**/*.cs" \
+      --mutate "${mutate[$f]:-**/$f/**/*.cs}" \
       --test-case-filter "${filters[$f]}" \
       --configuration Release \
       --concurrency "${STRYKER_CONCURRENCY:-1}" \

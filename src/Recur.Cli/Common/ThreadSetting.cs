@@ -3,17 +3,37 @@ using System.Diagnostics;
 namespace Recur.Cli.Common;
 
 /// <summary>
-/// <c>--threads N</c>: pins the process to its first N processors, which bounds every thread the
-/// library and the runtime start (the kernels may parallelise; this keeps them to N cores).
+/// <c>--threads N</c>. A training command runs its kernels on at most N threads and at most N
+/// ensemble members side by side, for the command's thread only (<see cref="Limit"/>): the
+/// process-wide settings and the process's processors stay as they were, so a command run
+/// in-process (a test, a host) leaves its caller unchanged. <c>recur serve</c>, a process of its
+/// own whose requests run on pool threads, pins the process instead (<see cref="PinProcess"/>).
 /// </summary>
 internal static class ThreadSetting
 {
-    public static void Apply(int? threads)
+    /// <summary>
+    /// Bounds the kernels called from the calling thread to <paramref name="threads"/> threads
+    /// until the returned scope is disposed (nothing when <paramref name="threads"/> is null).
+    /// </summary>
+    /// <exception cref="InputException"><paramref name="threads"/> is less than 1.</exception>
+    public static IDisposable Limit(int? threads)
+    {
+        if (threads is not { } n) return NoScope.Instance;
+        Validate(n);
+        return RecurSettings.LimitThreads(n);
+    }
+
+    /// <summary>
+    /// Pins the process to its first <paramref name="threads"/> processors, which bounds every
+    /// thread the library and the runtime start, and sets the kernels' threads to as many.
+    /// </summary>
+    /// <exception cref="InputException"><paramref name="threads"/> is less than 1.</exception>
+    public static void PinProcess(int? threads)
     {
         if (threads is not { } n) return;
-        if (n < 1) throw new InputException($"--threads is {n}; expected at least 1.");
-        int available = Environment.ProcessorCount;
-        if (n >= available) return;
+        Validate(n);
+        if (n >= Environment.ProcessorCount) return;
+        RecurSettings.Threads = n;
         if (!(OperatingSystem.IsLinux() || OperatingSystem.IsWindows())) return;
         try
         {
@@ -30,12 +50,17 @@ internal static class ThreadSetting
         }
         catch (Exception e) when (e is PlatformNotSupportedException or System.ComponentModel.Win32Exception or InvalidOperationException)
         {
-            // Affinity is a hint; without it the run still works on every core.
+            // Affinity is a hint; without it the kernels still keep to N threads.
         }
     }
 
-    /// <summary>The processors the process may run on (after <see cref="Apply"/>): what work side by side can use.</summary>
-    public static int Processors()
+    /// <summary>
+    /// How many processors work side by side may use from the calling thread: those the process
+    /// may run on, bounded by the thread's <see cref="Limit"/>.
+    /// </summary>
+    public static int Processors() => Math.Min(ProcessProcessors(), RecurSettings.ThreadsOnThisThread);
+
+    private static int ProcessProcessors()
     {
         if (!(OperatingSystem.IsLinux() || OperatingSystem.IsWindows())) return Environment.ProcessorCount;
         try
@@ -47,5 +72,17 @@ internal static class ThreadSetting
         {
             return Environment.ProcessorCount;
         }
+    }
+
+    private static void Validate(int n)
+    {
+        if (n < 1) throw new InputException($"--threads is {n}; expected at least 1.");
+    }
+
+    private sealed class NoScope : IDisposable
+    {
+        public static readonly NoScope Instance = new();
+
+        public void Dispose() { }
     }
 }

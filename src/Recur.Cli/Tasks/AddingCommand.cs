@@ -54,7 +54,7 @@ internal sealed class AddingCommand
     private int Run(ParseResult r)
     {
         var s = _common.Read(r);
-        ThreadSetting.Apply(s.Threads);
+        using var threadLimit = ThreadSetting.Limit(s.Threads);
         var ui = _ctx.Ui(s.Quiet);
         int length = r.GetValue(_length), trainSize = r.GetValue(_trainSize), testSize = r.GetValue(_testSize);
         if (length < 2) throw new InputException($"--length is {length}; expected at least 2 (one marker in each half).");

@@ -70,7 +70,7 @@ internal static class CharLmCommand
         private int Run(ParseResult r)
         {
             var s = _common.Read(r);
-            ThreadSetting.Apply(s.Threads);
+            using var threadLimit = ThreadSetting.Limit(s.Threads);
             var ui = _ctx.Ui(s.Quiet);
             int seq = r.GetValue(_seq), evalEvery = r.GetValue(_evalEvery), embedding = r.GetValue(_embedding);
             CommonOptions.Positive("--seq", seq);

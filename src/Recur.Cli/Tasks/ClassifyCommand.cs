@@ -63,7 +63,7 @@ internal sealed class ClassifyCommand
     private int Run(ParseResult r)
     {
         var s = _common.Read(r);
-        ThreadSetting.Apply(s.Threads);
+        using var threadLimit = ThreadSetting.Limit(s.Threads);
         var ui = _ctx.Ui(s.Quiet);
         double valFraction = r.GetValue(_valFraction);
         if (!(valFraction > 0 && valFraction <= 0.5)) throw new InputException($"--val-fraction is {valFraction}; expected a value in (0, 0.5].");

@@ -80,7 +80,7 @@ internal sealed class ForecastCommand
     private int Run(ParseResult r)
     {
         var s = _common.Read(r);
-        ThreadSetting.Apply(s.Threads);
+        using var threadLimit = ThreadSetting.Limit(s.Threads);
         var ui = _ctx.Ui(s.Quiet);
         bool bundled = r.GetValue(_csv) is null;
         string path = r.GetValue(_csv) ?? BundledData.Path("timeseries_univariate/airline-passengers.csv");

@@ -64,7 +64,7 @@ internal sealed class ListenCommand
     private int Run(ParseResult r)
     {
         var s = _common.Read(r);
-        ThreadSetting.Apply(s.Threads);
+        using var threadLimit = ThreadSetting.Limit(s.Threads);
         var ui = _ctx.Ui(s.Quiet);
         int beam = r.GetValue(_beam);
         CommonOptions.Positive("--beam", beam);

@@ -40,7 +40,7 @@ internal static class ServeCommand
         };
         command.SetAction(r =>
         {
-            ThreadSetting.Apply(r.GetValue(threads));
+            ThreadSetting.PinProcess(r.GetValue(threads));
             ServeOptions options;
             try
             {

@@ -62,7 +62,7 @@ internal sealed class TagCommand
     private int Run(ParseResult r)
     {
         var s = _common.Read(r);
-        ThreadSetting.Apply(s.Threads);
+        using var threadLimit = ThreadSetting.Limit(s.Threads);
         var ui = _ctx.Ui(s.Quiet);
         int embedding = r.GetValue(_embedding);
         CommonOptions.Positive("--embedding", embedding);

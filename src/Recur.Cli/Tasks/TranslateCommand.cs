@@ -137,7 +137,7 @@ internal sealed class TranslateCommand
     private int Run(ParseResult r)
     {
         var s = _common.Read(r);
-        ThreadSetting.Apply(s.Threads);
+        using var threadLimit = ThreadSetting.Limit(s.Threads);
         var ui = _ctx.Ui(s.Quiet);
         if (s.Cell == "rnn") throw new InputException("--cell rnn: the encoder–decoder takes lstm or gru.");
         int beam = r.GetValue(_beam), embedding = r.GetValue(_embedding), maxLength = r.GetValue(_maxLength);

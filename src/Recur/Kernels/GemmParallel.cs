@@ -54,7 +54,7 @@ internal static unsafe class GemmParallel
         float* c, nint ldc, bool accumulate)
         where TKernel : IGemmKernel
     {
-        int threads = WorkerPool.InWork ? 1 : (int)Math.Min(KernelSettings.Threads, Math.Max(1, 2.0 * m * n * k / MinFlopsPerThread));
+        int threads = (int)Math.Min(KernelSettings.ThreadsHere, Math.Max(1, 2.0 * m * n * k / MinFlopsPerThread));
         int rowPanels = (int)(((long)m + TKernel.MR - 1) / TKernel.MR);
         int colPanels = (int)(((long)n + TKernel.NR - 1) / TKernel.NR);
         bool splitN = (n >= m && colPanels >= threads) || rowPanels < threads;

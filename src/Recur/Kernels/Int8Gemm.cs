@@ -301,7 +301,7 @@ internal static unsafe class Int8Gemm
         job.A.Resize(rows, k);
         int blocks = (rows + RowsJob.BlockRows - 1) / RowsJob.BlockRows;
         double ops = (double)rows * w.N * k;
-        int threads = WorkerPool.InWork ? 1 : (int)Math.Min(Math.Min(KernelSettings.Threads, blocks), Math.Max(1, ops / RowsJob.MinOpsPerThread));
+        int threads = (int)Math.Min(Math.Min(KernelSettings.ThreadsHere, blocks), Math.Max(1, ops / RowsJob.MinOpsPerThread));
         fixed (float* px = x, pc = c)
         {
             job.Set(px, k, w, pc, accumulate, rows);

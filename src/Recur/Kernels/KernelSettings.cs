@@ -39,6 +39,49 @@ internal static class KernelSettings
         }
     }
 
+    /// <summary>The calling thread's own bound on <see cref="Threads"/> (0: none), set by <see cref="LimitThreads"/>.</summary>
+    [ThreadStatic] private static int t_limit;
+
+    /// <summary>
+    /// How many threads a kernel called from this thread may use: <see cref="Threads"/>, or less
+    /// inside a <see cref="LimitThreads"/> scope of this thread, or 1 inside parallel work
+    /// (<see cref="WorkerPool.InWork"/>: a chunk, or <see cref="WorkerPool.RunAlone"/>).
+    /// </summary>
+    public static int ThreadsHere
+    {
+        get
+        {
+            if (WorkerPool.InWork) return 1;
+            int all = Threads;
+            return t_limit is > 0 and var limit && limit < all ? limit : all;
+        }
+    }
+
+    /// <summary>
+    /// Bounds <see cref="ThreadsHere"/> on the calling thread to <paramref name="threads"/> until
+    /// the returned scope is disposed, which restores the bound before it (scopes nest).
+    /// </summary>
+    public static IDisposable LimitThreads(int threads)
+    {
+        if (threads < 1)
+            throw new ArgumentOutOfRangeException(nameof(threads), threads, "Threads must be at least 1.");
+        var scope = new ThreadLimitScope(t_limit);
+        t_limit = threads;
+        return scope;
+    }
+
+    private sealed class ThreadLimitScope(int outer) : IDisposable
+    {
+        private bool _disposed;
+
+        public void Dispose()
+        {
+            if (_disposed) return;
+            _disposed = true;
+            t_limit = outer;
+        }
+    }
+
     /// <summary>The fastest micro-kernel this CPU runs, chosen once at startup.</summary>
     public static GemmKernelKind BestGemmKernel { get; } =
         IsSupported(GemmKernelKind.Vector512) ? GemmKernelKind.Vector512

@@ -27,7 +27,7 @@ internal static unsafe partial class SequenceLoop
         public static void Run(Pass pass, RecurrentCell cell, DirectionCache cache, bool[]? valid, float* dy, double[]? normParts,
             LineAlignedBuffer? dgh = null)
         {
-            int threads = WorkerPool.InWork ? 1 : KernelSettings.Threads;
+            int threads = KernelSettings.ThreadsHere;
             int blocks = Math.Max(1, Math.Min(threads, cache.B / MinRowsPerBlock));
             var job = t_current ??= new RowBlocks();
             (job._pass, job._cell, job._cache, job._valid, job._normParts, job._dgh, job._blocks)

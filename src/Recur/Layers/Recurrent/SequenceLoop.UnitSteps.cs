@@ -39,7 +39,7 @@ internal static unsafe partial class SequenceLoop
 
         public static void Run(RecurrentCell cell, DirectionCache cache, bool[]? valid)
         {
-            int threads = WorkerPool.InWork ? 1 : KernelSettings.Threads;
+            int threads = KernelSettings.ThreadsHere;
             int parts = Math.Max(1, Math.Min(threads, cell.H / MinUnitsPerPart));
             var job = t_current ??= new UnitSteps();
             (job._cell, job._cache, job._valid, job._parts) = (cell, cache, valid, parts);
