@@ -216,6 +216,35 @@ public class QuantizeTests
     }
 
     [Fact]
+    public void A_quantised_copy_of_a_trained_model_starts_its_optimizer_afresh()
+    {
+        // The original has Adam's moments and step count; the int8 copy is for inference: its
+        // file (optimizer included, the default) holds no moments and zero iterations.
+        var (x, y) = ToyData.SignOfSum(32, 6, seed: 12);
+        var model = new Sequential(13, new Lstm(8), new Dense(1)) { Output = TextWriter.Null };
+        model.Compile(new Adam(0.01f), Loss.BinaryCrossEntropy(fromLogits: true));
+        model.Fit(x, y, epochs: 1, batchSize: 16, verbose: Verbosity.Silent);
+        string path = Path.Combine(Path.GetTempPath(), $"recur-int8-{Guid.NewGuid():N}.recur");
+        (int Moments, double Iterations) Optimizer()
+        {
+            var file = Recur.Serialization.SafeTensorsFile.Read(path);
+            var scalars = System.Text.Json.Nodes.JsonNode.Parse(file.Metadata["optimizer_scalars"])!;
+            return (file.Names.Count(n => n.StartsWith("optimizer.", StringComparison.Ordinal)), (double)scalars["iterations"]!);
+        }
+        try
+        {
+            model.Save(path);
+            Assert.Equal((12, 2.0), Optimizer()); // two moments for each of the six parameters
+            model.Quantize().Save(path);
+            Assert.Equal((0, 0.0), Optimizer());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Layer_normalised_lstms_stay_float()
     {
         var model = new Sequential(2, new Lstm(16, new RecurrentOptions { ReturnSequences = true, LayerNorm = true }));

@@ -85,6 +85,11 @@ public class FunctionalGraphFileTests
         { "uncalled layer", "layer 'head' is never called." },
     };
 
+    [Fact]
+    public void An_input_of_eight_axes_is_within_the_readers_limit_and_refused_by_its_layer()
+        => Assert.StartsWith("Layer 'shared' (Lstm) cannot take input (", ModelFileBytes.ArchitectureRefusal(TwoInputs(),
+            a => Input(a, 0)["shape"] = JsonNode.Parse("[-1, 1, 1, 1, 1, 1, 1, 3]")));
+
     [Theory]
     [MemberData(nameof(Graphs))]
     public void A_malformed_graph_is_refused_with_the_entry_named(string change, string expected)

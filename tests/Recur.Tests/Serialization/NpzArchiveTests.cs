@@ -98,6 +98,27 @@ public class NpzArchiveTests
     }
 
     [Fact]
+    public void An_archive_after_other_bytes_in_its_stream_is_as_large_as_what_is_left()
+    {
+        // The caller's stream holds 1 MiB of other bytes, then an archive written there (its
+        // offsets count from the stream's start, as in a self-extracting file), and is positioned
+        // at the archive: its size is what is left, and its limit the floor's, as alone.
+        byte[] zeros = Zeros(5 << 20);
+        var stream = new MemoryStream();
+        stream.Write(new byte[1 << 20]);
+        using (var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true))
+            foreach (var name in new[] { "a.npy", "b.npy" })
+            {
+                using var s = zip.CreateEntry(name, CompressionLevel.SmallestSize).Open();
+                s.Write(zeros);
+            }
+        long archiveBytes = stream.Length - (1 << 20);
+        stream.Position = 1 << 20;
+
+        Assert.Contains($"more than the {Limits.NpzInflationFloorBytes:N0} bytes Recur reads from an archive of {archiveBytes:N0} bytes", Refusal(stream));
+    }
+
+    [Fact]
     public void A_larger_archive_may_inflate_to_100_times_its_size()
     {
         // 680 KB stored, so 100× the archive is above the floor; 92 MB of deflated zeros declare more than that.

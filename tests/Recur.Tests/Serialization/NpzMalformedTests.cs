@@ -30,6 +30,20 @@ public class NpzMalformedTests
     }
 
     [Fact]
+    public void Entry_whose_deflate_stream_is_corrupt()
+    {
+        byte[] npy = NpzBytes.Npy(NpzBytes.Header("<f4", "(256,)"), NpzBytes.F4(new float[256]));
+        var zip = NpzBytes.Zip(System.IO.Compression.CompressionLevel.Optimal, ("x.npy", npy)).ToArray();
+        // The deflate data starts after the 30-byte local header and the name; 0xFF there opens a
+        // block of the reserved type 3, which the decompressor refuses.
+        int data = 30 + BitConverter.ToUInt16(zip, 26) + BitConverter.ToUInt16(zip, 28);
+        zip[data] = 0xFF;
+        var ex = Fails(new MemoryStream(zip));
+        Assert.Contains("entry 'x.npy': cannot decompress (", ex.Message);
+        Assert.EndsWith(").", ex.Message);
+    }
+
+    [Fact]
     public void Entry_that_is_not_npy()
     {
         var ex = Fails(NpzBytes.Zip(("readme.txt", new byte[] { 1 })));
