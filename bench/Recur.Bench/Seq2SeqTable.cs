@@ -16,7 +16,9 @@ namespace Recur.Bench;
 /// that on a shared machine every case sees the same load; the table gives the mean ms per batch
 /// of each case's best round and its pairs per second, the CMUdict epoch (95,130 pairs) that makes.
 /// </summary>
-/// <remarks><c>seq2seq [rounds] [batches per round]</c> (default 3 × 30), from the repository root.</remarks>
+/// <remarks><c>seq2seq [rounds] [batches per round] [case]</c> (default 3 × 30, every case; a third
+/// argument keeps the cases whose name contains it), from the repository root. Beside the time, the
+/// managed bytes a step allocates and the collections per step (from the last round).</remarks>
 internal static partial class Seq2SeqTable
 {
     private sealed record Case(string Name, int Batch, int DecoderUnits, bool Buckets, bool InputFeeding = false, int EncoderUnits = 128, int EncoderLayers = 1);
@@ -39,16 +41,17 @@ internal static partial class Seq2SeqTable
         int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
         int perRound = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 30;
         var lengths = PairLengths("data/g2p_cmudict/cmudict-0.4.out");
-        var runs = Cases.Select(c => new Run(c, lengths)).ToArray();
+        var runs = Cases.Where(c => args.Length < 3 || c.Name.Contains(args[2], StringComparison.Ordinal)).Select(c => new Run(c, lengths)).ToArray();
         foreach (var r in runs) r.Time(5); // warm-up (tiered compilation)
         for (int round = 0; round < rounds; round++)
             foreach (var r in runs) r.Best = Math.Min(r.Best, r.Time(perRound));
-        Console.WriteLine($"| case | ms per batch (best of {rounds} × {perRound}) | pairs/s | s per CMUdict epoch |");
-        Console.WriteLine("|---|---:|---:|---:|");
+        Console.WriteLine($"| case | ms per batch (best of {rounds} × {perRound}) | pairs/s | s per CMUdict epoch | MB allocated per batch | gen-0 / gen-2 collections per batch | GC pause ms per batch |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---|---:|");
         foreach (var r in runs)
         {
             double pairsPerSecond = r.Case.Batch / (r.Best / 1000);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {r.Case.Name} | {r.Best:F1} | {pairsPerSecond:F0} | {95_130 / pairsPerSecond:F0} |"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {r.Case.Name} | {r.Best:F1} | {pairsPerSecond:F0} | {95_130 / pairsPerSecond:F0} | {r.AllocatedMB:F1} | {r.Gen0:F2} / {r.Gen2:F2} | {r.PauseMs:F2} |"));
         }
     }
 
@@ -84,16 +87,36 @@ internal static partial class Seq2SeqTable
 
         public double Best { get; set; } = double.PositiveInfinity;
 
+        /// <summary>Managed MB allocated per step in the last <see cref="Time"/> (all threads).</summary>
+        public double AllocatedMB { get; private set; }
+
+        /// <summary>Gen-0 and gen-2 collections per step in the last <see cref="Time"/>.</summary>
+        public double Gen0 { get; private set; }
+
+        /// <inheritdoc cref="Gen0"/>
+        public double Gen2 { get; private set; }
+
+        /// <summary>Milliseconds per step the runtime was paused for collections in the last <see cref="Time"/>.</summary>
+        public double PauseMs { get; private set; }
+
         /// <summary>Mean ms of the next <paramref name="batches"/> training steps.</summary>
         public double Time(int batches)
         {
+            long bytes = GC.GetTotalAllocatedBytes(precise: true);
+            int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
+            var paused = GC.GetTotalPauseDuration();
             var clock = Stopwatch.StartNew();
             for (int i = 0; i < batches; i++)
             {
                 var b = _batches[_next++ % _batches.Count];
                 _model.TrainOnBatch(b.X, b.Y);
             }
-            return clock.Elapsed.TotalMilliseconds / batches;
+            double ms = clock.Elapsed.TotalMilliseconds / batches;
+            AllocatedMB = (GC.GetTotalAllocatedBytes(precise: true) - bytes) / 1e6 / batches;
+            Gen0 = (double)(GC.CollectionCount(0) - gen0) / batches;
+            Gen2 = (double)(GC.CollectionCount(2) - gen2) / batches;
+            PauseMs = (GC.GetTotalPauseDuration() - paused).TotalMilliseconds / batches;
+            return ms;
         }
     }
 
