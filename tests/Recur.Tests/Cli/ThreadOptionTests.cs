@@ -50,6 +50,7 @@ public class ThreadOptionTests
         int code = CliApp.Run([.. ResumeTests.Args("adding", dir), "--quiet", "--out", dir.File("run")],
             new StringWriter(), new StringWriter(), default, [seen]);
         Assert.Equal(0, code);
+        Assert.NotEmpty(seen.Seen);
         Assert.All(seen.Seen, n => Assert.Equal(RecurSettings.Threads, n));
     }
 
