@@ -157,18 +157,6 @@ public class RecurrentLayerContractTests
     }
 
     [Fact]
-    public void A_second_forward_call_replaces_the_pending_one_outside_a_recording()
-    {
-        var lstm = BuiltLstm(new RecurrentOptions { ReturnSequences = true });
-        var g = GradientCheck.RandomTensor(new SeededRandom(9), 1f, 2, 3, 3);
-        lstm.Forward(Input(2, 3, 2, 1));
-        lstm.Forward(Input(2, 3, 2, 2));
-        lstm.Backward(g);
-        var e = Assert.Throws<InvalidOperationException>(() => lstm.Backward(g));
-        Assert.Contains("Backward called without a forward call to back-propagate", e.Message);
-    }
-
-    [Fact]
     public void Null_inputs_and_output_gradients_are_refused_by_name()
     {
         var lstm = BuiltLstm(new RecurrentOptions { ReturnSequences = true });
