@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 root="$PWD"
 
 declare -A filters=(
-  [Layers]="FullyQualifiedName~Recur.Tests.Layers"
+  [Layers]="FullyQualifiedName~Recur.Tests.Layers|FullyQualifiedName~Recur.Tests.Models.QuantizeTests"
   [Losses]="FullyQualifiedName~Recur.Tests.Losses"
   [Optimizers]="FullyQualifiedName~Recur.Tests.Optimizers"
   [Training]="FullyQualifiedName~Recur.Tests.Training|FullyQualifiedName~Recur.Tests.Models.CallbackTests|FullyQualifiedName~Recur.Tests.Models.SummaryAndMetricTests|FullyQualifiedName~Recur.Tests.Models.SequentialTrainingTests"
